@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+
+/** A top-level CLI command. Each module exports one; the list below is the registry. */
+export interface CliCommand {
+  readonly name: string;
+  register(program: Command, context: () => CliContext): void;
+}
+
+import { dbCommand } from './db.js';
+
+export const COMMANDS: readonly CliCommand[] = [dbCommand];

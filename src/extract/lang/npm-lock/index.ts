@@ -1,0 +1,52 @@
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText, LineIndex } from '../../util/text.js';
+import { PackageSet } from '../npm-common/package-set.js';
+import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
+import { manifestDependencyNames, NpmLockError, parseNpmLock } from './parse.js';
+
+const ID = 'lang/npm-lock';
+
+/** package-lock.json and npm-shrinkwrap.json (lockfileVersion 1, 2, 3), outside node_modules. */
+export const npmLockExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    const base = baseName(path);
+    if (base !== 'package-lock.json' && base !== 'npm-shrinkwrap.json') return false;
+    return !path.startsWith('node_modules/') && !path.includes('/node_modules/');
+  },
+  async extract(input: ExtractInput): Promise<ExtractOutput> {
+    const text = decodeText(input.content);
+    let manifestDeps: Set<string> | undefined;
+    // v1 lockfiles do not say which entries are direct; the package.json beside them does.
+    if (/"lockfileVersion"\s*:\s*1\b/.test(text) || !text.includes('"packages"')) {
+      const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
+      const manifest = await input.tree.read(`${dir}package.json`);
+      if (manifest) manifestDeps = manifestDependencyNames(decodeText(manifest));
+    }
+    let lock;
+    try {
+      lock = parseNpmLock(text, manifestDeps);
+    } catch (e) {
+      if (e instanceof NpmLockError) throw new ParseError(input.path, e.message);
+      throw e;
+    }
+    const lines = new LineIndex(text);
+    const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path);
+    for (const d of lock.dropped) set.problem(d);
+    for (const r of lock.records) {
+      const line = r.offset === undefined ? undefined : lines.line(r.offset);
+      if (!r.exact) {
+        set.unknown({
+          kind: 'unresolved-version',
+          message: `${r.name} is locked to ${JSON.stringify(r.version)}, not a registry version`,
+          package: { name: r.name, version: r.version },
+        });
+        continue;
+      }
+      set.add({ name: r.name, version: r.version, purl: npmPurl(r.name, r.version), line, direct: r.direct, dev: r.dev });
+    }
+    return set.output();
+  },
+};

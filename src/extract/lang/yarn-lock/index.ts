@@ -1,0 +1,99 @@
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText, LineIndex } from '../../util/text.js';
+import { reachability } from '../npm-common/dep-graph.js';
+import { isObject, parseJson } from '../npm-common/json.js';
+import { isExactSemver } from '../npm-common/names.js';
+import { PackageSet } from '../npm-common/package-set.js';
+import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
+import { parseYarnLock, YarnLockError } from './parse.js';
+import type { YarnEntry } from './parse.js';
+
+const ID = 'lang/yarn-lock';
+const LOCAL = new Set(['workspace', 'link', 'portal', 'file']);
+
+/**
+ * yarn.lock, classic and berry. yarn.lock does not say which packages are direct or dev-only, so when a
+ * package.json sits beside it we walk the lockfile graph from its dependencies and devDependencies.
+ */
+export const yarnLockExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path) === 'yarn.lock' && !path.startsWith('node_modules/') && !path.includes('/node_modules/');
+  },
+  async extract(input: ExtractInput): Promise<ExtractOutput> {
+    const text = decodeText(input.content);
+    let lock;
+    try {
+      lock = parseYarnLock(text);
+    } catch (e) {
+      if (e instanceof YarnLockError) throw new ParseError(input.path, e.message);
+      throw e;
+    }
+    const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path);
+    for (const d of lock.dropped) set.problem(d);
+
+    const bySpec = new Map<string, YarnEntry>();
+    for (const e of lock.entries) for (const s of e.specs) bySpec.set(s, e);
+    const edges = (e: YarnEntry): YarnEntry[] =>
+      e.dependencies.map((s) => bySpec.get(s)).filter((x): x is YarnEntry => x !== undefined);
+
+    const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
+    const manifest = await input.tree.read(`${dir}package.json`);
+    const roots = manifest ? manifestRoots(decodeText(manifest), lock.flavor) : undefined;
+    let flags: ((e: YarnEntry) => { direct?: boolean; dev?: boolean }) | undefined;
+    if (roots) {
+      const prodRoots = roots.prod.map((s) => bySpec.get(s)).filter((x): x is YarnEntry => x !== undefined);
+      const devRoots = roots.dev.map((s) => bySpec.get(s)).filter((x): x is YarnEntry => x !== undefined);
+      // Workspace packages' own dependencies count as production roots too.
+      for (const e of lock.entries) if (e.protocol === 'workspace') prodRoots.push(...edges(e));
+      const reach = reachability({ prodRoots, devRoots, edges });
+      const direct = new Set([...prodRoots, ...devRoots]);
+      flags = (e) => ({ direct: direct.has(e), dev: !reach.prod.has(e) && reach.dev.has(e) });
+    }
+
+    const lines = new LineIndex(text);
+    for (const e of lock.entries) {
+      if (LOCAL.has(e.protocol)) continue;
+      if (e.protocol !== 'npm' || e.version === undefined || !isExactSemver(e.version)) {
+        set.unknown({
+          kind: 'unresolved-version',
+          message: `${e.name} comes from ${e.resolution ?? e.specs.join(', ')}, not from the registry`,
+          package: e.version === undefined ? { name: e.name } : { name: e.name, version: e.version },
+        });
+        continue;
+      }
+      set.add({
+        name: e.name,
+        version: e.version,
+        purl: npmPurl(e.name, e.version),
+        line: lines.line(e.offset),
+        ...(flags ? flags(e) : {}),
+      });
+    }
+    return set.output();
+  },
+};
+
+function manifestRoots(text: string, flavor: 'v1' | 'berry'): { prod: string[]; dev: string[] } | undefined {
+  let doc;
+  try {
+    doc = parseJson(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(doc)) return undefined;
+  const specs = (key: string): string[] => {
+    const d = doc[key];
+    if (!isObject(d)) return [];
+    return Object.entries(d).map(([n, r]) => {
+      const range = String(r);
+      return flavor === 'berry' && !/^[a-z]+:/.test(range) ? `${n}@npm:${range}` : `${n}@${range}`;
+    });
+  };
+  return {
+    prod: [...specs('dependencies'), ...specs('optionalDependencies'), ...specs('peerDependencies')],
+    dev: specs('devDependencies'),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Extractor for installed gem specifications: `<GEM_HOME>/specifications/*.gemspec`
+ * (also `specifications/default/*.gemspec` for default gems). Parsed statically.
+ *
+ * A version that is not a string literal is never guessed from code; it is reported as an
+ * unknown (the file name `name-1.2.3.gemspec` is only quoted in that message).
+ */
+import { PackageURL } from 'packageurl-js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { PackageSet } from '../lang-b-common/package-set.js';
+import { parseGemspec } from './parse.js';
+
+export const ID = 'lang/gemspec-installed';
+
+export const gemspecInstalledExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    if (!path.endsWith('.gemspec')) return false;
+    return path.includes('specifications/');
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    const set = new PackageSet('RubyGems', ID, input.path);
+    const rec = parseGemspec(decodeText(input.content));
+    if (!rec) {
+      set.problem('no `s.name = "..."` assignment found in gemspec');
+      return set.finish();
+    }
+    if (rec.unresolvedVersion !== undefined || rec.version === '') {
+      set.unknown({
+        kind: 'unresolved-version',
+        message: `gem ${rec.name}: version is not a literal (${rec.unresolvedVersion ?? 'empty'}); file name ${baseName(input.path)}`,
+        package: { name: rec.name },
+      });
+      return set.finish();
+    }
+    set.add({
+      name: rec.name,
+      version: rec.version,
+      purl: new PackageURL('gem', null, rec.name, rec.version, null, null).toString(),
+      line: rec.nameLine,
+    });
+    return set.finish();
+  },
+};

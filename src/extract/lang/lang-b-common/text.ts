@@ -29,6 +29,18 @@ export class LineFinder {
     return at === undefined ? undefined : this.index.line(at);
   }
 
+  /**
+   * Like `next`, but returns the line of the nearest `{` before the hit: the start of the JSON
+   * object holding the matched key.
+   */
+  nextObjectStart(needle: string | RegExp): number | undefined {
+    const at = this.find(needle, this.cursor);
+    if (at === undefined) return undefined;
+    this.cursor = at + 1;
+    const brace = this.text.lastIndexOf('{', at);
+    return this.index.line(brace < 0 ? at : brace);
+  }
+
   lineOf(offset: number): number {
     return this.index.line(offset);
   }

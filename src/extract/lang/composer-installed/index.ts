@@ -1,0 +1,43 @@
+/**
+ * Extractor for Composer's record of what is installed: `vendor/composer/installed.json`
+ * (Composer 1 array and Composer 2 object). Dev: listed in Composer 2's `dev-package-names`.
+ */
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { decodeText } from '../../util/text.js';
+import { ComposerSyntaxError } from '../composer-lock/parse.js';
+import { composerPurl } from '../composer-lock/index.js';
+import { PackageSet } from '../lang-b-common/package-set.js';
+import { parseInstalledJson } from './parse.js';
+import type { InstalledJson } from './parse.js';
+
+export const ID = 'lang/composer-installed';
+
+export const composerInstalledExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return path === 'composer/installed.json' || path.endsWith('/composer/installed.json');
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    let doc: InstalledJson;
+    try {
+      doc = parseInstalledJson(decodeText(input.content));
+    } catch (e) {
+      if (e instanceof ComposerSyntaxError) throw new ParseError(input.path, e.message, { cause: e });
+      throw e;
+    }
+    const set = new PackageSet('Packagist', ID, input.path);
+    for (const d of doc.dropped) set.problem(`dropped entry ${d}`);
+    for (const p of doc.packages) {
+      set.add({
+        name: p.name,
+        version: p.version,
+        purl: composerPurl(p.name, p.version),
+        ...(doc.format === 2 ? { dev: p.dev } : {}),
+        ...(p.line !== undefined ? { line: p.line } : {}),
+      });
+    }
+    return set.finish();
+  },
+};

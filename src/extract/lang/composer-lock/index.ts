@@ -1,0 +1,52 @@
+/**
+ * Extractor for PHP `composer.lock`. `packages` are runtime, `packages-dev` are dev.
+ * Direct: when a sibling composer.json is readable, packages it requires (require, require-dev);
+ * otherwise left unknown. Versions as written (Packagist keeps a leading "v": v1.27.0).
+ */
+import { PackageURL } from 'packageurl-js';
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { PackageSet } from '../lang-b-common/package-set.js';
+import { ComposerSyntaxError, parseComposerJsonRequires, parseComposerLock } from './parse.js';
+import type { ComposerPackages } from './parse.js';
+
+export const ID = 'lang/composer-lock';
+
+export function composerPurl(name: string, version: string): string {
+  const i = name.indexOf('/');
+  return (i < 0 ? new PackageURL('composer', null, name, version, null, null) : new PackageURL('composer', name.slice(0, i), name.slice(i + 1), version, null, null)).toString();
+}
+
+export const composerLockExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path) === 'composer.lock';
+  },
+  async extract(input: ExtractInput): Promise<ExtractOutput> {
+    let lock: ComposerPackages;
+    try {
+      lock = parseComposerLock(decodeText(input.content));
+    } catch (e) {
+      if (e instanceof ComposerSyntaxError) throw new ParseError(input.path, e.message, { cause: e });
+      throw e;
+    }
+    const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
+    const manifest = await input.tree.read(`${dir}composer.json`);
+    const requires = manifest ? parseComposerJsonRequires(decodeText(manifest)) : undefined;
+    const set = new PackageSet('Packagist', ID, input.path);
+    for (const d of lock.dropped) set.problem(`dropped entry ${d}`);
+    for (const p of lock.packages) {
+      set.add({
+        name: p.name,
+        version: p.version,
+        purl: composerPurl(p.name, p.version),
+        dev: p.dev,
+        ...(p.line !== undefined ? { line: p.line } : {}),
+        ...(requires ? { direct: requires.has(p.name.toLowerCase()) } : {}),
+      });
+    }
+    return set.finish();
+  },
+};

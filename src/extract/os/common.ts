@@ -1,0 +1,68 @@
+import { PackageURL } from 'packageurl-js';
+import type { FileProblem, Package } from '../../core/package.js';
+
+/** Package types the OS extractors emit before the image's distro is known. */
+export type OsPackageType = 'deb' | 'apk' | 'rpm';
+
+export const OS_PACKAGE_TYPES: readonly OsPackageType[] = ['deb', 'apk', 'rpm'];
+
+export function isOsPackageType(value: string): value is OsPackageType {
+  return (OS_PACKAGE_TYPES as readonly string[]).includes(value);
+}
+
+/** Relative path without a leading "./" or "/". */
+export function normalizePath(path: string): string {
+  let p = path;
+  while (p.startsWith('./')) p = p.slice(2);
+  while (p.startsWith('/')) p = p.slice(1);
+  return p;
+}
+
+/** True when `path` is `suffix` or ends with "/" + `suffix` (an image root nested in a directory scan). */
+export function pathIs(path: string, suffix: string): boolean {
+  const p = normalizePath(path);
+  return p === suffix || p.endsWith(`/${suffix}`);
+}
+
+/** A distro-less purl: `pkg:deb/curl@7.88.1-10?arch=amd64`. The namespace and distro come later (assignDistro). */
+export function osPurl(type: OsPackageType, name: string, version: string, qualifiers: Record<string, string | undefined>): string {
+  const q: Record<string, string> = {};
+  for (const [k, v] of Object.entries(qualifiers)) if (v !== undefined && v !== '') q[k] = v;
+  return new PackageURL(type, undefined, name, version, Object.keys(q).length ? q : undefined, undefined).toString();
+}
+
+/** Deterministic order: name, version, arch, then first location. */
+export function comparePackages(a: Package, b: Package): number {
+  return (
+    cmp(a.name, b.name) ||
+    cmp(a.version, b.version) ||
+    cmp(a.arch ?? '', b.arch ?? '') ||
+    cmp(a.locations[0]?.path ?? '', b.locations[0]?.path ?? '') ||
+    (a.locations[0]?.line ?? 0) - (b.locations[0]?.line ?? 0)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A problem with one record of a file that still yielded others. */
+export interface RecordProblem {
+  /** 1-based line of the record in text databases; undefined for binary ones. */
+  line?: number;
+  message: string;
+}
+
+export function toFileProblems(path: string, extractor: string, problems: readonly RecordProblem[]): FileProblem[] {
+  return problems.map((p) => ({
+    path,
+    extractor,
+    code: 'BULWARK_E_PARSE',
+    message: p.line === undefined ? p.message : `line ${p.line}: ${p.message}`,
+  }));
+}
+
+/** Splits text into lines, accepting \n and \r\n. */
+export function splitLines(text: string): string[] {
+  return text.split(/\r?\n/);
+}

@@ -1,0 +1,69 @@
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText, LineIndex } from '../../util/text.js';
+import { reachability } from '../npm-common/dep-graph.js';
+import { isExactSemver } from '../npm-common/names.js';
+import { PackageSet } from '../npm-common/package-set.js';
+import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
+import { parsePnpmLock, PnpmLockError } from './parse.js';
+
+const ID = 'lang/pnpm-lock';
+const LOCAL = new Set(['file', 'link', 'directory']);
+
+/**
+ * pnpm-lock.yaml v5, v6 and v9. Direct = listed by an importer; dev = the lockfile's `dev` flag (v5/v6),
+ * or reachable only from importers' devDependencies (v9, which dropped the flag).
+ */
+export const pnpmLockExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path) === 'pnpm-lock.yaml' && !path.includes('node_modules/');
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    const text = decodeText(input.content);
+    let lock;
+    try {
+      lock = parsePnpmLock(text);
+    } catch (e) {
+      if (e instanceof PnpmLockError) throw new ParseError(input.path, e.message);
+      throw e;
+    }
+    const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path);
+    for (const d of lock.dropped) set.problem(d);
+
+    const byId = new Map<string, string[]>();
+    for (const p of lock.packages) byId.set(p.id, [...(byId.get(p.id) ?? []), ...p.dependencies]);
+    const directIds = new Set<string>();
+    const prodRoots: string[] = [];
+    const devRoots: string[] = [];
+    for (const imp of lock.importers) {
+      for (const d of imp.prod) (directIds.add(d), prodRoots.push(d));
+      for (const d of imp.dev) (directIds.add(d), devRoots.push(d));
+    }
+    const reach = reachability({ prodRoots, devRoots, edges: (n: string) => byId.get(n) ?? [] });
+
+    const lines = new LineIndex(text);
+    for (const p of lock.packages) {
+      if (LOCAL.has(p.source)) continue;
+      if (p.source !== 'registry' || !isExactSemver(p.version)) {
+        set.unknown({
+          kind: 'unresolved-version',
+          message: `${p.name} ${p.version} comes from ${p.source === 'registry' ? 'an unrecognized source' : `a ${p.source}`}, not from the registry`,
+          package: { name: p.name, version: p.version },
+        });
+        continue;
+      }
+      const dev = lock.lockfileVersion < 9 && p.dev !== undefined ? p.dev : !reach.prod.has(p.id) && reach.dev.has(p.id);
+      set.add({
+        name: p.name,
+        version: p.version,
+        purl: npmPurl(p.name, p.version),
+        line: p.offset === undefined ? undefined : lines.line(p.offset),
+        direct: directIds.has(p.id),
+        dev,
+      });
+    }
+    return set.output();
+  },
+};

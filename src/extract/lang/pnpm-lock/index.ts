@@ -38,8 +38,10 @@ export const pnpmLockExtractor: Extractor = {
     const prodRoots: string[] = [];
     const devRoots: string[] = [];
     for (const imp of lock.importers) {
-      for (const d of imp.prod) (directIds.add(d), prodRoots.push(d));
-      for (const d of imp.dev) (directIds.add(d), devRoots.push(d));
+      for (const d of imp.prod) directIds.add(d);
+      for (const d of imp.dev) directIds.add(d);
+      prodRoots.push(...imp.prod);
+      devRoots.push(...imp.dev);
     }
     const reach = reachability({ prodRoots, devRoots, edges: (n: string) => byId.get(n) ?? [] });
 

@@ -8,5 +8,6 @@ export interface CliCommand {
 }
 
 import { dbCommand } from './db.js';
+import { versionCommand } from './version.js';
 
-export const COMMANDS: readonly CliCommand[] = [dbCommand];
+export const COMMANDS: readonly CliCommand[] = [dbCommand, versionCommand];

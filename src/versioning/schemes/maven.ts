@@ -1,0 +1,205 @@
+/**
+ * Maven versions, ordered as Maven 3.9's ComparableVersion (maven-artifact): items separated by '.' and '-'
+ * ('-' opens a nested list), transitions between digits and letters separate too; qualifiers order
+ * alpha < beta < milestone < rc = cr < snapshot < "" = ga = final = release < sp < any other (lexical);
+ * trailing zero/empty items are dropped, so 1 = 1.0 = 1-0 = 1.ga.
+ */
+import { compareDigits, compareStrings, defineScheme, stripZeros } from '../util.js';
+
+type Item = IntItem | StringItem | CombinationItem | ListItem;
+interface IntItem {
+  k: 'int';
+  v: string;
+}
+interface StringItem {
+  k: 'str';
+  v: string;
+}
+interface CombinationItem {
+  k: 'comb';
+  s: StringItem;
+  d: IntItem | StringItem;
+}
+interface ListItem {
+  k: 'list';
+  items: Item[];
+}
+
+const QUALIFIERS = ['alpha', 'beta', 'milestone', 'rc', 'snapshot', '', 'sp'];
+const RELEASE_QUALIFIERS = new Set(['ga', 'final', 'release']);
+const RELEASE_INDEX = String(QUALIFIERS.indexOf(''));
+
+function stringItem(value: string, followedByDigit: boolean): StringItem {
+  let v = value;
+  if (followedByDigit && v.length === 1) {
+    if (v === 'a') v = 'alpha';
+    else if (v === 'b') v = 'beta';
+    else if (v === 'm') v = 'milestone';
+  }
+  if (v === 'cr') v = 'rc';
+  return { k: 'str', v };
+}
+
+function comparableQualifier(q: string): string {
+  if (RELEASE_QUALIFIERS.has(q)) return RELEASE_INDEX;
+  const i = QUALIFIERS.indexOf(q);
+  return i === -1 ? `${QUALIFIERS.length}-${q}` : String(i);
+}
+
+function isNull(item: Item): boolean {
+  switch (item.k) {
+    case 'int':
+      return item.v === '0';
+    case 'str':
+      return comparableQualifier(item.v) === RELEASE_INDEX;
+    case 'comb':
+      return false;
+    case 'list':
+      return item.items.length === 0;
+  }
+}
+
+function cmpItem(a: Item, b: Item | null): number {
+  switch (a.k) {
+    case 'int':
+      if (b === null) return a.v === '0' ? 0 : 1;
+      if (b.k === 'int') return compareDigits(a.v, b.v);
+      return 1;
+    case 'str':
+      if (b === null) return compareStrings(comparableQualifier(a.v), RELEASE_INDEX);
+      if (b.k === 'int') return -1;
+      if (b.k === 'str') return compareStrings(comparableQualifier(a.v), comparableQualifier(b.v));
+      if (b.k === 'comb') {
+        const r = cmpItem(a, b.s);
+        return r === 0 ? -1 : r;
+      }
+      return -1;
+    case 'comb':
+      if (b === null) return cmpItem(a.s, null);
+      if (b.k === 'int') return -1;
+      if (b.k === 'str') {
+        const r = cmpItem(a.s, b);
+        return r === 0 ? 1 : r;
+      }
+      if (b.k === 'list') return -1;
+      {
+        const r = cmpItem(a.s, b.s);
+        return r === 0 ? cmpItem(a.d, b.d) : r;
+      }
+    case 'list': {
+      if (b === null) {
+        for (const i of a.items) {
+          const r = cmpItem(i, null);
+          if (r !== 0) return r;
+        }
+        return 0;
+      }
+      if (b.k === 'int') return -1;
+      if (b.k === 'str' || b.k === 'comb') return 1;
+      const n = Math.max(a.items.length, b.items.length);
+      for (let i = 0; i < n; i++) {
+        const l = a.items[i] ?? null;
+        const r = b.items[i] ?? null;
+        const c = l === null ? (r === null ? 0 : -1 * cmpItem(r, l)) : cmpItem(l, r);
+        if (c !== 0) return c;
+      }
+      return 0;
+    }
+  }
+}
+
+function parseItem(isCombination: boolean, isDigit: boolean, buf: string): Item {
+  if (isCombination) {
+    const s = buf.replace(/-/g, '');
+    const idx = s.search(/[0-9]/);
+    const digits = s.slice(idx);
+    return {
+      k: 'comb',
+      s: stringItem(s.slice(0, idx), true),
+      d: /^[0-9]+$/.test(digits) ? { k: 'int', v: stripZeros(digits) } : stringItem(digits, false),
+    };
+  }
+  if (isDigit) return { k: 'int', v: stripZeros(buf) };
+  return stringItem(buf, false);
+}
+
+function normalize(list: ListItem): void {
+  const xs = list.items;
+  for (let i = xs.length - 1; i >= 0; i--) {
+    const last = xs[i]!;
+    if (isNull(last)) {
+      if (i === xs.length - 1 || xs[i + 1]!.k === 'str') {
+        xs.splice(i, 1);
+      } else if (xs[i + 1]!.k === 'list') {
+        const first = (xs[i + 1] as ListItem).items[0];
+        if (first && (first.k === 'comb' || first.k === 'str')) xs.splice(i, 1);
+      }
+    }
+  }
+}
+
+const isDigitChar = (c: string): boolean => c >= '0' && c <= '9';
+
+export function parseMaven(input: string): ListItem | string {
+  const version = input.trim().toLowerCase();
+  if (version === '') return 'empty version';
+  if (/\s/.test(version)) return 'embedded whitespace';
+  const root: ListItem = { k: 'list', items: [] };
+  let list = root;
+  const stack: ListItem[] = [root];
+  let isDigit = false;
+  let isCombination = false;
+  let start = 0;
+  const open = (): void => {
+    const l: ListItem = { k: 'list', items: [] };
+    list.items.push(l);
+    list = l;
+    stack.push(l);
+  };
+  for (let i = 0; i < version.length; i++) {
+    const c = version[i]!;
+    if (c === '.') {
+      list.items.push(i === start ? { k: 'int', v: '0' } : parseItem(isCombination, isDigit, version.slice(start, i)));
+      isCombination = false;
+      start = i + 1;
+    } else if (c === '-') {
+      if (i === start) list.items.push({ k: 'int', v: '0' });
+      else {
+        if (!isDigit && i !== version.length - 1 && isDigitChar(version[i + 1]!)) {
+          isCombination = true;
+          continue;
+        }
+        list.items.push(parseItem(isCombination, isDigit, version.slice(start, i)));
+      }
+      start = i + 1;
+      open();
+      isCombination = false;
+    } else if (isDigitChar(c)) {
+      if (!isDigit && i > start) {
+        isCombination = true;
+        if (list.items.length > 0) open();
+      }
+      isDigit = true;
+    } else {
+      if (isDigit && i > start) {
+        list.items.push(parseItem(isCombination, true, version.slice(start, i)));
+        start = i;
+        open();
+        isCombination = false;
+      }
+      isDigit = false;
+    }
+  }
+  if (version.length > start) {
+    if (!isDigit && list.items.length > 0) open();
+    list.items.push(parseItem(isCombination, isDigit, version.slice(start)));
+  }
+  while (stack.length > 0) normalize(stack.pop()!);
+  return root;
+}
+
+export function compareMaven(a: ListItem, b: ListItem): number {
+  return cmpItem(a, b);
+}
+
+export const mavenScheme = defineScheme('maven', parseMaven, compareMaven);

@@ -1,0 +1,48 @@
+/**
+ * Extractor for .NET `*.deps.json` (the dependency manifest next to a built app).
+ *
+ * Reports libraries of type "package", and "runtimepack" (the runtime bundled into a
+ * self-contained app, reported as `Microsoft.NETCore.App.Runtime.<rid>` without the prefix).
+ * Projects are the app itself and are not reported. Like the peer (trivy core_deps), a package
+ * whose runtime-target entry lists no runtime/native assets (a reference-only package such as
+ * Microsoft.NETCore.Platforms) is skipped: nothing of it ships.
+ */
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { nugetPurl } from '../dotnet-packages-lock/index.js';
+import { PackageSet } from '../lang-b-common/package-set.js';
+import { DepsJsonSyntaxError, parseDepsJson } from './parse.js';
+
+export const ID = 'lang/dotnet-deps-json';
+
+export const dotnetDepsJsonExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path).endsWith('.deps.json');
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    let parsed;
+    try {
+      parsed = parseDepsJson(decodeText(input.content));
+    } catch (e) {
+      if (e instanceof DepsJsonSyntaxError) throw new ParseError(input.path, e.message, { cause: e });
+      throw e;
+    }
+    const set = new PackageSet('NuGet', ID, input.path);
+    for (const d of parsed.dropped) set.problem(`dropped ${d}`);
+    for (const lib of parsed.libraries) {
+      if (lib.type !== 'package' && lib.type !== 'runtimepack') continue;
+      if (lib.hasAssets === false) continue;
+      set.add({
+        name: lib.name,
+        version: lib.version,
+        purl: nugetPurl(lib.name, lib.version),
+        ...(lib.line !== undefined ? { line: lib.line } : {}),
+        ...(lib.direct !== undefined ? { direct: lib.direct } : {}),
+      });
+    }
+    return set.finish();
+  },
+};

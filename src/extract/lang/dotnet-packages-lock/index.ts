@@ -1,0 +1,47 @@
+/**
+ * Extractor for NuGet `packages.lock.json`. One package per name@version across target
+ * frameworks, with one location per framework entry. Direct: type "Direct" in any framework.
+ * Project references (type "Project") are not packages and are skipped.
+ */
+import { PackageURL } from 'packageurl-js';
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { PackageSet } from '../lang-b-common/package-set.js';
+import { NugetLockSyntaxError, parseNugetLock } from './parse.js';
+import type { NugetLock } from './parse.js';
+
+export const ID = 'lang/dotnet-packages-lock';
+
+export function nugetPurl(name: string, version: string): string {
+  return new PackageURL('nuget', null, name, version, null, null).toString();
+}
+
+export const dotnetPackagesLockExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path) === 'packages.lock.json';
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    let lock: NugetLock;
+    try {
+      lock = parseNugetLock(decodeText(input.content));
+    } catch (e) {
+      if (e instanceof NugetLockSyntaxError) throw new ParseError(input.path, e.message, { cause: e });
+      throw e;
+    }
+    const set = new PackageSet('NuGet', ID, input.path);
+    for (const d of lock.dropped) set.problem(`dropped entry ${d}`);
+    for (const e of lock.entries) {
+      set.add({
+        name: e.name,
+        version: e.version,
+        purl: nugetPurl(e.name, e.version),
+        direct: e.type === 'Direct',
+        ...(e.line !== undefined ? { line: e.line } : {}),
+      });
+    }
+    return set.finish();
+  },
+};

@@ -14,6 +14,8 @@ export interface PackageDraft {
   version: string;
   purl: string;
   line?: number;
+  /** Location path when the evidence is another file than the one extracted (e.g. go.sum beside go.mod). */
+  path?: string;
   direct?: boolean;
   dev?: boolean;
 }
@@ -37,7 +39,7 @@ export class PackageSet {
         name: d.name,
         version: d.version,
         purl: d.purl,
-        locations: [d.line === undefined ? { path: this.path } : { path: this.path, line: d.line }],
+        locations: [d.line === undefined ? { path: d.path ?? this.path } : { path: d.path ?? this.path, line: d.line }],
         foundBy: this.foundBy,
       };
       if (d.direct !== undefined) pkg.direct = d.direct;

@@ -1,0 +1,104 @@
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
+import { isGoVersion } from '../go-common/version.js';
+import { PackageSet } from '../npm-common/package-set.js';
+import { parseGoSum } from '../go-sum/parse.js';
+import { GoModError, isLocalPath, parseGoMod } from './parse.js';
+import type { GoReplace } from './parse.js';
+
+const ID = 'lang/go-mod';
+
+/** `go 1.16` and older: go.mod lists only direct requirements, so go.sum fills in the rest. */
+function listsOnlyDirect(go: string | undefined): boolean {
+  if (go === undefined) return true;
+  const m = /^(\d+)\.(\d+)/.exec(go);
+  if (!m) return false;
+  return Number(m[1]) === 1 && Number(m[2]) < 17;
+}
+
+/**
+ * go.mod. Requirements are reported after applying replace directives (version-specific ones first);
+ * a requirement replaced by a local directory, or excluded, is reported as an unknown. The `go` and
+ * `toolchain` directives say which toolchain builds the module, not which stdlib ships: they are not packages.
+ * For go.mod files older than Go 1.17 (no indirect requirements), modules from the go.sum beside it are
+ * added at their highest version as indirect.
+ */
+export const goModExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path) === 'go.mod' && !path.startsWith('vendor/') && !path.includes('/vendor/');
+  },
+  async extract(input: ExtractInput): Promise<ExtractOutput> {
+    const text = decodeText(input.content);
+    let mod;
+    try {
+      mod = parseGoMod(text);
+    } catch (e) {
+      if (e instanceof GoModError) throw new ParseError(input.path, e.message);
+      throw e;
+    }
+    const set = new PackageSet(GO_ECOSYSTEM, ID, input.path);
+    for (const d of mod.dropped) set.problem(d);
+
+    const exact = new Map<string, GoReplace>();
+    const wide = new Map<string, GoReplace>();
+    for (const r of mod.replaces) {
+      if (r.fromVersion === undefined) wide.set(r.from, r);
+      else exact.set(`${r.from}@${r.fromVersion}`, r);
+    }
+    const excluded = new Set(mod.excludes.map((x) => `${x.module}@${x.version}`));
+    const seenModules = new Set<string>();
+
+    for (const req of mod.requires) {
+      seenModules.add(req.module);
+      if (excluded.has(`${req.module}@${req.version}`)) {
+        set.unknown({
+          kind: 'unresolved-version',
+          message: `${req.module} ${req.version} is required but excluded; the go command selects a later version`,
+          package: { name: req.module, version: req.version },
+        });
+        continue;
+      }
+      const rep = exact.get(`${req.module}@${req.version}`) ?? wide.get(req.module);
+      let module = req.module;
+      let version = req.version;
+      if (rep) {
+        if (rep.toVersion === undefined || isLocalPath(rep.to)) {
+          set.unknown({
+            kind: 'unresolved-version',
+            message: `${req.module} ${req.version} is replaced by the local directory ${rep.to}`,
+            package: { name: req.module, version: req.version },
+          });
+          continue;
+        }
+        module = rep.to;
+        version = rep.toVersion;
+        seenModules.add(module);
+      }
+      if (!isGoVersion(version)) {
+        set.unknown({ kind: 'unparseable-version', message: `${module} has version ${JSON.stringify(version)}`, package: { name: module, version } });
+        continue;
+      }
+      set.add({ name: module, version, purl: goPurl(module, version), line: req.line, direct: !req.indirect });
+    }
+
+    if (listsOnlyDirect(mod.go)) {
+      const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
+      const sumPath = `${dir}go.sum`;
+      const sum = await input.tree.read(sumPath);
+      if (sum) {
+        for (const m of parseGoSum(decodeText(sum)).modules) {
+          if (seenModules.has(m.module) || m.module === mod.module) continue;
+          const rep = exact.get(`${m.module}@${m.version}`) ?? wide.get(m.module);
+          if (rep) continue; // replaced modules are governed by go.mod
+          if (!isGoVersion(m.version)) continue;
+          set.add({ name: m.module, version: m.version, purl: goPurl(m.module, m.version), line: m.line, path: sumPath, direct: false });
+        }
+      }
+    }
+    return set.output();
+  },
+};

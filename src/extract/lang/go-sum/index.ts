@@ -1,0 +1,43 @@
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
+import { isGoVersion } from '../go-common/version.js';
+import { PackageSet } from '../npm-common/package-set.js';
+import { GoSumError, parseGoSum } from './parse.js';
+
+const ID = 'lang/go-sum';
+
+/**
+ * go.sum, as a fallback only: when a go.mod sits beside it, lang/go-mod reports the module graph (and
+ * reads this go.sum itself for pre-1.17 modules), so this extractor returns nothing. Otherwise each
+ * module is reported at the highest version the file lists (go.sum keeps hashes of several versions).
+ */
+export const goSumExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path) === 'go.sum' && !path.startsWith('vendor/') && !path.includes('/vendor/');
+  },
+  async extract(input: ExtractInput): Promise<ExtractOutput> {
+    const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
+    if ((await input.tree.read(`${dir}go.mod`)) !== undefined) return { packages: [] };
+    let sum;
+    try {
+      sum = parseGoSum(decodeText(input.content));
+    } catch (e) {
+      if (e instanceof GoSumError) throw new ParseError(input.path, e.message);
+      throw e;
+    }
+    const set = new PackageSet(GO_ECOSYSTEM, ID, input.path);
+    for (const d of sum.dropped) set.problem(d);
+    for (const m of sum.modules) {
+      if (!isGoVersion(m.version)) {
+        set.problem(`line ${m.line}: ${m.module} has version ${JSON.stringify(m.version)}`);
+        continue;
+      }
+      set.add({ name: m.module, version: m.version, purl: goPurl(m.module, m.version), line: m.line });
+    }
+    return set.output();
+  },
+};

@@ -1,0 +1,18 @@
+import type { FeedDefinition } from './types.js';
+import { OSV_ECOSYSTEMS, osvFeed } from './osv/feed.js';
+
+/** Options that change which feeds exist (Alpine releases are listed from a directory mirror). */
+export interface CatalogOptions {
+  alpineReleases?: readonly string[];
+}
+
+/** Every feed Bulwark knows, in import order. The explicit registry of feeds. */
+export function feedCatalog(_opts: CatalogOptions = {}): FeedDefinition[] {
+  return [...OSV_ECOSYSTEMS.map((e) => osvFeed(e))];
+}
+
+/** The feeds answering to any of the selectors; all feeds when no selector is given. */
+export function selectFeeds(feeds: readonly FeedDefinition[], selectors: readonly string[] | undefined): FeedDefinition[] {
+  if (!selectors || selectors.length === 0) return [...feeds];
+  return feeds.filter((f) => selectors.some((s) => f.covers(s)));
+}

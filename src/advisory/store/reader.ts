@@ -1,0 +1,160 @@
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import type { AffectedPackage, Reference, SeverityAssessment } from '../../core/advisory.js';
+import { DatabaseIncompatibleError, DatabaseMissingError } from '../../core/errors.js';
+import { packageLookupName } from '../../core/ecosystem.js';
+import type { Severity } from '../../core/severity.js';
+import { MODEL } from './schema.js';
+import type { FeedState } from './writer.js';
+
+export interface StoredAdvisory {
+  feed: string;
+  id: string;
+  aliases: string[];
+  related: string[];
+  summary?: string;
+  details?: string;
+  published?: string;
+  modified?: string;
+  severity: Severity;
+  severitySource?: string;
+  cvssScore?: number;
+  cvssVector?: string;
+  severities: SeverityAssessment[];
+  references: Reference[];
+}
+
+export interface AffectedMatch {
+  advisory: StoredAdvisory;
+  affected: AffectedPackage;
+}
+
+interface AdvisoryRow {
+  feed_id: string;
+  id: string;
+  published: string | null;
+  modified: string | null;
+  summary: string | null;
+  severity: Severity;
+  severity_source: string | null;
+  cvss_score: number | null;
+  cvss_vector: string | null;
+  data: string;
+}
+
+function toAdvisory(row: AdvisoryRow): StoredAdvisory {
+  const data = JSON.parse(row.data) as { aliases: string[]; related: string[]; details?: string; severities: SeverityAssessment[]; references: Reference[] };
+  const a: StoredAdvisory = {
+    feed: row.feed_id,
+    id: row.id,
+    aliases: data.aliases,
+    related: data.related,
+    severity: row.severity,
+    severities: data.severities,
+    references: data.references,
+  };
+  if (row.summary) a.summary = row.summary;
+  if (data.details) a.details = data.details;
+  if (row.published) a.published = row.published;
+  if (row.modified) a.modified = row.modified;
+  if (row.severity_source) a.severitySource = row.severity_source;
+  if (row.cvss_score !== null) a.cvssScore = row.cvss_score;
+  if (row.cvss_vector) a.cvssVector = row.cvss_vector;
+  return a;
+}
+
+export interface DbStatus {
+  path: string;
+  model: number;
+  builtAt: string | null;
+  feeds: FeedState[];
+  /** Non-withdrawn advisories affecting each ecosystem ("npm", "Debian:12", "Alpine:v3.11"). */
+  ecosystems: Record<string, number>;
+}
+
+/** Read-only view of the advisory database, for scans, status and the server. */
+export class AdvisoryDbReader {
+  private readonly db: Database.Database;
+  private readonly byPackage: Database.Statement;
+  private readonly advisoryCache = new Map<number, StoredAdvisory>();
+
+  private constructor(
+    readonly path: string,
+    db: Database.Database,
+  ) {
+    this.db = db;
+    this.byPackage = db.prepare(
+      `SELECT af.advisory_pk AS pk, af.data AS affected FROM affected af WHERE af.ecosystem = ? AND af.name = ?`,
+    );
+  }
+
+  static open(path: string): AdvisoryDbReader {
+    if (!fs.existsSync(path)) throw new DatabaseMissingError(path);
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    let model: string | undefined;
+    try {
+      model = (db.prepare(`SELECT value FROM meta WHERE key = 'model'`).get() as { value: string } | undefined)?.value;
+    } catch {
+      model = undefined;
+    }
+    if (model !== String(MODEL)) {
+      db.close();
+      throw new DatabaseIncompatibleError(path, model ?? 'none', MODEL);
+    }
+    return new AdvisoryDbReader(path, db);
+  }
+
+  /** Advisories affecting (ecosystem, name); withdrawn ones are never returned. */
+  affected(ecosystem: string, name: string): AffectedMatch[] {
+    const rows = this.byPackage.all(ecosystem, packageLookupName(ecosystem, name)) as { pk: number; affected: string }[];
+    return rows.map((r) => ({ advisory: this.advisoryByPk(r.pk), affected: JSON.parse(r.affected) as AffectedPackage }));
+  }
+
+  private advisoryByPk(pk: number): StoredAdvisory {
+    let a = this.advisoryCache.get(pk);
+    if (!a) {
+      const row = this.db.prepare('SELECT * FROM advisory WHERE pk = ?').get(pk) as AdvisoryRow;
+      a = toAdvisory(row);
+      this.advisoryCache.set(pk, a);
+    }
+    return a;
+  }
+
+  /** Every stored advisory with this id or alias (any feed). */
+  advisories(idOrAlias: string): StoredAdvisory[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM advisory WHERE id = ? OR pk IN (SELECT advisory_pk FROM alias WHERE alias = ?) ORDER BY feed_id, id`,
+      )
+      .all(idOrAlias, idOrAlias) as AdvisoryRow[];
+    return rows.map(toAdvisory);
+  }
+
+  /** Whether any feed holds data for this ecosystem (an exact ecosystem such as "Debian:12"). */
+  hasEcosystem(ecosystem: string): boolean {
+    return this.db.prepare('SELECT 1 FROM affected WHERE ecosystem = ? LIMIT 1').get(ecosystem) !== undefined;
+  }
+
+  feeds(): FeedState[] {
+    return this.db.prepare('SELECT * FROM feed ORDER BY id').all() as FeedState[];
+  }
+
+  status(): DbStatus {
+    const meta = new Map(
+      (this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]),
+    );
+    const ecosystems: Record<string, number> = {};
+    const rows = this.db
+      .prepare(
+        `SELECT ecosystem, COUNT(DISTINCT a.id) AS n FROM affected af JOIN advisory a ON a.pk = af.advisory_pk
+         WHERE a.withdrawn IS NULL GROUP BY ecosystem ORDER BY ecosystem`,
+      )
+      .all() as { ecosystem: string; n: number }[];
+    for (const r of rows) ecosystems[r.ecosystem] = r.n;
+    return { path: this.path, model: MODEL, builtAt: meta.get('built_at') ?? null, feeds: this.feeds(), ecosystems };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

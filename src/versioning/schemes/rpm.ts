@@ -1,7 +1,9 @@
 /**
  * RPM versions: [epoch:]version[-release], compared as rpm's rpmverCmp/rpmvercmp (rpmio/rpmvercmp.c):
  * alphanumeric segments, digits beat letters, '~' sorts before everything, '^' after the base but before
- * any further segment. A release is compared only when both sides have one (as rpm does).
+ * any further segment. A version without a release sorts before the same version with one, as OSV
+ * scanners (osv-scanner, scalibr) order them; rpm's rpmverCmp would call the two equal, which would let an
+ * installed "1.2" pass a "fixed: 1.2-5" bound.
  */
 import { compareDigits, compareStrings, defineScheme } from '../util.js';
 
@@ -90,8 +92,14 @@ export function compareRpm(a: RpmVersion, b: RpmVersion): number {
   if (e !== 0) return e;
   const v = rpmvercmp(a.version, b.version);
   if (v !== 0) return v;
-  if (a.release !== undefined && b.release !== undefined) return rpmvercmp(a.release, b.release);
-  return 0;
+  if (a.release === undefined || b.release === undefined) {
+    return a.release === b.release ? 0 : a.release === undefined ? -1 : 1;
+  }
+  return rpmvercmp(a.release, b.release);
+}
+
+export function formatRpm(v: RpmVersion): string {
+  return `${v.epoch !== '0' ? `${v.epoch}:` : ''}${v.version}${v.release !== undefined ? `-${v.release}` : ''}`;
 }
 
 export const rpmScheme = defineScheme('rpm', parseRpm, compareRpm);

@@ -1,0 +1,55 @@
+/**
+ * Extractor for Dart/Flutter `pubspec.lock` (Pub).
+ * Direct: dependency "direct main" / "direct dev" / "direct overridden"; dev: "direct dev".
+ *
+ * SDK packages (source: sdk, e.g. flutter_test) carry version "0.0.0": they ship with the SDK, and
+ * the lockfile does not say which SDK version is installed (only a constraint such as ^3.3.0), so
+ * they are reported as unknowns. The peer (trivy) substitutes the constraint's lower bound, which
+ * is a guess we do not make.
+ */
+import { PackageURL } from 'packageurl-js';
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { PackageSet } from '../lang-b-common/package-set.js';
+import { parsePubspecLock, PubspecLockError } from './parse.js';
+
+export const ID = 'lang/pubspec-lock';
+
+export const pubspecLockExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path) === 'pubspec.lock';
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    let parsed;
+    try {
+      parsed = parsePubspecLock(decodeText(input.content));
+    } catch (e) {
+      if (e instanceof PubspecLockError) throw new ParseError(input.path, e.message, { cause: e });
+      throw e;
+    }
+    const set = new PackageSet('Pub', ID, input.path);
+    for (const d of parsed.dropped) set.problem(`dropped ${d}`);
+    for (const p of parsed.packages) {
+      if (p.source === 'sdk') {
+        set.unknown({
+          kind: 'unresolved-version',
+          message: `${p.name} ships with the SDK (version ${p.version} in the lockfile); the installed SDK version is not recorded`,
+          package: { name: p.name },
+        });
+        continue;
+      }
+      set.add({
+        name: p.name,
+        version: p.version,
+        purl: new PackageURL('pub', null, p.name, p.version, null, null).toString(),
+        direct: p.dependency.startsWith('direct'),
+        dev: p.dependency === 'direct dev',
+        ...(p.line !== undefined ? { line: p.line } : {}),
+      });
+    }
+    return set.finish();
+  },
+};

@@ -1,0 +1,52 @@
+/**
+ * Dart/Flutter `pubspec.lock` → records. Pure. YAML syntax by the `yaml` package.
+ * `packages: { <name>: { dependency: "direct main" | "direct dev" | "direct overridden" | transitive,
+ *   source: hosted | git | path | sdk, version: "1.2.3", description } }, sdks: { dart, flutter }`.
+ */
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+
+export interface PubPackage {
+  name: string;
+  version: string;
+  dependency: string;
+  source: string;
+  line?: number;
+}
+
+export class PubspecLockError extends Error {}
+
+export function parsePubspecLock(text: string): { packages: PubPackage[]; dropped: string[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
+  if (doc.errors.length > 0) throw new PubspecLockError(`invalid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return { packages: [], dropped: [] };
+  if (!isMap(root)) throw new PubspecLockError('top level is not a mapping');
+  const pkgs = root.get('packages', true);
+  const out: PubPackage[] = [];
+  const dropped: string[] = [];
+  if (pkgs === undefined || pkgs === null || (isScalar(pkgs) && pkgs.value === null)) return { packages: out, dropped };
+  if (!isMap(pkgs)) throw new PubspecLockError('`packages` is not a mapping');
+  for (const item of pkgs.items) {
+    const name = isScalar(item.key) ? String(item.key.value) : undefined;
+    const v = item.value;
+    if (!name || !isMap(v)) {
+      dropped.push(`packages entry ${name ?? '?'}: not a mapping`);
+      continue;
+    }
+    const get = (k: string): string | undefined => {
+      const x = v.get(k);
+      return x === undefined || x === null ? undefined : String(x);
+    };
+    const version = get('version');
+    if (!version) {
+      dropped.push(`packages.${name}: no version`);
+      continue;
+    }
+    const p: PubPackage = { name, version, dependency: get('dependency') ?? '', source: get('source') ?? '' };
+    const range = isScalar(item.key) ? item.key.range : undefined;
+    if (range) p.line = lineCounter.linePos(range[0]).line;
+    out.push(p);
+  }
+  return { packages: out, dropped };
+}

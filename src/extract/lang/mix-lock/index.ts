@@ -1,0 +1,44 @@
+/**
+ * Extractor for Elixir `mix.lock` (Hex). Hex entries become packages under their Hex name.
+ * Git and path entries carry no Hex version: they are reported as unknowns, not guessed.
+ * mix.lock records no direct/dev split (that lives in mix.exs).
+ */
+import { PackageURL } from 'packageurl-js';
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { PackageSet } from '../lang-b-common/package-set.js';
+import { MixLockError, parseMixLock } from './parse.js';
+
+export const ID = 'lang/mix-lock';
+
+export const mixLockExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path) === 'mix.lock';
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    let parsed;
+    try {
+      parsed = parseMixLock(decodeText(input.content));
+    } catch (e) {
+      if (e instanceof MixLockError) throw new ParseError(input.path, e.message, { cause: e });
+      throw e;
+    }
+    const set = new PackageSet('Hex', ID, input.path);
+    for (const s of parsed.skipped) set.problem(s);
+    for (const e of parsed.entries) {
+      if (e.scm === 'hex' && e.name !== undefined && e.version !== undefined) {
+        set.add({ name: e.name, version: e.version, purl: new PackageURL('hex', null, e.name, e.version, null, null).toString(), line: e.line });
+        continue;
+      }
+      set.unknown({
+        kind: 'unresolved-version',
+        message: `${e.key}: ${e.scm} dependency${e.url ? ` ${e.url}` : ''}${e.ref ? ` at ${e.ref}` : ''} has no Hex version`,
+        package: { name: e.key },
+      });
+    }
+    return set.finish();
+  },
+};

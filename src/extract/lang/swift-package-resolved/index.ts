@@ -1,0 +1,58 @@
+/**
+ * Extractor for SwiftPM `Package.resolved` (v1, v2, v3), ecosystem SwiftURL.
+ *
+ * Name: the repository URL as OSV's SwiftURL expects (host/path, no scheme, no .git); purl
+ * `pkg:swift/<host>/<owner>/<repo>@<version>`. A pin on a branch or a bare revision has no
+ * version: it is reported as an unknown (the peer reports a branch name as the version, which it
+ * is not). Local (file://) pins are not registry packages and are skipped with an unknown too.
+ */
+import { PackageURL } from 'packageurl-js';
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageResolvedError, parsePackageResolved, swiftUrlName } from './parse.js';
+
+export const ID = 'lang/swift-package-resolved';
+
+export const swiftPackageResolvedExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path) === 'Package.resolved';
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    let parsed;
+    try {
+      parsed = parsePackageResolved(decodeText(input.content));
+    } catch (e) {
+      if (e instanceof PackageResolvedError) throw new ParseError(input.path, e.message, { cause: e });
+      throw e;
+    }
+    const set = new PackageSet('SwiftURL', ID, input.path);
+    for (const d of parsed.dropped) set.problem(`dropped ${d}`);
+    for (const pin of parsed.pins) {
+      const name = pin.location !== '' ? swiftUrlName(pin.location) : pin.kind === 'registry' ? pin.identity : undefined;
+      if (name === undefined) {
+        set.unknown({ kind: 'unsupported', message: `pin ${pin.identity || pin.location}: not a remote repository (${pin.location || 'no location'})`, package: { name: pin.identity || pin.location } });
+        continue;
+      }
+      if (pin.version === undefined) {
+        const at = pin.branch !== undefined ? `branch ${pin.branch}` : `revision ${pin.revision ?? '?'}`;
+        set.unknown({ kind: 'unresolved-version', message: `${name} is pinned to ${at}, not a version`, package: { name } });
+        continue;
+      }
+      // Repository pins: namespace host/owner, name repo. Registry pins ("scope.name"): namespace scope.
+      const cut = name.includes('/') ? name.lastIndexOf('/') : name.indexOf('.');
+      let purl: string;
+      try {
+        purl = new PackageURL('swift', name.slice(0, cut), name.slice(cut + 1), pin.version, null, null).toString();
+      } catch (e) {
+        set.problem(`pin ${name}: cannot build a purl (${e instanceof Error ? e.message : String(e)})`);
+        continue;
+      }
+      set.add({ name, version: pin.version, purl, ...(pin.line !== undefined ? { line: pin.line } : {}) });
+    }
+    return set.finish();
+  },
+};

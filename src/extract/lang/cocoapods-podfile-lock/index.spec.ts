@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ParseError } from '../../../core/errors.js';
+import { ids, run, runPeer } from '../lang-b-common/testing.js';
+import { cocoapodsPodfileLockExtractor as ex } from './index.js';
+
+const T = 'trivy/pkg/dependency/parser/swift/cocoapods/testdata';
+
+describe('lang/cocoapods-podfile-lock required', () => {
+  it.each([
+    ['Podfile.lock', true],
+    ['ios/Podfile.lock', true],
+    ['Podfile', false],
+    ['Pods/Manifest.lock', false],
+  ])('%s → %s', (p, want) => expect(ex.required(p)).toBe(want));
+});
+
+// aquasecurity/trivy pkg/dependency/parser/swift/cocoapods/parse_test.go "happy path" lists AppCenter 4.2.0,
+// AppCenter/Analytics, AppCenter/Core, AppCenter/Crashes (all 4.2.0) and KeychainAccess 4.2.1. We fold the
+// three subspecs into AppCenter, so the same pods and versions come out as two packages.
+describe('lang/cocoapods-podfile-lock on trivy fixtures', () => {
+  it('happy.lock', async () => {
+    const out = await runPeer(ex, T, 'happy.lock');
+    expect(out.packages.map((p) => [p.name, p.version, p.purl, p.locations.map((l) => l.line)])).toEqual([
+      ['AppCenter', '4.2.0', 'pkg:cocoapods/AppCenter@4.2.0', [2, 5, 7, 8]],
+      ['KeychainAccess', '4.2.1', 'pkg:cocoapods/KeychainAccess@4.2.1', [10]],
+    ]);
+    expect(out.packages.every((p) => p.ecosystem === 'CocoaPods' && p.direct === false)).toBe(true);
+  });
+  it('empty.lock: no PODS', async () => {
+    expect((await runPeer(ex, T, 'empty.lock')).packages).toEqual([]);
+  });
+  it('sad.lock: a PODS entry in the wrong format is dropped (the peer drops it too) and recorded', async () => {
+    const out = await runPeer(ex, T, 'sad.lock');
+    expect(out.packages).toEqual([]);
+    expect(out.problems).toHaveLength(1);
+  });
+  it('integration cocoapods/Podfile.lock: _NIODataStructures 2.41.0, direct', async () => {
+    const out = await runPeer(ex, 'trivy/integration/testdata/fixtures/repo/cocoapods/Podfile.lock');
+    expect(out.packages.map((p) => [p.name, p.version, p.direct])).toEqual([['_NIODataStructures', '2.41.0', true]]);
+  });
+});
+
+describe('lang/cocoapods-podfile-lock formats', () => {
+  it('DEPENDENCIES with subspecs and external sources mark the pod direct', async () => {
+    const text = ['PODS:', '  - Firebase/Core (10.0.0):', '    - FirebaseCore (= 10.0.0)', '  - FirebaseCore (10.0.0)', '  - Local (0.1.0)', '', 'DEPENDENCIES:', '  - Firebase/Core', '  - Local (from `../Local`)', ''].join('\n');
+    const out = await run(ex, 'Podfile.lock', text);
+    expect(out.packages.map((p) => [p.name, p.version, p.direct])).toEqual([
+      ['Firebase', '10.0.0', true],
+      ['FirebaseCore', '10.0.0', false],
+      ['Local', '0.1.0', true],
+    ]);
+    expect(ids(out)).toHaveLength(3);
+  });
+  it('bad YAML → ParseError', async () => {
+    await expect(run(ex, 'Podfile.lock', 'PODS:\n  - [a\n')).rejects.toBeInstanceOf(ParseError);
+  });
+});

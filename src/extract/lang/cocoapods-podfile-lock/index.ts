@@ -1,0 +1,46 @@
+/**
+ * Extractor for CocoaPods `Podfile.lock`.
+ *
+ * Subspecs are folded into their pod (`AppCenter/Analytics (4.2.0)` → AppCenter 4.2.0), since
+ * advisories name the pod; the peer (trivy) lists each subspec as its own package.
+ * Ecosystem "CocoaPods": OSV has no CocoaPods ecosystem (advisories for pods come from GHSA/other
+ * feeds under that name); purl `pkg:cocoapods/<pod>@<version>`.
+ * Direct: the pod is named under DEPENDENCIES.
+ */
+import { PackageURL } from 'packageurl-js';
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { PackageSet } from '../lang-b-common/package-set.js';
+import { parsePodfileLock, PodfileLockError } from './parse.js';
+
+export const ID = 'lang/cocoapods-podfile-lock';
+
+export const cocoapodsPodfileLockExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path) === 'Podfile.lock';
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    let parsed;
+    try {
+      parsed = parsePodfileLock(decodeText(input.content));
+    } catch (e) {
+      if (e instanceof PodfileLockError) throw new ParseError(input.path, e.message, { cause: e });
+      throw e;
+    }
+    const set = new PackageSet('CocoaPods', ID, input.path);
+    for (const d of parsed.dropped) set.problem(`dropped ${d}`);
+    for (const p of parsed.pods) {
+      set.add({
+        name: p.pod,
+        version: p.version,
+        purl: new PackageURL('cocoapods', null, p.pod, p.version, null, null).toString(),
+        direct: parsed.direct.has(p.pod),
+        ...(p.line !== undefined ? { line: p.line } : {}),
+      });
+    }
+    return set.finish();
+  },
+};

@@ -1,0 +1,49 @@
+/**
+ * Extractor for Conan `conan.lock` (Conan 1 graph locks and Conan 2 lockfiles), ecosystem ConanCenter.
+ *
+ * Name and version from the reference; user/channel and revision are dropped from the version
+ * (`pkgc/0.1.1@user/testing` → pkgc 0.1.1, as the peer does). Build-only requirements
+ * (build_requires, python_requires) are reported with dev: true; the peer leaves them out.
+ * Conan 1: direct = required by the consumer node.
+ */
+import { PackageURL } from 'packageurl-js';
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { PackageSet } from '../lang-b-common/package-set.js';
+import { ConanLockError, parseConanLock } from './parse.js';
+
+export const ID = 'lang/conan-lock';
+
+export const conanLockExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path) === 'conan.lock';
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    let parsed;
+    try {
+      parsed = parseConanLock(decodeText(input.content));
+    } catch (e) {
+      if (e instanceof ConanLockError) throw new ParseError(input.path, e.message, { cause: e });
+      throw e;
+    }
+    const set = new PackageSet('ConanCenter', ID, input.path);
+    for (const d of parsed.dropped) set.problem(`dropped ${d}`);
+    for (const e of parsed.entries) {
+      // purl-spec conan: the user is the namespace, the channel a qualifier.
+      const qualifiers: Record<string, string> = {};
+      if (e.channel !== undefined) qualifiers['channel'] = e.channel;
+      set.add({
+        name: e.name,
+        version: e.version,
+        purl: new PackageURL('conan', e.user ?? null, e.name, e.version, Object.keys(qualifiers).length > 0 ? qualifiers : null, null).toString(),
+        dev: e.build,
+        ...(e.direct !== undefined ? { direct: e.direct } : {}),
+        ...(e.line !== undefined ? { line: e.line } : {}),
+      });
+    }
+    return set.finish();
+  },
+};

@@ -104,13 +104,13 @@ describe('parseAlpineSecdb on the hand-written sample', () => {
     expect(fixedIn(byId(records, 'CVE-2017-17439'))).toEqual(['Alpine:v3.11 heimdal 7.1.0-r2']);
     expect(fixedIn(byId(records, 'CVE-2020-0001'))).toEqual(['Alpine:v3.11 weird 1.0-r0']);
     expect(skipped).toEqual([
-      { reason: 'the ids fixed in "7.4.0-r0" are not a list ("")', where: 'secdb-sample.json: heimdal/7.4.0-r0' },
-      { reason: 'entry is not a string: 42', where: 'secdb-sample.json: weird/1.0-r0' },
-      { reason: 'no advisory id in "(only a comment)"', where: 'secdb-sample.json: weird/1.0-r0' },
-      { reason: 'invalid fixed version "not a version"', where: 'secdb-sample.json: weird/not a version' },
-      { reason: 'invalid package name null', where: 'secdb-sample.json: packages[11]' },
-      { reason: 'package entry without a "pkg" object', where: 'secdb-sample.json: packages[12]' },
-      { reason: '"secfixes" is not an object', where: 'secdb-sample.json: badsecfixes' },
+      { skipped: true, reason: 'the ids fixed in "7.4.0-r0" are not a list ("")', where: 'secdb-sample.json: heimdal/7.4.0-r0' },
+      { skipped: true, reason: 'entry is not a string: 42', where: 'secdb-sample.json: weird/1.0-r0' },
+      { skipped: true, reason: 'no advisory id in "(only a comment)"', where: 'secdb-sample.json: weird/1.0-r0' },
+      { skipped: true, reason: 'invalid fixed version "not a version"', where: 'secdb-sample.json: weird/not a version' },
+      { skipped: true, reason: 'invalid package name null', where: 'secdb-sample.json: packages[11]' },
+      { skipped: true, reason: 'package entry without a "pkg" object', where: 'secdb-sample.json: packages[12]' },
+      { skipped: true, reason: '"secfixes" is not an object', where: 'secdb-sample.json: badsecfixes' },
     ]);
     expect(stats).toEqual({ packages: 14, entries: 21, notAffected: 2, records: 15, affected: 17, problems: 7 });
   });
@@ -166,7 +166,7 @@ describe('the real Alpine secdb files', () => {
     for (const rec of r.records) for (const a of rec.affected) expect(a.ecosystem).toBe(`Alpine:${release}`);
     // The only malformed part in the whole snapshot: heimdal's empty 7.4.0-r0 in v3.6/main (main.yaml line 430).
     if (release === 'v3.6' && repo === 'main') {
-      expect(r.skipped).toEqual([{ reason: 'the ids fixed in "7.4.0-r0" are not a list ("")', where: `${where}: heimdal/7.4.0-r0` }]);
+      expect(r.skipped).toEqual([{ skipped: true, reason: 'the ids fixed in "7.4.0-r0" are not a list ("")', where: `${where}: heimdal/7.4.0-r0` }]);
     } else {
       expect(r.skipped).toEqual([]);
     }

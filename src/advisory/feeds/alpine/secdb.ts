@@ -109,16 +109,16 @@ export function parseAlpineSecdb(json: unknown, where: string): AlpineSecdbResul
   };
 
   if (!isRecord(json)) {
-    skipped.push({ reason: 'not an Alpine secdb document (not a JSON object)', where });
+    skipped.push({ skipped: true, reason: 'not an Alpine secdb document (not a JSON object)', where });
     return done([]);
   }
   const release = json.distroversion;
   if (typeof release !== 'string' || !RELEASE.test(release)) {
-    skipped.push({ reason: `not an Alpine secdb document: distroversion is ${JSON.stringify(release ?? null)}`, where });
+    skipped.push({ skipped: true, reason: `not an Alpine secdb document: distroversion is ${JSON.stringify(release ?? null)}`, where });
     return done([]);
   }
   if (!Array.isArray(json.packages)) {
-    skipped.push({ reason: 'not an Alpine secdb document: "packages" is not an array', where });
+    skipped.push({ skipped: true, reason: 'not an Alpine secdb document: "packages" is not an array', where });
     return done([]);
   }
   const ecosystem = `Alpine:${release}`;
@@ -141,24 +141,24 @@ export function parseAlpineSecdb(json: unknown, where: string): AlpineSecdbResul
     stats.packages++;
     const pkg = isRecord(item) ? item.pkg : undefined;
     if (!isRecord(pkg)) {
-      skipped.push({ reason: 'package entry without a "pkg" object', where: `${where}: packages[${index}]` });
+      skipped.push({ skipped: true, reason: 'package entry without a "pkg" object', where: `${where}: packages[${index}]` });
       return;
     }
     const name = pkg.name;
     if (typeof name !== 'string' || name.trim() === '' || /\s/.test(name)) {
-      skipped.push({ reason: `invalid package name ${JSON.stringify(name ?? null)}`, where: `${where}: packages[${index}]` });
+      skipped.push({ skipped: true, reason: `invalid package name ${JSON.stringify(name ?? null)}`, where: `${where}: packages[${index}]` });
       return;
     }
     const secfixes = pkg.secfixes;
     if (secfixes === undefined || secfixes === null) return; // a package with nothing fixed yet
     if (!isRecord(secfixes)) {
-      skipped.push({ reason: '"secfixes" is not an object', where: `${where}: ${name}` });
+      skipped.push({ skipped: true, reason: '"secfixes" is not an object', where: `${where}: ${name}` });
       return;
     }
     for (const [version, list] of Object.entries(secfixes)) {
       const at = `${where}: ${name}/${version}`;
       if (!Array.isArray(list)) {
-        skipped.push({ reason: `the ids fixed in ${JSON.stringify(version)} are not a list (${JSON.stringify(list)})`, where: at });
+        skipped.push({ skipped: true, reason: `the ids fixed in ${JSON.stringify(version)} are not a list (${JSON.stringify(list)})`, where: at });
         continue;
       }
       const fixed = version.trim();
@@ -166,16 +166,16 @@ export function parseAlpineSecdb(json: unknown, where: string): AlpineSecdbResul
       for (const entry of list as unknown[]) {
         stats.entries++;
         if (!versionOk) {
-          skipped.push({ reason: `invalid fixed version ${JSON.stringify(version)}`, where: at });
+          skipped.push({ skipped: true, reason: `invalid fixed version ${JSON.stringify(version)}`, where: at });
           continue;
         }
         if (typeof entry !== 'string') {
-          skipped.push({ reason: `entry is not a string: ${JSON.stringify(entry)}`, where: at });
+          skipped.push({ skipped: true, reason: `entry is not a string: ${JSON.stringify(entry)}`, where: at });
           continue;
         }
         const parsed = parseSecfixEntry(entry);
         if (!parsed) {
-          skipped.push({ reason: `no advisory id in ${JSON.stringify(entry)}`, where: at });
+          skipped.push({ skipped: true, reason: `no advisory id in ${JSON.stringify(entry)}`, where: at });
           continue;
         }
         if (fixed === '0') {

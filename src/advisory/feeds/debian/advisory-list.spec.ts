@@ -111,16 +111,16 @@ describe('parseDebianAdvisoryList on the hand-written DSA sample', () => {
     expect(bad.aliases).toEqual(['CVE-2023-0001']);
     expect(bad.affected.map((a) => a.ranges[0]?.events[1])).toEqual([{ fixed: '1.1-1' }]);
     expect(skipped).toEqual([
-      { reason: 'indented line outside any advisory', where: 'dsa-sample.list:26' },
-      { reason: 'unparseable date "31 Feb 2023"', where: 'dsa-sample.list:27' },
-      { reason: 'not a CVE id in the {…} list: "BOGUS-1"', where: 'dsa-sample.list:28' },
-      { reason: 'unknown release codename "potato"', where: 'dsa-sample.list:29' },
-      { reason: 'invalid source package name "Bad_Name"', where: 'dsa-sample.list:30' },
-      { reason: 'unknown version marker "<fixed-somehow>"', where: 'dsa-sample.list:31' },
-      { reason: 'unrecognized line "this line means nothing"', where: 'dsa-sample.list:33' },
-      { reason: 'unterminated {…} id list', where: 'dsa-sample.list:34' },
-      { reason: 'DLA-3380-1 in the DSA list', where: 'dsa-sample.list:35' },
-      { reason: 'unrecognized header line "garbage header line"', where: 'dsa-sample.list:37' },
+      { skipped: true, reason: 'indented line outside any advisory', where: 'dsa-sample.list:26' },
+      { skipped: true, reason: 'unparseable date "31 Feb 2023"', where: 'dsa-sample.list:27' },
+      { skipped: true, reason: 'not a CVE id in the {…} list: "BOGUS-1"', where: 'dsa-sample.list:28' },
+      { skipped: true, reason: 'unknown release codename "potato"', where: 'dsa-sample.list:29' },
+      { skipped: true, reason: 'invalid source package name "Bad_Name"', where: 'dsa-sample.list:30' },
+      { skipped: true, reason: 'unknown version marker "<fixed-somehow>"', where: 'dsa-sample.list:31' },
+      { skipped: true, reason: 'unrecognized line "this line means nothing"', where: 'dsa-sample.list:33' },
+      { skipped: true, reason: 'unterminated {…} id list', where: 'dsa-sample.list:34' },
+      { skipped: true, reason: 'DLA-3380-1 in the DSA list', where: 'dsa-sample.list:35' },
+      { skipped: true, reason: 'unrecognized header line "garbage header line"', where: 'dsa-sample.list:37' },
       // the bodies of the two skipped headers (lines 36 and 38) go with them, unreported
     ]);
   });

@@ -66,7 +66,7 @@ export function parseDebianAdvisoryList(text: string, kind: DebianAdvisoryKind, 
   const skipped: ParseProblem[] = [];
   const stats: DebianAdvisoryListStats = { advisories: 0, affected: 0, notAffected: 0, problems: 0 };
   const problem = (line: number, reason: string) => {
-    skipped.push({ reason, where: `${where}:${line}` });
+    skipped.push({ skipped: true, reason, where: `${where}:${line}` });
   };
 
   let current: { record: AdvisoryRecord; notes: string[] } | undefined;

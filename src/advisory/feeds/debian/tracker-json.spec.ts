@@ -133,13 +133,13 @@ describe('parseDebianTrackerJson on the hand-written sample', async () => {
     expect(r.affected).toHaveLength(1);
     expect(release(r, 'Debian:13')?.severity?.severity).toBe('UNKNOWN'); // urgency "bogus"
     expect(skipped).toEqual([
-      { reason: 'unknown release codename "hamm"', where: 'tracker-sample.json: curl/CVE-2023-38545/hamm' },
-      { reason: 'status "resolved" without a fixed_version', where: 'tracker-sample.json: linux/CVE-2021-0002/bookworm' },
-      { reason: 'unknown status "fixed"', where: 'tracker-sample.json: linux/CVE-2021-0002/bullseye' },
-      { reason: 'release entry is a string, not an object', where: 'tracker-sample.json: linux/CVE-2021-0002/buster' },
-      { reason: 'issue entry is an array, not an object', where: 'tracker-sample.json: linux/CVE-2021-0003' },
-      { reason: '"releases" is missing, not an object', where: 'tracker-sample.json: linux/CVE-2021-0004' },
-      { reason: 'package entry is a string, not an object of issues', where: 'tracker-sample.json: broken-package' },
+      { skipped: true, reason: 'unknown release codename "hamm"', where: 'tracker-sample.json: curl/CVE-2023-38545/hamm' },
+      { skipped: true, reason: 'status "resolved" without a fixed_version', where: 'tracker-sample.json: linux/CVE-2021-0002/bookworm' },
+      { skipped: true, reason: 'unknown status "fixed"', where: 'tracker-sample.json: linux/CVE-2021-0002/bullseye' },
+      { skipped: true, reason: 'release entry is a string, not an object', where: 'tracker-sample.json: linux/CVE-2021-0002/buster' },
+      { skipped: true, reason: 'issue entry is an array, not an object', where: 'tracker-sample.json: linux/CVE-2021-0003' },
+      { skipped: true, reason: '"releases" is missing, not an object', where: 'tracker-sample.json: linux/CVE-2021-0004' },
+      { skipped: true, reason: 'package entry is a string, not an object of issues', where: 'tracker-sample.json: broken-package' },
     ]);
   });
 });
@@ -153,6 +153,13 @@ describe('parseDebianTrackerJson input handling', () => {
     expect(out).toHaveLength(13);
     expect(out[0]).toBe('record CVE-2022-3715');
     expect(out.at(-1)).toBe('record CVE-2024-10524');
+  });
+
+  it('reads a web ReadableStream (a fetch body)', async () => {
+    const body = new Blob([fs.readFileSync(SAMPLE)]).stream();
+    const { records, skipped } = await parseDebianTrackerJsonAll(body);
+    expect(records).toHaveLength(6);
+    expect(skipped).toHaveLength(7);
   });
 
   it('survives chunk boundaries inside multi-byte UTF-8 characters', async () => {

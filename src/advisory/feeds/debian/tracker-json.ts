@@ -33,7 +33,7 @@ import { Readable, pipeline } from 'node:stream';
 import streamObject from 'stream-json/streamers/stream-object.js';
 import type { AdvisoryRecord, AffectedPackage, Reference } from '../../../core/advisory.js';
 import { ParseError, describeError } from '../../../core/errors.js';
-import type { ParseProblem } from './parse-problem.js';
+import { isParseProblem, type ParseProblem } from './parse-problem.js';
 import { debianEcosystem } from './releases.js';
 import { debianUrgencyAssessment, normalizeUrgency } from './urgency.js';
 
@@ -135,8 +135,8 @@ export async function parseDebianTrackerJsonAll(
   const records: AdvisoryRecord[] = [];
   const skipped: ParseProblem[] = [];
   for await (const x of parseDebianTrackerJson(input, { ...options, stats })) {
-    if ('id' in x) records.push(x);
-    else skipped.push(x);
+    if (isParseProblem(x)) skipped.push(x);
+    else records.push(x);
   }
   return { records, skipped, stats };
 }
@@ -174,26 +174,26 @@ export function convertTrackerPackage(
   const records: AdvisoryRecord[] = [];
   const skipped: ParseProblem[] = [];
   if (pkg.trim() === '' || /\s/.test(pkg)) {
-    skipped.push({ reason: `invalid source package name ${JSON.stringify(pkg)}`, where: `${where}: ${JSON.stringify(pkg)}` });
+    skipped.push({ skipped: true, reason: `invalid source package name ${JSON.stringify(pkg)}`, where: `${where}: ${JSON.stringify(pkg)}` });
     return { records, skipped };
   }
   if (!isRecord(issues)) {
-    skipped.push({ reason: `package entry is ${describeType(issues)}, not an object of issues`, where: `${where}: ${pkg}` });
+    skipped.push({ skipped: true, reason: `package entry is ${describeType(issues)}, not an object of issues`, where: `${where}: ${pkg}` });
     return { records, skipped };
   }
   for (const [issueId, issue] of Object.entries(issues)) {
     stats.issues++;
     const at = `${where}: ${pkg}/${issueId}`;
     if (issueId.trim() === '' || /\s/.test(issueId)) {
-      skipped.push({ reason: `invalid issue id ${JSON.stringify(issueId)}`, where: at });
+      skipped.push({ skipped: true, reason: `invalid issue id ${JSON.stringify(issueId)}`, where: at });
       continue;
     }
     if (!isRecord(issue)) {
-      skipped.push({ reason: `issue entry is ${describeType(issue)}, not an object`, where: at });
+      skipped.push({ skipped: true, reason: `issue entry is ${describeType(issue)}, not an object`, where: at });
       continue;
     }
     if (!isRecord(issue.releases)) {
-      skipped.push({ reason: `"releases" is ${describeType(issue.releases)}, not an object`, where: at });
+      skipped.push({ skipped: true, reason: `"releases" is ${describeType(issue.releases)}, not an object`, where: at });
       continue;
     }
     const affected: AffectedPackage[] = [];
@@ -202,7 +202,7 @@ export function convertTrackerPackage(
       if (result.kind === 'affected') affected.push(result.affected);
       else if (result.kind === 'not-affected') stats.notAffected++;
       else if (result.kind === 'ignored') stats.ignoredReleases++;
-      else skipped.push({ reason: result.reason, where: `${at}/${codename}` });
+      else skipped.push({ skipped: true, reason: result.reason, where: `${at}/${codename}` });
     }
     if (affected.length === 0) {
       stats.withoutAffected++;

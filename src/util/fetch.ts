@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { FetchError, describeError } from '../core/errors.js';
 import type { ProgressReporter } from './progress.js';
@@ -96,22 +97,22 @@ async function downloadOnce(url: string, opts: DownloadOptions): Promise<Downloa
     const hash = crypto.createHash('sha256');
     const task = (opts.progress ?? noProgress).start(opts.label ?? path.basename(new URL(url).pathname), 'bytes', expected);
     let bytes = 0;
-    const out = fs.createWriteStream(tmp);
     try {
       const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
-      for await (const chunk of body) {
-        const buf = chunk as Buffer;
-        bytes += buf.length;
-        if (opts.maxBytes !== undefined && bytes > opts.maxBytes) {
-          throw new FetchError(url, `body exceeds the limit of ${opts.maxBytes} bytes`, { retryable: false });
-        }
-        hash.update(buf);
-        if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', r));
-        task.update(bytes);
-      }
-      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      const meter = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          bytes += chunk.length;
+          if (opts.maxBytes !== undefined && bytes > opts.maxBytes) {
+            cb(new FetchError(url, `body exceeds the limit of ${opts.maxBytes} bytes`, { retryable: false }));
+            return;
+          }
+          hash.update(chunk);
+          task.update(bytes);
+          cb(null, chunk);
+        },
+      });
+      await pipeline(body, meter, fs.createWriteStream(tmp));
     } catch (e) {
-      out.destroy();
       fs.rmSync(tmp, { force: true });
       if (e instanceof FetchError) throw e;
       throw new FetchError(url, `download interrupted after ${bytes} bytes: ${describeError((e as { cause?: unknown }).cause ?? e)}`, {

@@ -76,7 +76,7 @@ function getToken(c: Cursor): number {
     c.t = T.End;
     return 0;
   }
-  let v = 0;
+  let v: number;
   let forced: T | undefined;
   switch (c.t) {
     case T.DigitOrZero:

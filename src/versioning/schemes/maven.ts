@@ -1,12 +1,13 @@
 /**
- * Maven versions, ordered as Maven 3.9's ComparableVersion (maven-artifact): items separated by '.' and '-'
- * ('-' opens a nested list), transitions between digits and letters separate too; qualifiers order
+ * Maven versions, ordered as Maven 3.9's ComparableVersion (maven-artifact 3.9.6): items separated by '.' and
+ * '-' ('-' opens a nested list), transitions between digits and letters separate too (and open a list);
+ * a trailing ".X" qualifier reads as "-X"; qualifiers order
  * alpha < beta < milestone < rc = cr < snapshot < "" = ga = final = release < sp < any other (lexical);
  * trailing zero/empty items are dropped, so 1 = 1.0 = 1-0 = 1.ga.
  */
 import { compareDigits, compareStrings, defineScheme, stripZeros } from '../util.js';
 
-type Item = IntItem | StringItem | CombinationItem | ListItem;
+type Item = IntItem | StringItem | ListItem;
 interface IntItem {
   k: 'int';
   v: string;
@@ -14,11 +15,6 @@ interface IntItem {
 interface StringItem {
   k: 'str';
   v: string;
-}
-interface CombinationItem {
-  k: 'comb';
-  s: StringItem;
-  d: IntItem | StringItem;
 }
 interface ListItem {
   k: 'list';
@@ -52,8 +48,6 @@ function isNull(item: Item): boolean {
       return item.v === '0';
     case 'str':
       return comparableQualifier(item.v) === RELEASE_INDEX;
-    case 'comb':
-      return false;
     case 'list':
       return item.items.length === 0;
   }
@@ -69,18 +63,7 @@ function cmpItem(a: Item, b: Item | null): number {
       if (b === null) return compareStrings(comparableQualifier(a.v), RELEASE_INDEX);
       if (b.k === 'int') return -1;
       if (b.k === 'str') return compareStrings(comparableQualifier(a.v), comparableQualifier(b.v));
-      if (b.k === 'comb') {
-        const r = cmpItem(a, b.s);
-        return r === 0 ? -1 : r;
-      }
       return -1;
-    case 'comb':
-      if (b === null) return cmpItem(a.s, null);
-      if (b.k === 'int') return -1;
-      if (b.k === 'str') {
-        const r = cmpItem(a.s, b);
-        return r === 0 ? 1 : r;
-      }
       if (b.k === 'list') return -1;
       {
         const r = cmpItem(a.s, b.s);
@@ -95,7 +78,7 @@ function cmpItem(a: Item, b: Item | null): number {
         return 0;
       }
       if (b.k === 'int') return -1;
-      if (b.k === 'str' || b.k === 'comb') return 1;
+      if (b.k === 'str') return 1;
       const n = Math.max(a.items.length, b.items.length);
       for (let i = 0; i < n; i++) {
         const l = a.items[i] ?? null;
@@ -108,17 +91,7 @@ function cmpItem(a: Item, b: Item | null): number {
   }
 }
 
-function parseItem(isCombination: boolean, isDigit: boolean, buf: string): Item {
-  if (isCombination) {
-    const s = buf.replace(/-/g, '');
-    const idx = s.search(/[0-9]/);
-    const digits = s.slice(idx);
-    return {
-      k: 'comb',
-      s: stringItem(s.slice(0, idx), true),
-      d: /^[0-9]+$/.test(digits) ? { k: 'int', v: stripZeros(digits) } : stringItem(digits, false),
-    };
-  }
+function parseItem(isDigit: boolean, buf: string): Item {
   if (isDigit) return { k: 'int', v: stripZeros(buf) };
   return stringItem(buf, false);
 }
@@ -132,7 +105,7 @@ function normalize(list: ListItem): void {
         xs.splice(i, 1);
       } else if (xs[i + 1]!.k === 'list') {
         const first = (xs[i + 1] as ListItem).items[0];
-        if (first && (first.k === 'comb' || first.k === 'str')) xs.splice(i, 1);
+        if (first && first.k === 'str') xs.splice(i, 1);
       }
     }
   }
@@ -148,7 +121,6 @@ export function parseMaven(input: string): ListItem | string {
   let list = root;
   const stack: ListItem[] = [root];
   let isDigit = false;
-  let isCombination = false;
   let start = 0;
   const open = (): void => {
     const l: ListItem = { k: 'list', items: [] };
@@ -159,40 +131,32 @@ export function parseMaven(input: string): ListItem | string {
   for (let i = 0; i < version.length; i++) {
     const c = version[i]!;
     if (c === '.') {
-      list.items.push(i === start ? { k: 'int', v: '0' } : parseItem(isCombination, isDigit, version.slice(start, i)));
-      isCombination = false;
+      list.items.push(i === start ? { k: 'int', v: '0' } : parseItem(isDigit, version.slice(start, i)));
       start = i + 1;
     } else if (c === '-') {
-      if (i === start) list.items.push({ k: 'int', v: '0' });
-      else {
-        if (!isDigit && i !== version.length - 1 && isDigitChar(version[i + 1]!)) {
-          isCombination = true;
-          continue;
-        }
-        list.items.push(parseItem(isCombination, isDigit, version.slice(start, i)));
-      }
+      list.items.push(i === start ? { k: 'int', v: '0' } : parseItem(isDigit, version.slice(start, i)));
       start = i + 1;
       open();
-      isCombination = false;
     } else if (isDigitChar(c)) {
       if (!isDigit && i > start) {
-        isCombination = true;
-        if (list.items.length > 0) open();
+        // a letter run followed by a digit: "a1" is alpha-1, "m2" milestone-2
+        list.items.push(stringItem(version.slice(start, i), true));
+        start = i;
+        open();
       }
       isDigit = true;
     } else {
       if (isDigit && i > start) {
-        list.items.push(parseItem(isCombination, true, version.slice(start, i)));
+        list.items.push(parseItem(true, version.slice(start, i)));
         start = i;
         open();
-        isCombination = false;
       }
       isDigit = false;
     }
   }
   if (version.length > start) {
     if (!isDigit && list.items.length > 0) open();
-    list.items.push(parseItem(isCombination, isDigit, version.slice(start)));
+    list.items.push(parseItem(isDigit, version.slice(start)));
   }
   while (stack.length > 0) normalize(stack.pop()!);
   return root;

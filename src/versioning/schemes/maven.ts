@@ -64,11 +64,6 @@ function cmpItem(a: Item, b: Item | null): number {
       if (b.k === 'int') return -1;
       if (b.k === 'str') return compareStrings(comparableQualifier(a.v), comparableQualifier(b.v));
       return -1;
-      if (b.k === 'list') return -1;
-      {
-        const r = cmpItem(a.s, b.s);
-        return r === 0 ? cmpItem(a.d, b.d) : r;
-      }
     case 'list': {
       if (b === null) {
         for (const i of a.items) {

@@ -1,0 +1,68 @@
+/**
+ * Extractor for Maven `pom.xml`: the dependencies the project declares, with versions resolved
+ * from properties and dependencyManagement of the pom and of its parents found on disk
+ * (`<relativePath>`, default ../pom.xml, read through input.tree).
+ *
+ * - Name `groupId:artifactId`, purl `pkg:maven/group/artifact@version`, all direct.
+ * - Scope test → dev. provided/runtime/system are kept (they run in production).
+ * - Inherited `<dependencies>` of parents are reported with the parent's file as location.
+ * - A version that stays unresolved (remote parent, BOM import, `${prop}` unknown, a range) becomes
+ *   an `unresolved-version` unknown with the reason; it is never invented.
+ * - Transitive dependencies are not resolved: that needs the remote repository (see report).
+ */
+import { PackageURL } from 'packageurl-js';
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { PackageSet } from '../lang-b-common/package-set.js';
+import { XmlSyntaxError } from '../lang-b-common/xml.js';
+import { parsePom, PomError } from './parse.js';
+import type { PomModel } from './parse.js';
+import { loadChain, resolveEffective } from './resolve.js';
+
+export const ID = 'lang/maven-pom';
+
+export function mavenPurl(groupId: string, artifactId: string, version: string): string {
+  return new PackageURL('maven', groupId, artifactId, version, null, null).toString();
+}
+
+export const mavenPomExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path) === 'pom.xml';
+  },
+  async extract(input: ExtractInput): Promise<ExtractOutput> {
+    let model: PomModel;
+    try {
+      model = parsePom(decodeText(input.content));
+    } catch (e) {
+      if (e instanceof XmlSyntaxError || e instanceof PomError) throw new ParseError(input.path, e.message, { cause: e });
+      throw e;
+    }
+    const eff = resolveEffective(await loadChain(input.path, model, input.tree));
+    const set = new PackageSet('Maven', ID, input.path);
+    for (const p of eff.problems) set.problem(p);
+    for (const d of eff.dependencies) {
+      const name = `${d.groupId}:${d.artifactId}`;
+      if (d.version === undefined) {
+        set.unknown({
+          kind: 'unresolved-version',
+          message: `${name}: ${d.unresolved ?? 'version not resolved'}`,
+          package: d.rawVersion !== undefined ? { name, version: d.rawVersion } : { name },
+        });
+        continue;
+      }
+      set.add({
+        name,
+        version: d.version,
+        purl: mavenPurl(d.groupId, d.artifactId, d.version),
+        direct: true,
+        dev: d.scope === 'test',
+        ...(d.path !== input.path ? { path: d.path } : {}),
+        ...(d.line !== undefined ? { line: d.line } : {}),
+      });
+    }
+    return set.finish();
+  },
+};

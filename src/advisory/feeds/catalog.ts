@@ -1,5 +1,6 @@
 import type { FeedDefinition } from './types.js';
 import { OSV_ECOSYSTEMS, osvFeed } from './osv/feed.js';
+import { ALPINE_RELEASES, alpineFeed, debianListFeed, debianTrackerFeed } from './distro-feeds.js';
 
 /** Options that change which feeds exist (Alpine releases are listed from a directory mirror). */
 export interface CatalogOptions {
@@ -7,8 +8,14 @@ export interface CatalogOptions {
 }
 
 /** Every feed Bulwark knows, in import order. The explicit registry of feeds. */
-export function feedCatalog(_opts: CatalogOptions = {}): FeedDefinition[] {
-  return [...OSV_ECOSYSTEMS.map((e) => osvFeed(e))];
+export function feedCatalog(opts: CatalogOptions = {}): FeedDefinition[] {
+  return [
+    ...OSV_ECOSYSTEMS.map((e) => osvFeed(e)),
+    ...(opts.alpineReleases ?? ALPINE_RELEASES).map((r) => alpineFeed(r)),
+    debianTrackerFeed(),
+    debianListFeed('DSA'),
+    debianListFeed('DLA'),
+  ];
 }
 
 /** The feeds answering to any of the selectors; all feeds when no selector is given. */

@@ -13,7 +13,8 @@ export interface GemVersion {
 
 export function parseGem(input: string): GemVersion | string {
   let v = input.trim();
-  if (v === '') v = '0';
+  // Gem::Version reads "" as "0"; a scanner must not: an empty version is no version.
+  if (v === '') return 'empty version';
   if (!PATTERN.test(v)) return 'malformed version number string';
   v = v.replace(/-/g, '.pre.');
   const segs: Segment[] = (v.match(/[0-9]+|[a-z]+/gi) ?? []).map((s) => (/^[0-9]/.test(s) ? { n: stripZeros(s) } : s));

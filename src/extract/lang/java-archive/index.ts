@@ -1,0 +1,60 @@
+/**
+ * Extractor for Java archives: .jar, .war, .ear, .par (and Jenkins .hpi/.jpi plugins).
+ * Ecosystem Maven, name `group:artifact`, purl `pkg:maven/group/artifact@version`.
+ *
+ * - pom.properties identities are packages.
+ * - A MANIFEST.MF identity with a group is a package too, plus a `not-evaluable` unknown saying
+ *   that the coordinates were inferred; without a group, and for file-name guesses, only the
+ *   unknown is reported (an artifactId alone is not a Maven coordinate).
+ * - Nested archives are located as `<file>!/<entry>` (e.g. `app.war!/WEB-INF/lib/x.jar`).
+ * - Not a zip → ParseError; caps hit and unreadable nested archives → problems.
+ */
+import { PackageURL } from 'packageurl-js';
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName } from '../../util/text.js';
+import { PackageSet } from '../lang-b-common/package-set.js';
+import { ArchiveError, isArchiveName, scanArchive } from './parse.js';
+import type { ArchiveScan } from './parse.js';
+
+export const ID = 'lang/java-archive';
+
+export const javaArchiveExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return isArchiveName(baseName(path));
+  },
+  async extract(input: ExtractInput): Promise<ExtractOutput> {
+    let scan: ArchiveScan;
+    try {
+      scan = await scanArchive(input.content, baseName(input.path));
+    } catch (e) {
+      if (e instanceof ArchiveError) throw new ParseError(input.path, e.message, { cause: e });
+      throw e;
+    }
+    const set = new PackageSet('Maven', ID, input.path);
+    for (const p of scan.problems) set.problem(p);
+    for (const a of scan.artifacts) {
+      const where = a.archive === '' ? input.path : `${input.path}!/${a.archive}`;
+      if (a.groupId === undefined) {
+        set.unknown({
+          kind: 'not-evaluable',
+          message: `${where}: no pom.properties; ${a.confidence === 'manifest' ? 'MANIFEST.MF' : 'the file name'} suggests ${a.artifactId} ${a.version} but gives no groupId`,
+          package: { name: a.artifactId, version: a.version },
+        });
+        continue;
+      }
+      const name = `${a.groupId}:${a.artifactId}`;
+      set.add({ name, version: a.version, purl: new PackageURL('maven', a.groupId, a.artifactId, a.version, null, null).toString(), path: where });
+      if (a.confidence === 'manifest') {
+        set.unknown({
+          kind: 'not-evaluable',
+          message: `${where}: no pom.properties; ${name} ${a.version} was inferred from MANIFEST.MF (low confidence)`,
+          package: { name, version: a.version },
+        });
+      }
+    }
+    return set.finish();
+  },
+};

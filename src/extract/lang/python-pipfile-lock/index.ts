@@ -1,0 +1,64 @@
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText, LineIndex } from '../../util/text.js';
+import { PackageSet } from '../npm-common/package-set.js';
+import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
+import { isTable, parseToml } from '../python-common/toml.js';
+import { parsePipfileLock, PipfileLockError } from './parse.js';
+
+const ID = 'lang/python-pipfile-lock';
+
+/**
+ * Pipfile.lock: `default` packages are production, `develop` ones dev (a package in both is production).
+ * The Pipfile beside it, when present, says which are direct.
+ */
+export const pythonPipfileLockExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required: (path: string) => baseName(path) === 'Pipfile.lock',
+  async extract(input: ExtractInput): Promise<ExtractOutput> {
+    const text = decodeText(input.content);
+    let entries;
+    try {
+      entries = parsePipfileLock(text);
+    } catch (e) {
+      if (e instanceof PipfileLockError) throw new ParseError(input.path, e.message);
+      throw e;
+    }
+    const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
+    const pipfile = await input.tree.read(`${dir}Pipfile`);
+    let direct: Set<string> | undefined;
+    if (pipfile) {
+      try {
+        const t = parseToml(decodeText(pipfile));
+        direct = new Set(
+          ['packages', 'dev-packages'].flatMap((k) => (isTable(t[k]) ? Object.keys(t[k]) : [])).map(normalizePyName),
+        );
+      } catch {
+        direct = undefined;
+      }
+    }
+    const lines = new LineIndex(text);
+    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path);
+    for (const e of entries) {
+      const name = normalizePyName(e.name);
+      if (e.version === undefined || !isPep440Version(e.version)) {
+        set.unknown({
+          kind: 'unresolved-version',
+          message: `${name} is locked to ${e.reference ?? JSON.stringify(e.version ?? null)}, not a registry version`,
+          package: { name },
+        });
+        continue;
+      }
+      set.add({
+        name,
+        version: e.version,
+        purl: pypiPurl(name, e.version),
+        line: e.offset === undefined ? undefined : lines.line(e.offset),
+        dev: e.dev,
+        ...(direct ? { direct: direct.has(name) } : {}),
+      });
+    }
+    return set.output();
+  },
+};

@@ -1,0 +1,39 @@
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { PackageSet } from '../npm-common/package-set.js';
+import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
+import { parsePylock, PylockError } from './parse.js';
+
+const ID = 'lang/python-pylock';
+
+/** `pylock.toml` and `pylock.<name>.toml` (PEP 751). Version is optional there: no version → unknown. */
+export const pythonPylockExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    const base = baseName(path);
+    return base === 'pylock.toml' || (base.startsWith('pylock.') && base.endsWith('.toml'));
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    let lock;
+    try {
+      lock = parsePylock(decodeText(input.content));
+    } catch (e) {
+      if (e instanceof PylockError) throw new ParseError(input.path, e.message);
+      throw e;
+    }
+    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path);
+    for (const d of lock.dropped) set.problem(d);
+    for (const p of lock.packages) {
+      const name = normalizePyName(p.name);
+      if (p.source === 'directory') continue;
+      if (p.source !== 'registry' || p.version === undefined || !isPep440Version(p.version)) {
+        set.unknown({ kind: 'unresolved-version', message: `${name} has no registry version (${p.source})`, package: p.version ? { name, version: p.version } : { name } });
+        continue;
+      }
+      set.add({ name, version: p.version, purl: pypiPurl(name, p.version), line: p.line });
+    }
+    return set.output();
+  },
+};

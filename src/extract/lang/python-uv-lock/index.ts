@@ -1,0 +1,62 @@
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { reachability } from '../npm-common/dep-graph.js';
+import { PackageSet } from '../npm-common/package-set.js';
+import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
+import { parseUvLock, UvLockError } from './parse.js';
+import type { UvDep, UvPackage } from './parse.js';
+
+const ID = 'lang/python-uv-lock';
+const PROJECT = new Set(['editable', 'virtual']);
+
+/**
+ * uv.lock. The workspace's own projects (editable / virtual sources) are not reported; their
+ * `dependencies` and `optional-dependencies` are the direct production roots and their `dev-dependencies`
+ * groups the dev roots; dev = reachable only from dev roots.
+ */
+export const pythonUvLockExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required: (path: string) => baseName(path) === 'uv.lock',
+  extract(input: ExtractInput): ExtractOutput {
+    let lock;
+    try {
+      lock = parseUvLock(decodeText(input.content));
+    } catch (e) {
+      if (e instanceof UvLockError) throw new ParseError(input.path, e.message);
+      throw e;
+    }
+    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path);
+    for (const d of lock.dropped) set.problem(d);
+    const byName = new Map<string, UvPackage[]>();
+    for (const p of lock.packages) byName.set(normalizePyName(p.name), [...(byName.get(normalizePyName(p.name)) ?? []), p]);
+    const resolve = (d: UvDep): UvPackage[] => {
+      const cands = byName.get(normalizePyName(d.name)) ?? [];
+      return d.version ? cands.filter((c) => c.version === d.version) : cands;
+    };
+    const projects = lock.packages.filter((p) => PROJECT.has(p.source));
+    const prodRoots = projects.flatMap((p) => [...p.dependencies, ...p.optionalDependencies].flatMap(resolve));
+    const devRoots = projects.flatMap((p) => p.devDependencies.flatMap(resolve));
+    const reach = reachability({ prodRoots, devRoots, edges: (p: UvPackage) => p.dependencies.flatMap(resolve) });
+    const direct = new Set([...prodRoots, ...devRoots]);
+    const known = projects.length > 0;
+
+    for (const p of lock.packages) {
+      if (PROJECT.has(p.source) || p.source === 'directory' || p.source === 'path') continue;
+      const name = normalizePyName(p.name);
+      if (p.source !== 'registry' || p.version === undefined || !isPep440Version(p.version)) {
+        set.unknown({ kind: 'unresolved-version', message: `${name} comes from a ${p.source} source, not from the registry`, package: p.version ? { name, version: p.version } : { name } });
+        continue;
+      }
+      set.add({
+        name,
+        version: p.version,
+        purl: pypiPurl(name, p.version),
+        line: p.line,
+        ...(known ? { direct: direct.has(p), dev: !reach.prod.has(p) && reach.dev.has(p) } : {}),
+      });
+    }
+    return set.output();
+  },
+};

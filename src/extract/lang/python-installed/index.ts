@@ -1,0 +1,34 @@
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { PackageSet } from '../npm-common/package-set.js';
+import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
+import { decodePyText } from '../python-common/text.js';
+import { parsePyMetadata, PyMetadataError } from './parse.js';
+
+const ID = 'lang/python-installed';
+
+/** Installed distributions: `x.dist-info/METADATA`, `x.egg-info/PKG-INFO`, and single-file `x.egg-info`. */
+export const pythonInstalledExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return path.endsWith('.dist-info/METADATA') || path.endsWith('.egg-info/PKG-INFO') || path.endsWith('.egg-info');
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    let meta;
+    try {
+      meta = parsePyMetadata(decodePyText(input.content));
+    } catch (e) {
+      if (e instanceof PyMetadataError) throw new ParseError(input.path, e.message);
+      throw e;
+    }
+    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path);
+    const name = normalizePyName(meta.name);
+    if (!isPep440Version(meta.version)) {
+      set.unknown({ kind: 'unparseable-version', message: `${name} has version ${JSON.stringify(meta.version)}`, package: { name, version: meta.version } });
+    } else {
+      set.add({ name, version: meta.version, purl: pypiPurl(name, meta.version), line: meta.nameLine });
+    }
+    return set.output();
+  },
+};

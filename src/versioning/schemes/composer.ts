@@ -50,8 +50,9 @@ export function parseComposer(input: string): ComposerVersion | string {
   if (m[5]) {
     stability = STABILITY[m[5].toLowerCase()]!;
     stabilityNumbers = (m[6] ?? '').split(/[.-]/).filter((x) => x !== '').map(stripZeros);
+    // Composer returns early for "stable": its numbers and a "-dev" after it are dropped.
     if (stability === 4) stabilityNumbers = [];
-    if (m[7]) dev = true;
+    else if (m[7]) dev = true;
   } else if (m[7]) {
     stability = 0;
   }

@@ -1,0 +1,59 @@
+/**
+ * Extractor for Rust binaries built with cargo-auditable (ELF section `.dep-v0`), ecosystem crates.io.
+ *
+ * Claims files the way a Go-binary extractor would: no extension, in a bin directory (bin/, sbin/,
+ * libexec/) or in Cargo's target/{release,debug}/. Non-ELF content is dropped at the first four
+ * bytes; an ELF without `.dep-v0` yields nothing. Build-time crates (kind "build": build scripts,
+ * proc macros) are not in the binary and are reported with dev: true. The root crate (the binary
+ * itself) is reported like a workspace member in Cargo.lock; its dependencies are direct.
+ */
+import { PackageURL } from 'packageurl-js';
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName } from '../../util/text.js';
+import { PackageSet } from '../lang-b-common/package-set.js';
+import { AuditDataError, decodeAuditData, elfSection, isElf, SECTION } from './parse.js';
+
+export const ID = 'lang/cargo-auditable';
+
+const BIN_DIRS = ['bin/', 'sbin/', 'libexec/', 'target/release/', 'target/debug/'];
+
+export const cargoAuditableExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    const b = baseName(path);
+    if (b === '' || b.includes('.')) return false;
+    const dir = path.slice(0, path.length - b.length);
+    return BIN_DIRS.some((d) => dir === d || dir.endsWith(`/${d}`));
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    const set = new PackageSet('crates.io', ID, input.path);
+    if (!isElf(input.content)) return set.finish();
+    let data;
+    try {
+      const section = elfSection(input.content, SECTION);
+      if (section === undefined) return set.finish();
+      data = decodeAuditData(section);
+    } catch (e) {
+      if (e instanceof AuditDataError) throw new ParseError(input.path, e.message, { cause: e });
+      throw e;
+    }
+    for (const d of data.dropped) set.problem(`dropped ${d}`);
+    const direct = new Set<number>();
+    data.packages.forEach((p) => {
+      if (p.root) for (const i of p.dependencies) direct.add(i);
+    });
+    const hasRoot = data.packages.some((p) => p.root);
+    data.packages.forEach((p, i) => {
+      set.add({
+        name: p.name,
+        version: p.version,
+        purl: new PackageURL('cargo', null, p.name, p.version, null, null).toString(),
+        dev: p.kind === 'build',
+        ...(hasRoot && !p.root ? { direct: direct.has(i) } : {}),
+      });
+    });
+    return set.finish();
+  },
+};

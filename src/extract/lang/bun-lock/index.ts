@@ -1,0 +1,74 @@
+import { ParseError } from '../../../core/errors.js';
+import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import { baseName, decodeText, LineIndex } from '../../util/text.js';
+import { reachability } from '../npm-common/dep-graph.js';
+import { isExactSemver } from '../npm-common/names.js';
+import { PackageSet } from '../npm-common/package-set.js';
+import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
+import { BunLockError, keySegments, parseBunLock } from './parse.js';
+import type { BunPackage } from './parse.js';
+
+const ID = 'lang/bun-lock';
+const LOCAL = new Set(['workspace', 'link', 'file', 'root']);
+
+/**
+ * bun.lock (the text lockfile of Bun ≥ 1.1.39; the binary bun.lockb is not read). Workspace members are the
+ * project's own code and are not reported; their dependencies are the direct ones. dev = reachable only from
+ * devDependencies.
+ */
+export const bunLockExtractor: Extractor = {
+  id: ID,
+  version: 1,
+  required(path: string): boolean {
+    return baseName(path) === 'bun.lock' && !path.includes('node_modules/');
+  },
+  extract(input: ExtractInput): ExtractOutput {
+    const text = decodeText(input.content);
+    let lock;
+    try {
+      lock = parseBunLock(text);
+    } catch (e) {
+      if (e instanceof BunLockError) throw new ParseError(input.path, e.message);
+      throw e;
+    }
+    const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path);
+    for (const d of lock.dropped) set.problem(d);
+    const byKey = new Map(lock.packages.map((p) => [p.key, p]));
+    // bun resolves a dependency from a nested copy outwards: parent/child/dep, parent/dep, dep
+    const resolve = (from: string[], dep: string): BunPackage | undefined => {
+      for (let i = from.length; i >= 0; i--) {
+        const hit = byKey.get([...from.slice(0, i), dep].join('/'));
+        if (hit) return hit;
+      }
+      return undefined;
+    };
+    const prodRoots = lock.workspaces.flatMap((w) => w.prod.map((n) => byKey.get(n))).filter((p): p is BunPackage => p !== undefined);
+    const devRoots = lock.workspaces.flatMap((w) => w.dev.map((n) => byKey.get(n))).filter((p): p is BunPackage => p !== undefined);
+    const edges = (p: BunPackage): BunPackage[] => {
+      const segs = keySegments(p.key);
+      return p.dependencies.map((d) => resolve(segs, d)).filter((x): x is BunPackage => x !== undefined);
+    };
+    // workspace members' dependencies are production roots too
+    for (const p of lock.packages) if (p.protocol === 'workspace') prodRoots.push(...edges(p));
+    const reach = reachability({ prodRoots, devRoots, edges });
+    const direct = new Set([...prodRoots, ...devRoots]);
+
+    const lines = new LineIndex(text);
+    for (const p of lock.packages) {
+      if (LOCAL.has(p.protocol)) continue;
+      if (p.protocol !== 'npm' || !isExactSemver(p.version)) {
+        set.unknown({ kind: 'unresolved-version', message: `${p.name} resolves to ${JSON.stringify(p.version)}, not a registry version`, package: { name: p.name, version: p.version } });
+        continue;
+      }
+      set.add({
+        name: p.name,
+        version: p.version,
+        purl: npmPurl(p.name, p.version),
+        line: p.offset === undefined ? undefined : lines.line(p.offset),
+        direct: direct.has(p),
+        dev: !reach.prod.has(p) && reach.dev.has(p),
+      });
+    }
+    return set.output();
+  },
+};

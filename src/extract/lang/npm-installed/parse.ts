@@ -1,0 +1,23 @@
+/** package.json of an installed package: its name and version. Pure. */
+import { isObject, keyOffset, parseJson, str } from '../npm-common/json.js';
+
+export interface InstalledManifest {
+  name: string | undefined;
+  version: string | undefined;
+  /** Offset of the "version" key, for the location line. */
+  offset: number | undefined;
+  /** `_from`/`_resolved`-style hints are ignored; `private` packages are still reported. */
+}
+
+export class ManifestError extends Error {}
+
+export function parseInstalledManifest(text: string): InstalledManifest {
+  let doc;
+  try {
+    doc = parseJson(text);
+  } catch (e) {
+    throw new ManifestError(`invalid JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(doc)) throw new ManifestError('top level is not an object');
+  return { name: str(doc, 'name'), version: str(doc, 'version'), offset: keyOffset(doc, 'name') };
+}

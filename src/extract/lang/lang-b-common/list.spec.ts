@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { langExtractorsB } from '../../lists/lang-b.js';
 import { PEER_FIXTURES_DIR } from '../../../../test/support/shared.js';
+import { dirTree } from './testing.js';
 
 const LANG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -74,5 +75,43 @@ describe('lists/lang-b conformance', () => {
   it.skipIf(!fs.existsSync(PEER_FIXTURES_DIR))('the peer lockfiles of these formats are claimed by name', () => {
     const names = ['Cargo.lock', 'composer.lock', 'pom.xml', 'gradle.lockfile', 'packages.lock.json', 'packages.config', 'datacollector.deps.json', 'Directory.Packages.props', 'pubspec.lock', 'mix.lock', 'Package.resolved', 'Podfile.lock', 'conan.lock'];
     for (const n of names) expect(langExtractorsB.filter((e) => e.required(`x/${n}`)).length, n).toBe(1);
+  });
+});
+
+// Every peer fixture that an entry claims by name is extracted without error, except the files the peers
+// themselves keep as malformed inputs. Each must yield a package, an unknown, or nothing for an empty file.
+const KNOWN_BAD = new Set(['cargo_invalid.lock', 'malformed_xml.config', 'invalid.deps.json']);
+
+describe.skipIf(!fs.existsSync(PEER_FIXTURES_DIR))('lists/lang-b sweep over peer fixtures', () => {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, d.name);
+      if (d.isDirectory()) walk(full);
+      else files.push(path.relative(PEER_FIXTURES_DIR, full).split(path.sep).join('/'));
+    }
+  };
+  if (fs.existsSync(PEER_FIXTURES_DIR)) walk(PEER_FIXTURES_DIR);
+  const claimed = files.flatMap((f) => langExtractorsB.filter((e) => e.required(f)).map((e) => [e.id, f] as const));
+
+  it('claims the peer fixtures of these formats (at least the integration lockfiles and every trivy pom.xml)', () => {
+    expect(claimed.filter(([id]) => id === 'lang/maven-pom').length).toBeGreaterThanOrEqual(60);
+    expect(claimed.length).toBeGreaterThanOrEqual(75);
+  });
+
+  it.each(claimed)('%s: %s', async (id, file) => {
+    const ex = langExtractorsB.find((e) => e.id === id);
+    if (!ex) throw new Error(id);
+    const run = (async () => ex.extract({ path: file, content: new Uint8Array(fs.readFileSync(path.join(PEER_FIXTURES_DIR, file))), tree: dirTree(PEER_FIXTURES_DIR) }))();
+    if (KNOWN_BAD.has(path.basename(file))) {
+      await expect(run).rejects.toMatchObject({ code: 'BULWARK_E_PARSE', path: file });
+      return;
+    }
+    const out = await run;
+    for (const p of out.packages) {
+      expect(p.version, `${p.name} in ${file}`).not.toMatch(/\$\{|^$/);
+      expect(p.purl.startsWith('pkg:')).toBe(true);
+      expect(p.locations.length).toBeGreaterThan(0);
+    }
   });
 });

@@ -1,0 +1,34 @@
+/** Gopkg.lock (golang/dep, TOML `[[projects]]`). Pure: text in, records out. */
+import { arrayTableLines, parseToml, str, tables } from '../python-common/toml.js';
+
+export interface DepProject {
+  name: string;
+  version: string | undefined;
+  revision: string | undefined;
+  branch: string | undefined;
+  line: number | undefined;
+}
+
+export class GopkgLockError extends Error {}
+
+export function parseGopkgLock(text: string): { projects: DepProject[]; dropped: string[] } {
+  let doc;
+  try {
+    doc = parseToml(text);
+  } catch (e) {
+    throw new GopkgLockError((e as Error).message);
+  }
+  if (!Array.isArray(doc['projects']) && doc['solve-meta'] === undefined) throw new GopkgLockError('no [[projects]] or [solve-meta]: not a Gopkg.lock');
+  const lines = arrayTableLines(text, 'projects');
+  const projects: DepProject[] = [];
+  const dropped: string[] = [];
+  tables(doc['projects']).forEach((p, i) => {
+    const name = str(p, 'name');
+    if (!name) {
+      dropped.push(`[[projects]] #${i + 1}: no name`);
+      return;
+    }
+    projects.push({ name, version: str(p, 'version'), revision: str(p, 'revision'), branch: str(p, 'branch'), line: lines[i] });
+  });
+  return { projects, dropped };
+}

@@ -43,6 +43,13 @@ describe('lang/dotnet-deps-json on trivy fixtures', () => {
     expect(out.packages.map((p) => [p.name, p.version, p.direct, p.locations[0]?.line])).toEqual(want);
   });
 
+  // Two unreferenced projects (Web, Worker), so the peer cannot pick a root. We do not need one: a package that
+  // any project library depends on is direct (Web → Newtonsoft.Json), checked by hand against the fixture.
+  it('ambiguous-root.deps.json: direct through the Web project', async () => {
+    const out = await runPeer(ex, T, 'ambiguous-root.deps.json');
+    expect(out.packages.map((p) => [p.name, p.version, p.direct])).toEqual([['Newtonsoft.Json', '13.0.3', true]]);
+  });
+
   it('missing-target.deps.json: the runtime target is absent, so the package is kept and direct is unknown', async () => {
     const out = await runPeer(ex, T, 'missing-target.deps.json');
     expect(out.packages.map((p) => [p.name, p.version, p.direct, p.locations[0]?.line])).toEqual([['Newtonsoft.Json', '13.0.1', undefined, 33]]);

@@ -137,6 +137,16 @@ describe('lang/maven-pom semantics', () => {
     expect(interpolate('${self}', new Map([['self', '${self}']]))).toBe('${self}');
   });
 
+  it('nested entity definitions (billion laughs) are not expanded into memory', async () => {
+    let ents = '<!ENTITY a0 "xxxxxxxxxx">';
+    for (let i = 1; i < 10; i++) ents += `<!ENTITY a${i} "${`&a${i - 1};`.repeat(10)}">`;
+    const text = `<?xml version="1.0"?><!DOCTYPE project [${ents}]><project><dependencies><dependency><groupId>g</groupId><artifactId>a</artifactId><version>&a9;</version></dependency></dependencies></project>`;
+    const started = Date.now();
+    const out = await run(ex, 'pom.xml', text);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(JSON.stringify(out).length).toBeLessThan(10_000);
+  });
+
   it('bad XML → ParseError naming the path', async () => {
     await expect(run(ex, 'm/pom.xml', '<project><dependencies></project>')).rejects.toSatisfy((e: unknown) => e instanceof ParseError && e.path === 'm/pom.xml');
   });

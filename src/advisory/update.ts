@@ -217,6 +217,7 @@ export async function updateDatabase(opts: UpdateOptions): Promise<UpdateResult>
     if (writer) {
       for (const t of touched) writer.saveFeedState({ ...states!.get(t.id)!, fetched_at: t.fetched_at, attempted_at: t.attempted_at });
       writer.setMeta('built_at', now().toISOString());
+      if (opts.source) writer.setMeta('source', opts.source);
       writer.setMeta('model', String(MODEL));
       writer.db.pragma('journal_mode = DELETE');
       writer.close();

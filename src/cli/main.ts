@@ -5,10 +5,7 @@ import type { CliContext, GlobalOptions } from './context.js';
 import { createContext } from './context.js';
 import { VERSION } from '../version.js';
 
-/** Exit codes: 0 success / gate passed, 1 gate failed, 2 error. */
-export const EXIT_OK = 0;
-export const EXIT_GATE_FAILED = 1;
-export const EXIT_ERROR = 2;
+import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 
 export function buildProgram(): { program: Command; context: () => CliContext } {
   const program = new Command();

@@ -135,6 +135,10 @@ export class AdvisoryDbReader {
     return this.db.prepare('SELECT 1 FROM affected WHERE ecosystem = ? LIMIT 1').get(ecosystem) !== undefined;
   }
 
+  meta(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
   feeds(): FeedState[] {
     return this.db.prepare('SELECT * FROM feed ORDER BY id').all() as FeedState[];
   }

@@ -9,5 +9,6 @@ export interface CliCommand {
 
 import { dbCommand } from './db.js';
 import { versionCommand } from './version.js';
+import { scanCommand } from './scan.js';
 
-export const COMMANDS: readonly CliCommand[] = [dbCommand, versionCommand];
+export const COMMANDS: readonly CliCommand[] = [dbCommand, scanCommand, versionCommand];

@@ -1,0 +1,95 @@
+import type { FixState, Reference } from './advisory.js';
+import type { FileProblem, Location, Package, Unknown } from './package.js';
+import type { Severity } from './severity.js';
+
+/**
+ * The JSON scan report: the contract between the scanner and the platform. Its JSON Schema is
+ * `schemas/report.schema.json`; a change that breaks readers bumps the major version.
+ */
+export const REPORT_SCHEMA_VERSION = '1.0.0';
+
+export interface ImageTarget {
+  reference: string;
+  manifestDigest?: string;
+  configDigest?: string;
+  layers: { digest: string; diffId?: string; size: number }[];
+  os?: string;
+  architecture?: string;
+}
+
+export interface ScanTarget {
+  kind: 'directory' | 'file' | 'image' | 'rootfs' | 'sbom';
+  /** What the user named: a path or an image reference. */
+  name: string;
+  image?: ImageTarget;
+}
+
+export interface OsReport {
+  family: string;
+  version: string;
+  name: string;
+}
+
+export interface FindingPackage {
+  ecosystem: string;
+  name: string;
+  version: string;
+  purl: string;
+  dev: boolean;
+  source?: { name: string; version?: string };
+}
+
+export interface Finding {
+  /** The advisory's own id (GHSA-…, GO-…, PYSEC-…, DSA-…, CVE-… for distro trackers). */
+  id: string;
+  /** Every other id the same vulnerability is published under (CVE, GHSA, …), merged from all matching advisories. */
+  aliases: string[];
+  package: FindingPackage;
+  severity: Severity;
+  /** Where the severity came from: "CVSS_V3 (ghsa)", "DISTRO (debian-tracker)", … */
+  severitySource: string | null;
+  cvss: { score: number; vector: string } | null;
+  /** Lowest version above the installed one that fixes it; null when there is none. */
+  fixedVersion: string | null;
+  fixState: FixState;
+  title: string | null;
+  references: Reference[];
+  /** The range (or version list) that contains the installed version. */
+  why: string;
+  /** Every advisory merged into this finding, with the feed it came from. */
+  advisories: { id: string; feed: string }[];
+  locations: Location[];
+  layer?: string;
+  /** Set when a profile exception, VEX statement or ignore file suppresses it. */
+  suppressed?: { by: string; reason: string; expires?: string };
+}
+
+export interface GateResult {
+  failOn: Severity | 'NONE';
+  includeUnfixed: boolean;
+  excludeDev: boolean;
+  passed: boolean;
+  /** Why it passed or failed, for humans. */
+  reason: string;
+  /** Findings that break the gate: "<id> <purl>". */
+  violations: string[];
+}
+
+export interface DatabaseInfo {
+  builtAt: string | null;
+  feeds: { id: string; status: string; fetchedAt: string | null; error?: string | null }[];
+}
+
+export interface ScanReport {
+  schemaVersion: string;
+  tool: { name: 'bulwark'; version: string };
+  createdAt: string;
+  target: ScanTarget;
+  os: OsReport | null;
+  database: DatabaseInfo | null;
+  packages: Package[];
+  findings: Finding[];
+  unknowns: Unknown[];
+  errors: FileProblem[];
+  gate: GateResult;
+}

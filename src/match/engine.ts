@@ -1,0 +1,244 @@
+import type { AffectedPackage, FixState, Reference } from '../core/advisory.js';
+import { ecosystemBase } from '../core/ecosystem.js';
+import type { Package, Unknown } from '../core/package.js';
+import type { Finding } from '../core/report.js';
+import type { Severity } from '../core/severity.js';
+import { severityRank } from '../core/severity.js';
+import type { AdvisoryDbReader, AffectedMatch, StoredAdvisory } from '../advisory/store/reader.js';
+import { evaluateAffected } from '../versioning/osv-range.js';
+import { schemeForEcosystem } from '../versioning/registry.js';
+import type { VersionScheme } from '../versioning/types.js';
+
+export interface MatchResult {
+  findings: Finding[];
+  unknowns: Unknown[];
+}
+
+/** Package types whose distro could not be determined (no os-release): never matched, always reported. */
+const DISTRO_LESS = new Set(['deb', 'apk', 'rpm']);
+
+interface Hit {
+  advisory: StoredAdvisory;
+  affected: AffectedPackage;
+  fixed?: string;
+  why: string;
+}
+
+/** Name and version an advisory feed keys a package by: distro feeds use the source package. */
+function matchKey(pkg: Package): { name: string; version: string } {
+  if (pkg.source && pkg.ecosystem.includes(':')) {
+    return { name: pkg.source.name, version: pkg.source.version ?? pkg.version };
+  }
+  return { name: pkg.name, version: pkg.version };
+}
+
+/** Groups advisories that alias each other (same vulnerability under several ids) with union-find. */
+function groupByAlias(hits: Hit[]): Hit[][] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r) ?? r;
+    parent.set(x, r);
+    return r;
+  };
+  const union = (a: string, b: string): void => {
+    if (!parent.has(a)) parent.set(a, a);
+    if (!parent.has(b)) parent.set(b, b);
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(rb, ra);
+  };
+  for (const h of hits) {
+    union(h.advisory.id, h.advisory.id);
+    for (const alias of h.advisory.aliases) union(h.advisory.id, alias);
+  }
+  const groups = new Map<string, Hit[]>();
+  for (const h of hits) {
+    const root = find(h.advisory.id);
+    const g = groups.get(root);
+    if (g) g.push(h);
+    else groups.set(root, [h]);
+  }
+  return [...groups.values()];
+}
+
+const ID_PREFERENCE = ['GHSA-', 'GO-', 'RUSTSEC-', 'PYSEC-', 'DSA-', 'DLA-', 'ALSA-', 'RHSA-', 'USN-', 'MAL-', 'CVE-'];
+
+function idRank(id: string): number {
+  const i = ID_PREFERENCE.findIndex((p) => id.startsWith(p));
+  return i < 0 ? ID_PREFERENCE.length : i;
+}
+
+function compareSafe(scheme: VersionScheme, a: string, b: string): number | undefined {
+  try {
+    return scheme.compare(a, b);
+  } catch {
+    return undefined;
+  }
+}
+
+function buildFinding(pkg: Package, group: Hit[], scheme: VersionScheme): Finding {
+  const advisories = [...group].sort((a, b) => idRank(a.advisory.id) - idRank(b.advisory.id) || a.advisory.id.localeCompare(b.advisory.id));
+  const primary = advisories[0]!;
+  const ids = new Set<string>();
+  for (const h of advisories) {
+    ids.add(h.advisory.id);
+    for (const a of h.advisory.aliases) ids.add(a);
+  }
+  ids.delete(primary.advisory.id);
+
+  // Severity: the worst any merged advisory gives (per-package severity first, where a feed has one).
+  let severity: Severity = 'UNKNOWN';
+  let severitySource: string | null = null;
+  let cvss: Finding['cvss'] = null;
+  for (const h of advisories) {
+    const s = h.affected.severity;
+    const candidate: Severity = s?.severity ?? h.advisory.severity;
+    const source = s ? `${s.type} (${s.source})` : h.advisory.severitySource ? h.advisory.severitySource : null;
+    if (severityRank(candidate) > severityRank(severity)) {
+      severity = candidate;
+      severitySource = source;
+    }
+    if (!cvss && h.advisory.cvssScore !== undefined && h.advisory.cvssVector) cvss = { score: h.advisory.cvssScore, vector: h.advisory.cvssVector };
+  }
+  if (severitySource === null && severity !== 'UNKNOWN') severitySource = 'advisory';
+  for (const h of advisories) {
+    if (h.advisory.severity === severity && h.advisory.severitySource) {
+      const p = h.advisory.severities.find((s) => s.severity === severity);
+      if (p && !h.affected.severity) severitySource = `${p.type} (${p.source})`;
+      break;
+    }
+  }
+
+  // Fix: every merged advisory must be satisfied, so the highest of their lowest fixes.
+  let fixedVersion: string | null = null;
+  for (const h of advisories) {
+    if (!h.fixed) continue;
+    if (fixedVersion === null || (compareSafe(scheme, h.fixed, fixedVersion) ?? 0) > 0) fixedVersion = h.fixed;
+  }
+  let fixState: FixState = fixedVersion ? 'fixed' : 'not-fixed';
+  if (!fixedVersion && advisories.some((h) => h.affected.fixState === 'wont-fix')) fixState = 'wont-fix';
+
+  const references: Reference[] = [];
+  const seenUrls = new Set<string>();
+  for (const h of advisories) {
+    for (const r of h.advisory.references) {
+      if (!seenUrls.has(r.url)) {
+        seenUrls.add(r.url);
+        references.push(r);
+      }
+    }
+  }
+  const notes = advisories.map((h) => h.affected.note).filter((n): n is string => Boolean(n));
+  const finding: Finding = {
+    id: primary.advisory.id,
+    aliases: [...ids].sort(),
+    package: {
+      ecosystem: pkg.ecosystem,
+      name: pkg.name,
+      version: pkg.version,
+      purl: pkg.purl,
+      dev: pkg.dev === true,
+    },
+    severity,
+    severitySource,
+    cvss,
+    fixedVersion,
+    fixState,
+    title: primary.advisory.summary ?? advisories.find((h) => h.advisory.summary)?.advisory.summary ?? null,
+    references,
+    why: notes.length > 0 ? `${primary.why}; ${notes[0]}` : primary.why,
+    advisories: advisories.map((h) => ({ id: h.advisory.id, feed: h.advisory.feed })),
+    locations: pkg.locations,
+  };
+  if (pkg.source) finding.package.source = pkg.source;
+  if (pkg.layer) finding.layer = pkg.layer;
+  return finding;
+}
+
+/**
+ * Matches packages against the advisory database. Every package either matches, is clean, or ends up
+ * in `unknowns` (version not comparable, ecosystem without data, distro not known): never silently clean.
+ */
+export function matchPackages(packages: readonly Package[], db: AdvisoryDbReader): MatchResult {
+  const findings: Finding[] = [];
+  const unknowns: Unknown[] = [];
+  const coverage = new Map<string, boolean>();
+  const uncovered = new Map<string, Package[]>();
+  const cache = new Map<string, AffectedMatch[]>();
+
+  for (const pkg of packages) {
+    if (DISTRO_LESS.has(pkg.ecosystem)) {
+      unknowns.push({
+        kind: 'os-not-covered',
+        message: `${pkg.ecosystem} package ${pkg.name} ${pkg.version}: the operating system could not be identified, so no distro advisories apply`,
+        ecosystem: pkg.ecosystem,
+        package: { name: pkg.name, version: pkg.version, purl: pkg.purl },
+      });
+      continue;
+    }
+    let covered = coverage.get(pkg.ecosystem);
+    if (covered === undefined) {
+      covered = db.hasEcosystem(pkg.ecosystem);
+      coverage.set(pkg.ecosystem, covered);
+    }
+    if (!covered) {
+      const list = uncovered.get(pkg.ecosystem) ?? [];
+      list.push(pkg);
+      uncovered.set(pkg.ecosystem, list);
+      continue;
+    }
+    const key = matchKey(pkg);
+    const cacheKey = `${pkg.ecosystem}\u0000${key.name}`;
+    let candidates = cache.get(cacheKey);
+    if (!candidates) {
+      candidates = db.affected(pkg.ecosystem, key.name);
+      cache.set(cacheKey, candidates);
+    }
+    if (candidates.length === 0) continue;
+    const scheme = schemeForEcosystem(pkg.ecosystem);
+    const hits: Hit[] = [];
+    const undecided: string[] = [];
+    for (const c of candidates) {
+      const verdict = evaluateAffected(scheme, key.version, c.affected);
+      if (verdict.status === 'affected') {
+        const hit: Hit = { advisory: c.advisory, affected: c.affected, why: verdict.why };
+        if (verdict.fixed) hit.fixed = verdict.fixed;
+        hits.push(hit);
+      } else if (verdict.status === 'unknown') {
+        undecided.push(`${c.advisory.id}: ${verdict.reason}`);
+      }
+    }
+    // Several affected entries of one advisory can hit (log4j lists one per range): one hit per advisory.
+    const perAdvisory = new Map<string, Hit>();
+    for (const h of hits) {
+      const k = `${h.advisory.feed}\u0000${h.advisory.id}`;
+      const prev = perAdvisory.get(k);
+      if (!prev || (h.fixed && (!prev.fixed || (compareSafe(scheme, h.fixed, prev.fixed) ?? 0) < 0))) perAdvisory.set(k, h);
+    }
+    for (const group of groupByAlias([...perAdvisory.values()])) findings.push(buildFinding(pkg, group, scheme));
+    if (undecided.length > 0) {
+      unknowns.push({
+        kind: 'unparseable-version',
+        message: `${pkg.ecosystem} ${pkg.name} ${key.version}: could not decide ${undecided.length} advisory(ies): ${undecided.slice(0, 3).join('; ')}`,
+        ecosystem: pkg.ecosystem,
+        package: { name: pkg.name, version: pkg.version, purl: pkg.purl },
+      });
+    }
+  }
+  for (const [ecosystem, pkgs] of uncovered) {
+    unknowns.push({
+      kind: 'no-advisory-data',
+      message: `no advisories for ${ecosystem} in the database: ${pkgs.length} package(s) not checked (run \`bulwark db update\`, or the source has no ${ecosystemBase(ecosystem)} feed)`,
+      ecosystem,
+    });
+  }
+  findings.sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      a.package.name.localeCompare(b.package.name) ||
+      a.package.version.localeCompare(b.package.version) ||
+      a.id.localeCompare(b.id),
+  );
+  return { findings, unknowns };
+}

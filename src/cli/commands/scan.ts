@@ -1,18 +1,13 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { FileError, UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import type { ScanReport } from '../../core/report.js';
-import { DEFAULT_EXTRACTORS, LANGUAGE_EXTRACTORS } from '../../extract/registry.js';
 import { parseFailOn } from '../../policy/gate.js';
 import type { GateOptions } from '../../policy/gate.js';
 import { renderTable } from '../../report/table.js';
 import { openScanDatabase } from '../../scan/database.js';
-import { extractDirectory, isDirectory } from '../../scan/directory.js';
-import { mergePackages } from '../../scan/packages.js';
-import type { Inventory } from '../../scan/scanner.js';
-import { buildReport, targetName } from '../../scan/scanner.js';
+import { buildReport } from '../../scan/scanner.js';
+import { inventoryOf } from '../../scan/targets.js';
 import { noProgress, terminalProgress } from '../../util/progress.js';
 import type { CliContext } from '../context.js';
 import { writeResult } from '../output.js';
@@ -28,20 +23,6 @@ export interface ScanOptions {
   offline?: boolean;
   skipDbUpdate?: boolean;
   dbSource?: string;
-}
-
-/** Resolves `dir:<path>`, a directory, or one lockfile into an inventory. */
-async function inventoryOfPath(target: string): Promise<Inventory> {
-  const raw = target.startsWith('dir:') ? target.slice(4) : target;
-  const full = path.resolve(raw);
-  if (!fs.existsSync(full)) throw new FileError(full, 'no such file or directory', { hint: 'give a directory, a lockfile, or an image reference' });
-  if (isDirectory(full)) {
-    const result = await extractDirectory(full, LANGUAGE_EXTRACTORS);
-    return { target: { kind: 'directory', name: targetName(full) }, os: null, packages: mergePackages(result.packages), unknowns: result.unknowns, errors: result.errors };
-  }
-  const root = path.dirname(full);
-  const result = await extractDirectory(root, DEFAULT_EXTRACTORS, path.basename(full));
-  return { target: { kind: 'file', name: targetName(full) }, os: null, packages: mergePackages(result.packages), unknowns: result.unknowns, errors: result.errors };
 }
 
 export function gateOptions(opts: ScanOptions): GateOptions {
@@ -61,7 +42,7 @@ export function renderReport(report: ScanReport, format: string, ctx: CliContext
 
 export async function runScan(ctx: CliContext, target: string, opts: ScanOptions): Promise<number> {
   const gate = gateOptions(opts);
-  const inventory = await inventoryOfPath(target);
+  const inventory = await inventoryOf(target, { cacheDir: ctx.cacheDir, log: ctx.log });
   const db = await openScanDatabase({
     cacheDir: ctx.cacheDir,
     offline: opts.offline === true || opts.skipDbUpdate === true,

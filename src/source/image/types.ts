@@ -1,0 +1,83 @@
+/**
+ * Public types of the image source: how the scanner gets at an image's layers without a Docker daemon.
+ * Every form (docker-archive, OCI layout dir or archive, registry, rootfs dir) is an `ImageSource`.
+ */
+
+export interface ImageLayerInfo {
+  /** Blob digest as in the manifest (docker-archive: the digest of the layer file, usually the diff id). */
+  digest: string;
+  /** Digest of the uncompressed tar (config `rootfs.diff_ids[i]`), when known. */
+  diffId?: string;
+  /** Blob size in bytes (compressed when the blob is compressed). */
+  size: number;
+  mediaType: string;
+}
+
+/** 'rootfs' is an unpacked root filesystem directory, described as one pseudo-layer. */
+export type ImageKind = 'docker-archive' | 'oci-dir' | 'oci-archive' | 'registry' | 'rootfs';
+
+export interface ImageDescription {
+  kind: ImageKind;
+  /** What the user asked for, normalized (a path, `path:tag`, or `host/repo:tag@digest`). */
+  reference: string;
+  /** Digest of the image manifest (not of an index), when the form has one. */
+  manifestDigest?: string;
+  configDigest: string;
+  layers: ImageLayerInfo[];
+  os?: string;
+  architecture?: string;
+  variant?: string;
+  repoTags?: string[];
+}
+
+export interface LayerEntry {
+  /** Normalized, relative, no leading slash. */
+  path: string;
+  type: 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
+  size: number;
+  mode: number;
+  linkTarget?: string;
+}
+
+export interface RefusedEntry {
+  path: string;
+  reason: string;
+}
+
+export interface LayerWalkResult {
+  /** Paths removed by `.wh.<name>` entries (normalized, the removed path, not the marker). */
+  whiteouts: string[];
+  /** Directories whose lower content is hidden (`.wh..wh..opq`). */
+  opaqueDirs: string[];
+  /** Hostile entries: `../` escapes, absolute-path escapes, symlink / hard-link escapes, oversize wanted files. */
+  refused: RefusedEntry[];
+  /** Uncompressed tar bytes walked. */
+  bytes: number;
+}
+
+export interface WalkLayerOptions {
+  /** Cap on the uncompressed bytes of the layer (default 8 GiB); beyond it the walk fails (decompression bomb). */
+  maxLayerBytes?: number;
+  /** Wanted files larger than this are refused, not read (default 128 MiB). */
+  maxFileBytes?: number;
+  /** Called for symlinks whose path `want` accepts (and that stay inside the root), e.g. etc/os-release. */
+  onSymlink?: (entry: LayerEntry) => void | Promise<void>;
+}
+
+export type WantFn = (path: string) => boolean;
+export type OnFileFn = (entry: LayerEntry, content: Uint8Array) => void | Promise<void>;
+
+export interface ImageSource {
+  describe(): ImageDescription;
+  /**
+   * Streams layer `index` once (decompressing gzip / zstd / plain by magic bytes), calling `onFile` for every
+   * regular file (and hard link resolved to its target's content when the target was a wanted file earlier in
+   * the same layer) whose normalized path `want(path)` accepts, with its full content. Never writes layer content
+   * to disk.
+   */
+  walkLayer(index: number, want: WantFn, onFile: OnFileFn, opts?: WalkLayerOptions): Promise<LayerWalkResult>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_LAYER_BYTES = 8 * 1024 ** 3;
+export const DEFAULT_MAX_FILE_BYTES = 128 * 1024 ** 2;

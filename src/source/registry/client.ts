@@ -1,0 +1,264 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { describeError } from '../../core/errors.js';
+import { ImageArchiveError } from '../image/errors.js';
+import { basicHeader, parseWwwAuthenticate, resolveCredentials } from './auth.js';
+import type { CredentialOptions, Credentials } from './auth.js';
+import { RegistryError } from './errors.js';
+import { apiHost, isLoopbackHost } from './reference.js';
+import type { ImageReference } from './reference.js';
+
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+export interface RegistryClientOptions extends CredentialOptions {
+  insecure?: boolean | undefined;
+  /** Blobs cache: `<cacheDir>/blobs/sha256/<hex>`. */
+  cacheDir: string;
+  /** Attempts per request for network faults, 5xx and 429 (default 4). */
+  attempts?: number | undefined;
+  /** First back-off in ms, doubled each retry (default 250). */
+  backoffMs?: number | undefined;
+  timeoutMs?: number | undefined;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const AUTH_HINT = 'pass --username/--password, set BULWARK_USERNAME and BULWARK_PASSWORD, or log in so that ~/.docker/config.json has auths for this registry';
+
+/**
+ * OCI Distribution (Docker Registry v2) client for pulling: manifests and blobs, anonymous / basic / bearer auth,
+ * retries with back-off. Blobs are streamed into a content-addressed cache and verified before use.
+ */
+export class RegistryClient {
+  readonly base: string;
+  private readonly creds: Credentials | undefined;
+  /** Authorization header that worked (or was issued) for this repository. */
+  private authorization: string | undefined;
+  private readonly attempts: number;
+  private readonly backoffMs: number;
+
+  constructor(
+    readonly ref: ImageReference,
+    private readonly opts: RegistryClientOptions,
+  ) {
+    this.base = `${opts.insecure ? 'http' : 'https'}://${apiHost(ref.registry)}`;
+    this.creds = resolveCredentials(ref.registry, opts);
+    this.attempts = Math.max(1, opts.attempts ?? 4);
+    this.backoffMs = opts.backoffMs ?? 250;
+  }
+
+  /** Fetch with retries for network faults, 5xx and 429. */
+  private async fetchRetry(url: string, init: RequestInit): Promise<Response> {
+    let backoff = this.backoffMs;
+    for (let attempt = 1; ; attempt++) {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs ?? 60_000);
+      let res: Response | undefined;
+      let failure: unknown;
+      try {
+        res = await fetch(url, { ...init, signal: controller.signal, redirect: 'follow' });
+      } catch (e) {
+        failure = e;
+      } finally {
+        clearTimeout(timer);
+      }
+      if (res && !(res.status >= 500 || res.status === 429 || res.status === 408)) return res;
+      if (attempt >= this.attempts) {
+        if (res) return res;
+        throw this.networkError(url, failure);
+      }
+      await res?.body?.cancel().catch(() => {});
+      await sleep(backoff);
+      backoff *= 2;
+    }
+  }
+
+  private networkError(url: string, e: unknown): RegistryError {
+    const cause = (e as { cause?: unknown }).cause ?? e;
+    const detail = describeError(cause);
+    const code = (cause as { code?: string }).code ?? '';
+    let hint = `check that ${this.ref.registry} is reachable; the request was retried ${this.attempts} times`;
+    if (!this.opts.insecure && isLoopbackHost(this.ref.registry)) {
+      hint = `${this.ref.registry} is a loopback registry and may speak plain http: pass --insecure (OpenImageOptions.insecure)`;
+    } else if (/SSL|TLS|CERT|EPROTO/i.test(`${code} ${detail}`)) {
+      hint = 'the https handshake failed; if this registry speaks plain http, pass --insecure';
+    }
+    return new RegistryError(this.ref.registry, url, `request to registry ${this.ref.registry} failed after ${this.attempts} attempts: ${detail}`, {
+      retryable: true,
+      cause: e,
+      hint,
+    });
+  }
+
+  private authError(url: string, res: Response, what: string): RegistryError {
+    const who = this.creds ? `the credentials for user ${JSON.stringify(this.creds.username)} (from ${this.creds.source}) were rejected` : 'no credentials were given';
+    return new RegistryError(this.ref.registry, url, `registry ${this.ref.registry} refused ${what} of ${this.ref.repository} (HTTP ${res.status}): ${who}`, {
+      status: res.status,
+      retryable: false,
+      hint: AUTH_HINT,
+    });
+  }
+
+  /** Answers a 401 challenge (sets the Authorization to send), or throws when there is nothing to answer with. */
+  private async authenticate(res: Response, url: string, what: string): Promise<void> {
+    const header = res.headers.get('www-authenticate') ?? '';
+    const ch = parseWwwAuthenticate(header);
+    if (!ch) throw this.authError(url, res, what);
+    if (ch.scheme === 'basic') {
+      if (!this.creds) throw this.authError(url, res, what);
+      this.authorization = basicHeader(this.creds);
+      return;
+    }
+    if (ch.scheme !== 'bearer' || !ch.params.realm) throw this.authError(url, res, what);
+    const tokenUrl = new URL(ch.params.realm);
+    if (ch.params.service) tokenUrl.searchParams.set('service', ch.params.service);
+    tokenUrl.searchParams.set('scope', ch.params.scope ?? `repository:${this.ref.repository}:pull`);
+    const headers: Record<string, string> = { 'user-agent': 'bulwark' };
+    if (this.creds) headers.authorization = basicHeader(this.creds);
+    const tr = await this.fetchRetry(tokenUrl.toString(), { headers });
+    if (tr.status === 401 || tr.status === 403) {
+      await tr.body?.cancel().catch(() => {});
+      throw this.authError(tokenUrl.toString(), tr, `a token for ${what}`);
+    }
+    if (!tr.ok) {
+      await tr.body?.cancel().catch(() => {});
+      throw new RegistryError(this.ref.registry, tokenUrl.toString(), `token server answered HTTP ${tr.status}`, { status: tr.status, retryable: tr.status >= 500 });
+    }
+    let body: { token?: string; access_token?: string };
+    try {
+      body = (await tr.json()) as typeof body;
+    } catch (e) {
+      throw new RegistryError(this.ref.registry, tokenUrl.toString(), 'token server answered something that is not JSON', { retryable: false, cause: e });
+    }
+    const token = body.token ?? body.access_token;
+    if (!token) throw new RegistryError(this.ref.registry, tokenUrl.toString(), 'token server answered without a token', { retryable: false });
+    this.authorization = `Bearer ${token}`;
+  }
+
+  /** GET with auth: answers at most two challenges (anonymous → token or basic; expired token → new one). */
+  async get(pathname: string, accept: string | undefined, what: string): Promise<Response> {
+    const url = `${this.base}${pathname}`;
+    let challenged = 0;
+    for (;;) {
+      const headers: Record<string, string> = { 'user-agent': 'bulwark' };
+      if (accept) headers.accept = accept;
+      if (this.authorization) headers.authorization = this.authorization;
+      const res = await this.fetchRetry(url, { headers });
+      if (res.status !== 401) return res;
+      await res.body?.cancel().catch(() => {});
+      // Basic credentials already sent and refused, or two challenges answered in vain: give up.
+      if (challenged >= 2 || this.authorization?.startsWith('Basic ')) throw this.authError(url, res, what);
+      challenged++;
+      await this.authenticate(res, url, what);
+    }
+  }
+
+  private notOk(url: string, res: Response, what: string): RegistryError {
+    if (res.status === 404) {
+      return new RegistryError(this.ref.registry, url, `${what} not found in ${this.ref.registry}/${this.ref.repository} (HTTP 404)`, {
+        status: 404,
+        retryable: false,
+        hint: 'check the repository name, tag or digest',
+      });
+    }
+    if (res.status === 403) return this.authError(url, res, what);
+    return new RegistryError(this.ref.registry, url, `${what}: HTTP ${res.status} ${res.statusText}`, {
+      status: res.status,
+      retryable: res.status >= 500 || res.status === 429,
+    });
+  }
+
+  /** Fetches a manifest (or index) by tag or digest. A digest reference is verified against the body. */
+  async getManifest(reference: string): Promise<{ bytes: Uint8Array; mediaType: string | undefined; digest: string }> {
+    const pathname = `/v2/${this.ref.repository}/manifests/${reference}`;
+    const what = `manifest ${reference}`;
+    const res = await this.get(pathname, MANIFEST_ACCEPT, what);
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => {});
+      throw this.notOk(`${this.base}${pathname}`, res, what);
+    }
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (bytes.length > 16 * 1024 * 1024) throw new ImageArchiveError(`${what}: ${bytes.length} bytes, too large for a manifest`);
+    const digest = `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
+    if (reference.startsWith('sha256:') && digest !== reference) {
+      throw new ImageArchiveError(`${what} from ${this.ref.registry}: content digest is ${digest} (altered or corrupt manifest)`, { subject: reference });
+    }
+    const ct = res.headers.get('content-type')?.split(';')[0]?.trim();
+    return { bytes, mediaType: ct && ct !== 'application/json' && ct !== 'text/plain' ? ct : undefined, digest };
+  }
+
+  blobPath(digest: string): string {
+    const [algo, hex] = digest.split(':');
+    return path.join(this.opts.cacheDir, 'blobs', algo ?? 'sha256', hex ?? '');
+  }
+
+  /**
+   * Ensures a blob is in the cache (streamed, hashed, verified, then renamed into place) and returns its path. A
+   * blob already in the cache is not downloaded again.
+   */
+  async fetchBlob(digest: string, expectedSize?: number): Promise<string> {
+    const dest = this.blobPath(digest);
+    if (fs.existsSync(dest)) return dest;
+    const algo = digest.split(':')[0] ?? 'sha256';
+    const pathname = `/v2/${this.ref.repository}/blobs/${digest}`;
+    const url = `${this.base}${pathname}`;
+    const tmpDir = path.join(this.opts.cacheDir, 'blobs', 'tmp');
+    fs.mkdirSync(tmpDir, { recursive: true });
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    let backoff = this.backoffMs;
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.get(pathname, undefined, `blob ${digest}`);
+      if (!res.ok || !res.body) {
+        await res.body?.cancel().catch(() => {});
+        throw this.notOk(url, res, `blob ${digest}`);
+      }
+      const tmp = path.join(tmpDir, `${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+      const hash = crypto.createHash(algo);
+      let bytes = 0;
+      try {
+        const meter = new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            bytes += chunk.length;
+            hash.update(chunk);
+            cb(null, chunk);
+          },
+        });
+        await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), meter, fs.createWriteStream(tmp));
+      } catch (e) {
+        fs.rmSync(tmp, { force: true });
+        if (attempt < this.attempts) {
+          await sleep(backoff);
+          backoff *= 2;
+          continue;
+        }
+        throw new RegistryError(this.ref.registry, url, `blob ${digest} download interrupted after ${bytes} bytes: ${describeError((e as { cause?: unknown }).cause ?? e)}`, {
+          retryable: true,
+          cause: e,
+        });
+      }
+      const got = `${algo}:${hash.digest('hex')}`;
+      if (got !== digest || (expectedSize !== undefined && expectedSize > 0 && bytes !== expectedSize)) {
+        fs.rmSync(tmp, { force: true });
+        if (attempt < this.attempts && bytes !== expectedSize) {
+          await sleep(backoff);
+          backoff *= 2;
+          continue;
+        }
+        throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: got ${bytes} bytes with digest ${got} (corrupt or truncated)`, {
+          subject: digest,
+        });
+      }
+      fs.renameSync(tmp, dest);
+      return dest;
+    }
+  }
+}

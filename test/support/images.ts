@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SHARED_DIR } from './shared.js';
+
+/** One image of images.json (written by shared/tools/make-test-images.sh). */
+export interface TestImage {
+  tag: string;
+  manifestDigest: string;
+  config: string;
+  layers: { digest: string; size: number }[];
+  dpkgPackages: number;
+  dockerArchiveBytes: number;
+}
+
+export const MAKE_TEST_IMAGES = path.join(SHARED_DIR, 'tools', 'make-test-images.sh');
+export const IMAGES_LOCK = '/tmp/bulwark-images.lock';
+
+/**
+ * The folder with the real test images (built by make-test-images.sh): BULWARK_TEST_IMAGES (CI builds them once
+ * per run into a cache folder), else /tmp/bulwark-images; undefined when it holds no images.json.
+ */
+export function testImagesDir(): string | undefined {
+  const candidates = [process.env.BULWARK_TEST_IMAGES, '/tmp/bulwark-images'].filter((d): d is string => !!d);
+  return candidates.find((d) => fs.existsSync(path.join(d, 'images.json')));
+}
+
+export function testImages(dir: string): TestImage[] {
+  return (JSON.parse(fs.readFileSync(path.join(dir, 'images.json'), 'utf8')) as { images: TestImage[] }).images;
+}
+
+export function testImage(dir: string, tag: string): TestImage {
+  const img = testImages(dir).find((i) => i.tag === tag);
+  if (!img) throw new Error(`no image ${tag} in ${dir}/images.json`);
+  return img;
+}
+
+/** Package names of expected/<tag>.dpkg.tsv, sorted. */
+export function expectedDpkgPackages(dir: string, tag: string): string[] {
+  return fs
+    .readFileSync(path.join(dir, 'expected', `${tag}.dpkg.tsv`), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t')[0] as string)
+    .sort();
+}
+
+export interface TestRegistries {
+  /** host:port of the plain (anonymous) registry. */
+  plain: string;
+  /** host:port of the basic-auth registry. */
+  basic: string;
+  /** host:port of the bearer-token registry (token server on `tokenServer`). */
+  bearer: string;
+  tokenServer: string;
+  username: string;
+  password: string;
+}
+
+const PORT = Number(process.env.TEST_REGISTRY_PORT ?? 5000);
+
+export const TEST_REGISTRIES: TestRegistries = {
+  plain: `127.0.0.1:${PORT}`,
+  basic: `127.0.0.1:${PORT + 1}`,
+  bearer: `127.0.0.1:${PORT + 3}`,
+  tokenServer: `127.0.0.1:${PORT + 2}`,
+  username: 'scanner',
+  password: 's3cret',
+};
+
+async function answers(hostPort: string, pathname = '/v2/'): Promise<boolean> {
+  try {
+    const res = await fetch(`http://${hostPort}${pathname}`, { signal: AbortSignal.timeout(2000) });
+    await res.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function allAnswer(): Promise<boolean> {
+  const r = TEST_REGISTRIES;
+  const up = await Promise.all([answers(r.plain), answers(r.basic), answers(r.bearer), answers(r.tokenServer, '/token')]);
+  if (!up.every(Boolean)) return false;
+  // the pushes finish after the servers answer: the last thing pushed is multi-v2s2 to the bearer registry
+  // (checked through the plain one here: tags/list there is anonymous)
+  try {
+    const res = await fetch(`http://${r.plain}/v2/debian/tags/list`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { tags?: string[] };
+    return (body.tags ?? []).includes('index');
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the registry tools can be had here (the script installs them itself with apt-get, as root). */
+export function canRunRegistries(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  if (!fs.existsSync(MAKE_TEST_IMAGES)) return false;
+  try {
+    execFileSync('sh', ['-c', 'command -v docker-registry || command -v apt-get'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes sure the loopback registries of make-test-images.sh answer (plain :5000, basic :5001, bearer :5003 with
+ * its token server :5002); starts them with `--registry-auth` under the images lock when they do not. Returns
+ * their addresses, or undefined when they cannot be started here.
+ */
+export async function ensureRegistries(dir: string): Promise<TestRegistries | undefined> {
+  if (await allAnswer()) return TEST_REGISTRIES;
+  if (!canRunRegistries()) return undefined;
+  try {
+    execFileSync('flock', [IMAGES_LOCK, 'bash', MAKE_TEST_IMAGES, dir, '--registry-auth'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 15 * 60_000,
+    });
+  } catch (e) {
+    process.stderr.write(`ensureRegistries: make-test-images.sh --registry-auth failed: ${(e as { stderr?: Buffer }).stderr?.toString() ?? String(e)}\n`);
+    return undefined;
+  }
+  return (await allAnswer()) ? TEST_REGISTRIES : undefined;
+}

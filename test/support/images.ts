@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ImageSource, LayerWalkResult } from '../../src/source/image/types.js';
 import { SHARED_DIR } from './shared.js';
 
 /** One image of images.json (written by shared/tools/make-test-images.sh). */
@@ -123,4 +124,37 @@ export async function ensureRegistries(dir: string): Promise<TestRegistries | un
     return undefined;
   }
   return (await allAnswer()) ? TEST_REGISTRIES : undefined;
+}
+
+/** Installed package names of a dpkg status file, sorted. */
+export function dpkgInstalled(status: string): string[] {
+  return status
+    .split(/\n\n+/)
+    .filter((p) => /^Status: .* installed$/m.test(p))
+    .map((p) => /^Package: (.+)$/m.exec(p)?.[1] ?? '')
+    .filter(Boolean)
+    .sort();
+}
+
+export const DPKG_STATUS = 'var/lib/dpkg/status';
+
+/** Walks every layer of an image wanting only var/lib/dpkg/status: the status file per layer (or undefined). */
+export async function walkDpkgStatus(src: ImageSource): Promise<{ statuses: (string | undefined)[]; results: LayerWalkResult[] }> {
+  const statuses: (string | undefined)[] = [];
+  const results: LayerWalkResult[] = [];
+  for (let i = 0; i < src.describe().layers.length; i++) {
+    let found: string | undefined;
+    results.push(
+      await src.walkLayer(
+        i,
+        (p) => p === DPKG_STATUS,
+        (e, c) => {
+          if (e.path !== DPKG_STATUS) throw new Error(`onFile got ${e.path}, which want() refused`);
+          found = Buffer.from(c).toString('utf8');
+        },
+      ),
+    );
+    statuses.push(found);
+  }
+  return { statuses, results };
 }

@@ -2,44 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedDpkgPackages, testImage, testImagesDir } from '../../../test/support/images.js';
+import { dpkgInstalled, expectedDpkgPackages, testImage, testImagesDir, walkDpkgStatus as walkStatus } from '../../../test/support/images.js';
 import { openImage, parseImageTarget } from './open.js';
-import type { ImageSource, LayerWalkResult } from './types.js';
 
 const dir = testImagesDir();
-const STATUS = 'var/lib/dpkg/status';
-
-/** Installed package names of a dpkg status file. */
-export function dpkgInstalled(status: string): string[] {
-  return status
-    .split(/\n\n+/)
-    .filter((p) => /^Status: .* installed$/m.test(p))
-    .map((p) => /^Package: (.+)$/m.exec(p)?.[1] ?? '')
-    .filter(Boolean)
-    .sort();
-}
-
-/** Walks every layer wanting only the dpkg status file. */
-export async function walkStatus(src: ImageSource): Promise<{ statuses: (string | undefined)[]; results: LayerWalkResult[] }> {
-  const statuses: (string | undefined)[] = [];
-  const results: LayerWalkResult[] = [];
-  for (let i = 0; i < src.describe().layers.length; i++) {
-    let found: string | undefined;
-    results.push(
-      await src.walkLayer(
-        i,
-        (p) => p === STATUS,
-        (e, c) => {
-          expect(e.path).toBe(STATUS);
-          found = Buffer.from(c).toString('utf8');
-        },
-      ),
-    );
-    statuses.push(found);
-  }
-  return { statuses, results };
-}
-
 describe.skipIf(!dir)('real Debian images (make-test-images.sh)', () => {
   const d = dir as string;
   let cacheDir: string;

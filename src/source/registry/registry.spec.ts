@@ -1,0 +1,191 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canRunRegistries, dpkgInstalled, ensureRegistries, expectedDpkgPackages, testImage, testImagesDir, walkDpkgStatus as walkStatus } from '../../../test/support/images.js';
+import type { TestRegistries } from '../../../test/support/images.js';
+import { openImage, parseImageTarget } from '../image/open.js';
+import type { OpenImageOptions } from '../image/open.js';
+
+const dir = testImagesDir();
+
+describe.skipIf(!dir || !canRunRegistries())('loopback registries (make-test-images.sh --registry-auth)', () => {
+  const d = dir as string;
+  let regs: TestRegistries;
+  let cacheDir: string;
+  const base = (): OpenImageOptions => ({ cacheDir, insecure: true, env: {}, dockerConfigPath: path.join(cacheDir, 'no-docker-config.json') });
+
+  beforeAll(async () => {
+    const r = await ensureRegistries(d);
+    if (!r) throw new Error('could not start the loopback registries');
+    regs = r;
+    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-reg-'));
+  }, 15 * 60_000);
+  afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+
+  const multi = (): ReturnType<typeof testImage> => testImage(d, 'multi');
+  const creds = (): Partial<OpenImageOptions> => ({ username: regs.username, password: regs.password });
+
+  for (const which of ['plain', 'basic', 'bearer'] as const) {
+    it(`${which}: describes multi as images.json and walks dpkg status per layer`, async () => {
+      const host = regs[which];
+      // a cache of its own: the blobs really come through this registry's auth
+      const own = fs.mkdtempSync(path.join(cacheDir, `${which}-`));
+      const src = await openImage(parseImageTarget(`registry:${host}/debian:multi`), { ...base(), cacheDir: own, ...(which === 'plain' ? {} : creds()) });
+      try {
+        const desc = src.describe();
+        expect(desc.kind).toBe('registry');
+        expect(desc.reference).toBe(`${host}/debian:multi`);
+        expect(desc.manifestDigest).toBe(multi().manifestDigest);
+        expect(desc.configDigest).toBe(multi().config);
+        expect(desc.layers.map((l) => ({ digest: l.digest, size: l.size }))).toEqual(multi().layers);
+        const { statuses } = await walkStatus(src);
+        expect(statuses.map((s) => s !== undefined)).toEqual([true, true, true]);
+        expect(dpkgInstalled(statuses[2] as string)).toEqual(expectedDpkgPackages(d, 'multi'));
+        for (const l of multi().layers) expect(fs.statSync(path.join(own, 'blobs/sha256', l.digest.slice(7))).size).toBe(l.size);
+      } finally {
+        await src.close();
+      }
+    });
+  }
+
+  it('a cached blob is not downloaded again', async () => {
+    const blob = path.join(cacheDir, 'blobs/sha256', multi().layers[0]!.digest.slice(7));
+    const src = await openImage(parseImageTarget(`${regs.plain}/debian:multi`), base());
+    await src.walkLayer(0, () => false, () => {});
+    const st1 = fs.statSync(blob);
+    await src.walkLayer(0, () => false, () => {});
+    const src2 = await openImage(parseImageTarget(`${regs.plain}/debian:multi`), base());
+    await src2.walkLayer(0, () => false, () => {});
+    const st2 = fs.statSync(blob);
+    expect([st2.ino, st2.mtimeMs]).toEqual([st1.ino, st1.mtimeMs]);
+    expect(fs.readdirSync(path.join(cacheDir, 'blobs/tmp'))).toEqual([]);
+  });
+
+  it('multi-v2s2 (Docker schema 2) describes the same layers', async () => {
+    const src = await openImage(parseImageTarget(`registry:${regs.plain}/debian:multi-v2s2`), base());
+    const desc = src.describe();
+    expect(desc.layers.map((l) => l.digest)).toEqual(multi().layers.map((l) => l.digest));
+    expect(desc.layers.every((l) => l.mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip')).toBe(true);
+    expect(desc.manifestDigest).not.toBe(multi().manifestDigest);
+    const { statuses } = await walkStatus(src);
+    expect(dpkgInstalled(statuses[2] as string)).toEqual(expectedDpkgPackages(d, 'multi'));
+  });
+
+  it('the OCI index: linux/amd64 by default, linux/arm64 with --platform, an absent platform is a usage error', async () => {
+    const amd = await openImage(parseImageTarget(`${regs.bearer}/debian:index`), { ...base(), ...creds() }).catch(() => undefined);
+    // the index was put on the plain registry only
+    expect(amd).toBeUndefined();
+    const def = await openImage(parseImageTarget(`${regs.plain}/debian:index`), base());
+    expect(def.describe().manifestDigest).toBe(multi().manifestDigest);
+    expect(def.describe().layers.map((l) => l.digest)).toEqual(multi().layers.map((l) => l.digest));
+    const arm = await openImage(parseImageTarget(`${regs.plain}/debian:index`), { ...base(), platform: 'linux/arm64' });
+    const minbase = testImage(d, 'minbase');
+    expect(arm.describe().manifestDigest).toBe(minbase.manifestDigest);
+    expect(arm.describe().layers.map((l) => l.digest)).toEqual(minbase.layers.map((l) => l.digest));
+    const { statuses } = await walkStatus(arm);
+    expect(dpkgInstalled(statuses[0] as string)).toEqual(expectedDpkgPackages(d, 'minbase'));
+    await expect(openImage(parseImageTarget(`${regs.plain}/debian:index`), { ...base(), platform: 'linux/s390x' })).rejects.toMatchObject({
+      code: 'BULWARK_E_USAGE',
+      message: expect.stringContaining('available: linux/amd64, linux/arm64/v8'),
+    });
+  });
+
+  it('by digest', async () => {
+    const src = await openImage(parseImageTarget(`${regs.plain}/debian@${multi().manifestDigest}`), base());
+    expect(src.describe().configDigest).toBe(multi().config);
+  });
+
+  it('basic: no credentials → 401 naming the registry and what to pass; wrong password → rejected', async () => {
+    const err = await openImage(parseImageTarget(`${regs.basic}/debian:multi`), { ...base(), fetchAttempts: 1 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'BULWARK_E_FETCH',
+      status: 401,
+      message: expect.stringContaining(`registry ${regs.basic} refused manifest multi of debian (HTTP 401): no credentials were given`),
+      hint: expect.stringContaining('--username/--password'),
+    });
+    await expect(openImage(parseImageTarget(`${regs.basic}/debian:multi`), { ...base(), username: 'scanner', password: 'wrong' })).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringContaining('the credentials for user "scanner" (from options) were rejected'),
+    });
+  });
+
+  it('bearer: anonymous pull token works (the token server grants pull), a wrong password is rejected by the token server', async () => {
+    const anon = await openImage(parseImageTarget(`${regs.bearer}/debian:minbase`), base());
+    expect(anon.describe().layers.map((l) => l.digest)).toEqual(testImage(d, 'minbase').layers.map((l) => l.digest));
+    await expect(openImage(parseImageTarget(`${regs.bearer}/debian:multi`), { ...base(), username: 'scanner', password: 'nope' })).rejects.toMatchObject({
+      code: 'BULWARK_E_FETCH',
+      status: 401,
+      message: expect.stringContaining('were rejected'),
+    });
+  });
+
+  it('credentials from BULWARK_USERNAME/BULWARK_PASSWORD and from a Docker config.json', async () => {
+    const viaEnv = await openImage(parseImageTarget(`${regs.basic}/debian:minbase`), { ...base(), env: { BULWARK_USERNAME: 'scanner', BULWARK_PASSWORD: 's3cret' } });
+    expect(viaEnv.describe().configDigest).toBe(testImage(d, 'minbase').config);
+    const cfg = path.join(cacheDir, 'docker-config.json');
+    fs.writeFileSync(cfg, JSON.stringify({ auths: { [regs.bearer]: { auth: Buffer.from('scanner:s3cret').toString('base64') } } }));
+    const viaCfg = await openImage(parseImageTarget(`${regs.bearer}/debian:extras`), { ...base(), dockerConfigPath: cfg });
+    expect(viaCfg.describe().configDigest).toBe(testImage(d, 'extras').config);
+    const viaCfgBasic = await openImage(parseImageTarget(`${regs.basic}/debian:extras`), { ...base(), dockerConfigPath: cfg }).catch((e: unknown) => e);
+    expect(viaCfgBasic).toMatchObject({ status: 401 }); // config has auths for the bearer host only
+  });
+
+  it('https to a plain-http loopback registry fails with a hint to pass --insecure', async () => {
+    const err = await openImage(parseImageTarget(`${regs.plain}/debian:multi`), { ...base(), insecure: false, fetchAttempts: 2, fetchBackoffMs: 10 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'BULWARK_E_FETCH', retryable: true, hint: expect.stringContaining('--insecure') });
+    expect((err as Error).message).toContain(`https://${regs.plain}/v2/debian/manifests/multi`);
+  });
+
+  it('unknown tag → 404 with a clear message', async () => {
+    await expect(openImage(parseImageTarget(`${regs.plain}/debian:nope`), base())).rejects.toMatchObject({
+      code: 'BULWARK_E_FETCH',
+      status: 404,
+      message: expect.stringContaining(`manifest nope not found in ${regs.plain}/debian`),
+    });
+  });
+});
+
+describe('registry faults (in-process server)', () => {
+  let server: http.Server;
+  let host: string;
+  let hits = 0;
+  let cacheDir: string;
+  beforeAll(async () => {
+    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-regf-'));
+    server = http.createServer((req, res) => {
+      hits++;
+      if (req.url?.startsWith('/v2/flaky/')) {
+        res.writeHead(503).end('busy');
+        return;
+      }
+      if (req.url?.startsWith('/v2/reset/')) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('retries 5xx with back-off, then reports the status', async () => {
+    hits = 0;
+    const err = await openImage(parseImageTarget(`${host}/flaky:1`), { cacheDir, insecure: true, env: {}, fetchAttempts: 3, fetchBackoffMs: 5 }).catch((e: unknown) => e);
+    expect(hits).toBe(3);
+    expect(err).toMatchObject({ code: 'BULWARK_E_FETCH', status: 503, retryable: true });
+  });
+
+  it('a network failure becomes a FetchError after the retries', async () => {
+    hits = 0;
+    const err = await openImage(parseImageTarget(`${host}/reset:1`), { cacheDir, insecure: true, env: {}, fetchAttempts: 3, fetchBackoffMs: 5 }).catch((e: unknown) => e);
+    expect(hits).toBe(3);
+    expect(err).toMatchObject({ code: 'BULWARK_E_FETCH', retryable: true, message: expect.stringContaining('failed after 3 attempts') });
+  });
+});

@@ -10,5 +10,7 @@ export interface CliCommand {
 import { dbCommand } from './db.js';
 import { versionCommand } from './version.js';
 import { scanCommand } from './scan.js';
+import { serverCommand } from './server.js';
+import { uploadCommand } from './upload.js';
 
-export const COMMANDS: readonly CliCommand[] = [dbCommand, scanCommand, versionCommand];
+export const COMMANDS: readonly CliCommand[] = [dbCommand, scanCommand, versionCommand, serverCommand, uploadCommand];

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { initServer, startServer } from '../../server/server.js';
+import { DEFAULT_MAX_REPORT_BYTES } from '../../server/app.js';
+import type { CliContext } from '../context.js';
+import type { CliCommand } from './index.js';
+
+interface StoreCliOptions {
+  dataDir?: string;
+  database?: string;
+}
+
+function storeOptions(opts: StoreCliOptions): { dataDir: string; databaseUrl?: string } {
+  const database = opts.database ?? process.env.BULWARK_DATABASE_URL;
+  if (!opts.dataDir) throw new UsageError('--data-dir is required', 'pass --data-dir DIR (the SQLite store lives there unless --database is given)');
+  if (database && !/^postgres(ql)?:\/\//.test(database)) throw new UsageError(`unsupported --database ${database}`, 'use postgres://user@host:5432/db, or omit it for SQLite in --data-dir');
+  return { dataDir: path.resolve(opts.dataDir), ...(database ? { databaseUrl: database } : {}) };
+}
+
+function intOption(v: string, name: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`${name} must be a whole number`);
+  return Number(v);
+}
+
+async function runServe(ctx: CliContext, opts: StoreCliOptions & { port: string; host: string; maxReportMb?: string; workers: string }): Promise<number> {
+  const port = intOption(opts.port, '--port');
+  const workers = intOption(opts.workers, '--workers');
+  const maxReportBytes = opts.maxReportMb ? intOption(opts.maxReportMb, '--max-report-mb') * 1024 * 1024 : DEFAULT_MAX_REPORT_BYTES;
+  const server = await startServer({
+    ...storeOptions(opts),
+    port,
+    host: opts.host,
+    maxReportBytes,
+    worker: workers > 0,
+    logger: { level: ctx.debug ? 'debug' : ctx.quiet ? 'warn' : 'info', stream: process.stderr },
+  });
+  // Extra workers share the queue through leases, like replicas would.
+  const { IngestWorker } = await import('../../server/worker.js');
+  const extra = Array.from({ length: Math.max(0, workers - 1) }, () => new IngestWorker(server.store, { log: server.app.log }));
+  for (const w of extra) w.start();
+  ctx.log.info(`bulwark server listening on ${server.url} (store: ${server.store.engine})`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      ctx.log.info('shutting down');
+      void Promise.all(extra.map((w) => w.stop()))
+        .then(() => server.close())
+        .finally(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}
+
+export const serverCommand: CliCommand = {
+  name: 'server',
+  register(program: Command, context: () => CliContext) {
+    const cmd = program
+      .command('server')
+      .description('run the Bulwark server: report ingestion from CI, a durable store (SQLite or PostgreSQL), REST API and dashboard')
+      .option('--data-dir <dir>', 'where the server keeps its data (the SQLite store unless --database)')
+      .option('--database <url>', 'PostgreSQL URL (postgres://user@host:5432/db); env BULWARK_DATABASE_URL')
+      .option('--port <n>', 'port to listen on', '8080')
+      .option('--host <host>', 'address to listen on', '127.0.0.1')
+      .option('--max-report-mb <n>', `largest accepted report (default ${DEFAULT_MAX_REPORT_BYTES / 1024 / 1024})`)
+      .option('--workers <n>', 'in-process ingestion workers (0: only queue; another replica stores)', '1')
+      .action(async (opts: StoreCliOptions & { port: string; host: string; maxReportMb?: string; workers: string }) => {
+        process.exitCode = await runServe(context(), opts);
+      });
+    cmd
+      .command('init')
+      .description('create the store and its first admin; prints the admin API key as the last line')
+      .option('--data-dir <dir>', 'where the server keeps its data')
+      .option('--database <url>', 'PostgreSQL URL; env BULWARK_DATABASE_URL')
+      .option('--admin <name>', 'admin user name', 'admin')
+      .action(async (opts: StoreCliOptions & { admin: string }, sub: Command) => {
+        const parent = sub.parent?.opts<StoreCliOptions>() ?? {};
+        const merged = { dataDir: opts.dataDir ?? parent.dataDir, database: opts.database ?? parent.database };
+        const ctx = context();
+        const r = await initServer({ ...storeOptions(merged), adminName: opts.admin });
+        ctx.log.info(`created admin ${r.name}; keep this API key, it is shown once:`);
+        ctx.stdout.write(r.apiKey + '\n');
+        process.exitCode = 0;
+      });
+  },
+};

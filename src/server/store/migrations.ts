@@ -1,0 +1,184 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { Migrator } from 'kysely';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/**
+ * Versioned migrations. Append new ones (002_…, 003_…); never edit one that has shipped. The same code
+ * runs on both engines; the only difference is how an auto-increment key is spelled.
+ */
+function migrations(engine: Engine): Record<string, Migration> {
+  const id = engine === 'postgres' ? 'serial' : 'integer';
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Db = Kysely<any>;
+  return {
+    '001_initial': {
+      async up(db: Db): Promise<void> {
+        const auto = <T extends { primaryKey(): T; autoIncrement(): T }>(c: T): T =>
+          engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement();
+        await db.schema
+          .createTable('teams')
+          .addColumn('id', id, auto)
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('users')
+          .addColumn('id', id, auto)
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('team_members')
+          .addColumn('team_id', 'integer', (c) => c.notNull().references('teams.id').onDelete('cascade'))
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addPrimaryKeyConstraint('team_members_pk', ['team_id', 'user_id'])
+          .execute();
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', id, auto)
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('projects')
+          .addColumn('id', id, auto)
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('team_id', 'integer', (c) => c.references('teams.id').onDelete('set null'))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('latest_scan_id', 'integer')
+          .execute();
+        await db.schema.createIndex('projects_team').on('projects').column('team_id').execute();
+        await db.schema
+          .createTable('ingest_tokens')
+          .addColumn('id', id, auto)
+          .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .addColumn('last_used_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('ingest_queue')
+          .addColumn('id', id, auto)
+          .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('token_id', 'integer')
+          .addColumn('idempotency_key', 'text')
+          .addColumn('body_hash', 'text', (c) => c.notNull())
+          .addColumn('body', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_until', 'text')
+          .addColumn('scan_id', 'integer')
+          .addColumn('error', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        // Replays: the same Idempotency-Key, or the same body, for one project is one queue entry.
+        await db.schema.createIndex('ingest_queue_key').on('ingest_queue').columns(['project_id', 'idempotency_key']).unique().execute();
+        await db.schema.createIndex('ingest_queue_hash').on('ingest_queue').columns(['project_id', 'body_hash']).unique().execute();
+        await db.schema.createIndex('ingest_queue_claim').on('ingest_queue').columns(['status', 'id']).execute();
+        await db.schema
+          .createTable('scans')
+          .addColumn('id', id, auto)
+          .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('queue_id', 'integer', (c) => c.unique())
+          .addColumn('report_created_at', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('target_kind', 'text', (c) => c.notNull())
+          .addColumn('target_name', 'text', (c) => c.notNull())
+          .addColumn('tool_version', 'text', (c) => c.notNull())
+          .addColumn('schema_version', 'text', (c) => c.notNull())
+          .addColumn('gate_passed', 'integer', (c) => c.notNull())
+          .addColumn('gate_fail_on', 'text', (c) => c.notNull())
+          .addColumn('gate_profile', 'text')
+          .addColumn('gate_reason', 'text', (c) => c.notNull())
+          .addColumn('package_count', 'integer', (c) => c.notNull())
+          .addColumn('finding_count', 'integer', (c) => c.notNull())
+          .addColumn('open_critical', 'integer', (c) => c.notNull())
+          .addColumn('open_high', 'integer', (c) => c.notNull())
+          .addColumn('open_medium', 'integer', (c) => c.notNull())
+          .addColumn('open_low', 'integer', (c) => c.notNull())
+          .addColumn('open_unknown', 'integer', (c) => c.notNull())
+          .addColumn('suppressed_count', 'integer', (c) => c.notNull())
+          .addColumn('fixable_count', 'integer', (c) => c.notNull())
+          .addColumn('worst_rank', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('scans_project').on('scans').columns(['project_id', 'id']).execute();
+        await db.schema
+          .createTable('packages')
+          .addColumn('id', id, auto)
+          .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('purl', 'text', (c) => c.notNull())
+          .addColumn('ecosystem', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('first_seen_scan_id', 'integer', (c) => c.notNull())
+          .addColumn('last_seen_scan_id', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('packages_project_purl').on('packages').columns(['project_id', 'purl']).unique().execute();
+        await db.schema.createIndex('packages_name').on('packages').columns(['name']).execute();
+        await db.schema
+          .createTable('findings')
+          .addColumn('id', id, auto)
+          .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('vuln_id', 'text', (c) => c.notNull())
+          .addColumn('aliases', 'text', (c) => c.notNull())
+          .addColumn('package_purl', 'text', (c) => c.notNull())
+          .addColumn('package_ecosystem', 'text', (c) => c.notNull())
+          .addColumn('package_name', 'text', (c) => c.notNull())
+          .addColumn('package_version', 'text', (c) => c.notNull())
+          .addColumn('severity', 'text', (c) => c.notNull())
+          .addColumn('severity_rank', 'integer', (c) => c.notNull())
+          .addColumn('fixable', 'integer', (c) => c.notNull())
+          .addColumn('fixed_version', 'text')
+          .addColumn('fix_state', 'text', (c) => c.notNull())
+          .addColumn('title', 'text')
+          .addColumn('suppressed', 'integer', (c) => c.notNull())
+          .addColumn('suppressed_by', 'text')
+          .addColumn('dev', 'integer', (c) => c.notNull())
+          .addColumn('first_seen_at', 'text', (c) => c.notNull())
+          .addColumn('last_seen_at', 'text', (c) => c.notNull())
+          .addColumn('first_seen_scan_id', 'integer', (c) => c.notNull())
+          .addColumn('last_seen_scan_id', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('findings_project_fp').on('findings').columns(['project_id', 'fingerprint']).unique().execute();
+        // The project page: open findings (last seen in the latest scan) by severity.
+        await db.schema
+          .createIndex('findings_open')
+          .on('findings')
+          .columns(['project_id', 'last_seen_scan_id', 'severity_rank', 'id'])
+          .execute();
+        await db.schema.createIndex('findings_package').on('findings').columns(['package_name']).execute();
+        await db.schema
+          .createTable('finding_aliases')
+          .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('alias', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('finding_aliases_pk', ['project_id', 'fingerprint', 'alias'])
+          .execute();
+        await db.schema.createIndex('finding_aliases_alias').on('finding_aliases').columns(['alias']).execute();
+      },
+    },
+  };
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, engine: Engine): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(engine)) };
+  const migrator = new Migrator({ db, provider, migrationTableName: 'bulwark_migrations', migrationLockTableName: 'bulwark_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,109 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The server's schema, identical on SQLite and PostgreSQL. Booleans are integers (0/1) and timestamps are
+ * ISO-8601 UTC strings on both engines, so one query layer reads both the same way.
+ */
+export interface Database {
+  teams: { id: Generated<number>; name: string; created_at: string };
+  users: { id: Generated<number>; name: string; role: 'admin' | 'member'; created_at: string };
+  team_members: { team_id: number; user_id: number };
+  api_keys: { id: Generated<number>; user_id: number; key_hash: string; created_at: string; revoked_at: string | null };
+  sessions: { id_hash: string; user_id: number; created_at: string; expires_at: string };
+  projects: {
+    id: Generated<number>;
+    name: string;
+    team_id: number | null;
+    created_at: string;
+    /** The newest stored scan; its findings are the project's open findings. */
+    latest_scan_id: number | null;
+  };
+  ingest_tokens: {
+    id: Generated<number>;
+    project_id: number;
+    token_hash: string;
+    created_at: string;
+    revoked_at: string | null;
+    last_used_at: string | null;
+  };
+  ingest_queue: {
+    id: Generated<number>;
+    project_id: number;
+    token_id: number | null;
+    idempotency_key: string | null;
+    body_hash: string;
+    /** The report as received; emptied (null) once stored as a scan. */
+    body: string | null;
+    status: 'queued' | 'processing' | 'done' | 'failed';
+    attempts: number;
+    lease_owner: string | null;
+    lease_until: string | null;
+    scan_id: number | null;
+    error: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  scans: {
+    id: Generated<number>;
+    project_id: number;
+    queue_id: number | null;
+    report_created_at: string;
+    received_at: string;
+    target_kind: string;
+    target_name: string;
+    tool_version: string;
+    schema_version: string;
+    gate_passed: number;
+    gate_fail_on: string;
+    gate_profile: string | null;
+    gate_reason: string;
+    package_count: number;
+    finding_count: number;
+    open_critical: number;
+    open_high: number;
+    open_medium: number;
+    open_low: number;
+    open_unknown: number;
+    suppressed_count: number;
+    fixable_count: number;
+    /** Rank of the worst unsuppressed finding (CRITICAL 4 … UNKNOWN 0), -1 when there is none. */
+    worst_rank: number;
+  };
+  packages: {
+    id: Generated<number>;
+    project_id: number;
+    purl: string;
+    ecosystem: string;
+    name: string;
+    version: string;
+    first_seen_scan_id: number;
+    last_seen_scan_id: number;
+  };
+  findings: {
+    id: Generated<number>;
+    project_id: number;
+    /** finding id + " " + package purl: what makes it "the same finding" across scans. */
+    fingerprint: string;
+    vuln_id: string;
+    aliases: string;
+    package_purl: string;
+    package_ecosystem: string;
+    package_name: string;
+    package_version: string;
+    severity: string;
+    severity_rank: number;
+    fixable: number;
+    fixed_version: string | null;
+    fix_state: string;
+    title: string | null;
+    suppressed: number;
+    suppressed_by: string | null;
+    dev: number;
+    first_seen_at: string;
+    last_seen_at: string;
+    first_seen_scan_id: number;
+    last_seen_scan_id: number;
+  };
+  /** Every id a finding is known by (its own id and its aliases), for cross-project search. */
+  finding_aliases: { project_id: number; fingerprint: string; alias: string };
+}

@@ -1,0 +1,106 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { ScanReport } from '../core/report.js';
+import { describeError } from '../core/errors.js';
+import { validateReport } from '../report/schema.js';
+import type { Store } from './store/store.js';
+import { randomId } from './store/store.js';
+
+export interface WorkerOptions {
+  /** How long a claim is held before another worker may take the entry over (default 60 s). */
+  leaseMs?: number;
+  /** Poll interval when the queue is empty (default 500 ms). */
+  idleMs?: number;
+  /** Attempts before an entry is marked failed (default 5). */
+  maxAttempts?: number;
+  log?: FastifyBaseLogger;
+}
+
+/**
+ * The in-process ingestion worker: claims queued reports with a lease and stores them as scans. Several
+ * workers (in one process or in replicas sharing PostgreSQL) may run at once; each entry yields one scan.
+ */
+export class IngestWorker {
+  readonly id = `worker-${process.pid}-${randomId()}`;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly leaseMs: number;
+  private readonly idleMs: number;
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: WorkerOptions = {},
+  ) {
+    this.leaseMs = opts.leaseMs ?? 60_000;
+    this.idleMs = opts.idleMs ?? 500;
+    this.maxAttempts = opts.maxAttempts ?? 5;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Wakes the loop now (called after an upload is queued). */
+  notify(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Processes queued entries until the queue is empty; returns how many were handled. */
+  async drain(): Promise<number> {
+    let n = 0;
+    while (await this.processOne()) n++;
+    return n;
+  }
+
+  /** Claims and processes one entry; false when there was nothing to claim. */
+  async processOne(): Promise<boolean> {
+    const item = await this.store.claim(this.id, this.leaseMs);
+    if (!item) return false;
+    try {
+      const report = JSON.parse(item.body) as ScanReport;
+      const errors = validateReport(report);
+      if (errors.length > 0) throw new Error(`report no longer valid: ${errors.slice(0, 3).join('; ')}`);
+      const scanId = await this.store.completeQueueItem(item, report);
+      if (scanId === undefined) this.opts.log?.warn({ queueId: item.id }, 'lease lost; another worker owns this entry');
+      else this.opts.log?.info({ queueId: item.id, scanId, projectId: item.project_id }, 'report stored');
+    } catch (e) {
+      this.opts.log?.error({ queueId: item.id, err: describeError(e) }, 'storing a report failed');
+      await this.store.failQueueItem(item, describeError(e), this.maxAttempts).catch(() => {});
+    }
+    return true;
+  }
+
+  private async run(): Promise<void> {
+    let backoff = this.idleMs;
+    while (this.running) {
+      let worked = false;
+      try {
+        worked = await this.processOne();
+        backoff = this.idleMs;
+      } catch (e) {
+        // The store is unreachable: wait and retry; queued entries stay queued.
+        this.opts.log?.warn({ err: describeError(e) }, 'ingestion worker cannot reach the store');
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+      if (!worked && this.running) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, backoff);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    }
+  }
+}

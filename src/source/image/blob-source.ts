@@ -26,7 +26,7 @@ export class BlobImageSource implements ImageSource {
       throw new RangeError(`layer index ${index} out of range (image has ${this.description.layers.length} layers)`);
     }
     const blob = await this.locate(index);
-    return walkLayerBlob(blob, { label: layer.digest, verifyDigest: layer.digest }, want, onFile, opts);
+    return walkLayerBlob(blob, { label: layer.digest, verifyDigest: opts?.verifyDigest === false ? undefined : layer.digest }, want, onFile, opts);
   }
 
   async close(): Promise<void> {

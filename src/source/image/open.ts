@@ -48,16 +48,16 @@ const PREFIXES: Record<string, ImageTargetKind> = {
   'rootfs:': 'rootfs',
 };
 
-/** Splits `path[:tag]` where the path itself may contain colons: the longest existing prefix wins. */
+/**
+ * Splits `path[:tag]` where the path itself may contain colons and the tag may too (`img.tar:example/app:2`): the
+ * whole string when it exists, else the shortest existing prefix before a colon, else the first colon (skopeo).
+ */
 function splitPathTag(s: string): { path: string; tag?: string } {
   if (fs.existsSync(s)) return { path: s };
-  const i = s.lastIndexOf(':');
-  if (i > 0) {
-    const p = s.slice(0, i);
-    const tag = s.slice(i + 1);
-    if (tag !== '' && (fs.existsSync(p) || !tag.includes('/'))) return { path: p, tag };
-  }
-  return { path: s };
+  const colons: number[] = [];
+  for (let i = s.indexOf(':'); i !== -1; i = s.indexOf(':', i + 1)) if (i > 0 && i < s.length - 1) colons.push(i);
+  const at = colons.find((i) => fs.existsSync(s.slice(0, i))) ?? colons[0];
+  return at === undefined ? { path: s } : { path: s.slice(0, at), tag: s.slice(at + 1) };
 }
 
 /** Names of the first members of a tar, read synchronously header by header (data skipped). */

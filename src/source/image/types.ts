@@ -60,6 +60,11 @@ export interface WalkLayerOptions {
   maxLayerBytes?: number;
   /** Wanted files larger than this are refused, not read (default 128 MiB). */
   maxFileBytes?: number;
+  /**
+   * Hash the layer's raw bytes while walking and fail unless they match its digest (default true). The scanner
+   * caches results by digest, so turning this off trusts the archive's naming of its layers.
+   */
+  verifyDigest?: boolean;
   /** Called for symlinks whose path `want` accepts (and that stay inside the root), e.g. etc/os-release. */
   onSymlink?: (entry: LayerEntry) => void | Promise<void>;
 }

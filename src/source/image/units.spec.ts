@@ -112,7 +112,7 @@ describe('outer tar index', () => {
 describe('parseImageTarget', () => {
   it('prefixes', () => {
     expect(parseImageTarget('docker-archive:/x/img.tar')).toEqual({ kind: 'docker-archive', path: '/x/img.tar' });
-    expect(parseImageTarget('docker-archive:/x/img.tar:debian:multi')).toEqual({ kind: 'docker-archive', path: '/x/img.tar:debian', tag: 'multi' });
+    expect(parseImageTarget('docker-archive:/x/img.tar:debian:multi')).toEqual({ kind: 'docker-archive', path: '/x/img.tar', tag: 'debian:multi' });
     expect(parseImageTarget('oci-dir:/x/layout:v1')).toEqual({ kind: 'oci-dir', path: '/x/layout', tag: 'v1' });
     expect(parseImageTarget('oci:/x/layout')).toEqual({ kind: 'oci-dir', path: '/x/layout' });
     expect(parseImageTarget('oci-archive:/x/a.oci.tar')).toEqual({ kind: 'oci-archive', path: '/x/a.oci.tar' });
@@ -125,6 +125,7 @@ describe('parseImageTarget', () => {
     const f = await tarFile('with:colon.tar', [{ name: 'manifest.json', body: '[]' }]);
     expect(parseImageTarget(`docker-archive:${f}`)).toEqual({ kind: 'docker-archive', path: f });
     expect(parseImageTarget(`docker-archive:${f}:t`)).toEqual({ kind: 'docker-archive', path: f, tag: 't' });
+    expect(parseImageTarget(`docker-archive:${f}:example/app:2`)).toEqual({ kind: 'docker-archive', path: f, tag: 'example/app:2' });
   });
   it('bare paths are detected; other strings are references', async () => {
     const docker = await tarFile('d.tar', [{ name: 'abc.tar', body: 'x' }, { name: 'manifest.json', body: '[]' }]);

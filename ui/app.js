@@ -1,0 +1,282 @@
+/* global document, window, fetch, location, URLSearchParams, uPlot */
+// Bulwark dashboard: a small hand-written single-page app over /api/v1 (hash routes, no build step).
+// Every value from the API is inserted as text (never as HTML).
+
+const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
+const SEV_COLORS = { CRITICAL: '#9b1c1c', HIGH: '#d9480f', MEDIUM: '#c98a00', LOW: '#2b8a3e', UNKNOWN: '#6b7280' };
+const app = document.getElementById('app');
+
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof window.Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+class Unauthenticated extends Error {}
+
+async function api(path, init) {
+  const res = await fetch('/api/v1' + path, { credentials: 'same-origin', ...init });
+  if (res.status === 401) throw new Unauthenticated();
+  const body = res.status === 204 ? null : await res.json();
+  if (!res.ok) throw new Error((body && body.error && body.error.message) || 'HTTP ' + res.status);
+  return body;
+}
+
+function sevBadge(sev) {
+  return sev ? h('span', { class: 'sev sev-' + sev }, sev) : h('span', { class: 'sev sev-none' }, 'none');
+}
+
+function gateCell(scan) {
+  if (!scan) return h('span', { class: 'muted' }, 'no scan yet');
+  return h('span', { class: 'gate ' + (scan.gate.passed ? 'pass' : 'fail'), title: scan.gate.reason }, scan.gate.passed ? 'passed' : 'failed',
+    scan.gate.profile ? h('span', { class: 'muted' }, ' (' + scan.gate.profile + ')') : null);
+}
+
+function when(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+}
+
+function projectLink(name) {
+  return h('a', { href: '#/project/' + encodeURIComponent(name) }, name);
+}
+
+function setNav(which) {
+  for (const a of document.querySelectorAll('header nav a')) a.classList.toggle('active', a.dataset.nav === which);
+}
+
+// ---- views -------------------------------------------------------------------------------------
+
+async function portfolio(params) {
+  setNav('portfolio');
+  const limit = 50;
+  const offset = Number(params.get('offset') || 0);
+  const q = params.get('q') || '';
+  const gate = params.get('gate') || '';
+  const qs = new URLSearchParams({ limit: String(limit), offset: String(offset) });
+  if (q) qs.set('q', q);
+  if (gate) qs.set('gate', gate);
+  const [summary, page] = await Promise.all([api('/summary'), api('/projects?' + qs)]);
+  const cards = h('div', { class: 'cards', 'data-testid': 'summary' },
+    h('div', { class: 'card' }, h('div', { class: 'n' }, summary.projects), h('div', { class: 'l' }, 'projects')),
+    h('div', { class: 'card' }, h('div', { class: 'n' }, summary.failing), h('div', { class: 'l' }, 'failing gates')),
+    SEVERITIES.map((s) => h('div', { class: 'card' }, h('div', { class: 'n', style: 'color:' + SEV_COLORS[s] }, summary.open[s]), h('div', { class: 'l' }, 'open ' + s.toLowerCase()))));
+  const filter = h('form', { class: 'filters', onsubmit: (e) => {
+    e.preventDefault();
+    const f = new URLSearchParams();
+    const fq = e.target.elements.q.value.trim();
+    if (fq) f.set('q', fq);
+    if (e.target.elements.gate.value) f.set('gate', e.target.elements.gate.value);
+    location.hash = '#/?' + f;
+  } },
+    h('label', {}, 'Project ', h('input', { name: 'q', value: q, placeholder: 'name contains…' })),
+    h('label', {}, 'Gate ', h('select', { name: 'gate' }, h('option', { value: '' }, 'any'), h('option', { value: 'failed', selected: gate === 'failed' }, 'failed'), h('option', { value: 'passed', selected: gate === 'passed' }, 'passed'))),
+    h('button', { type: 'submit' }, 'Filter'));
+  const rows = page.items.map((p) => {
+    const s = p.latestScan;
+    return h('tr', { 'data-project': p.name },
+      h('td', {}, projectLink(p.name)),
+      h('td', {}, p.team || h('span', { class: 'muted' }, '—')),
+      h('td', {}, s ? sevBadge(s.worstSeverity) : ''),
+      SEVERITIES.map((sev) => h('td', { class: 'num' }, s ? s.open[sev] : '')),
+      h('td', {}, gateCell(s)),
+      h('td', { class: 'muted' }, s ? when(s.receivedAt) : ''));
+  });
+  const table = h('table', { 'data-testid': 'projects' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'Project'), h('th', {}, 'Team'), h('th', {}, 'Worst open'), SEVERITIES.map((s) => h('th', { class: 'num' }, s.slice(0, 4))), h('th', {}, 'Gate'), h('th', {}, 'Last scan'))),
+    h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'No projects yet.'))));
+  const pager = h('div', { class: 'pager' },
+    h('span', { class: 'muted' }, `${page.total === 0 ? 0 : offset + 1}–${offset + page.items.length} of ${page.total}`),
+    offset > 0 ? h('a', { href: '#/?' + new URLSearchParams({ ...Object.fromEntries(params), offset: String(Math.max(0, offset - limit)) }) }, '← previous') : null,
+    page.nextCursor ? h('a', { href: '#/?' + new URLSearchParams({ ...Object.fromEntries(params), offset: String(offset + limit) }) }, 'next →') : null);
+  app.replaceChildren(h('h1', {}, 'Portfolio'), cards, filter, table, pager);
+}
+
+function trendChart(points) {
+  const box = h('div', { class: 'chart', 'data-testid': 'trend' });
+  if (points.length === 0 || typeof uPlot === 'undefined') {
+    box.append(h('p', { class: 'muted' }, 'No scans yet.'));
+    return box;
+  }
+  const xs = points.map((p) => Math.floor(Date.parse(p.at) / 1000));
+  const data = [xs, ...SEVERITIES.map((s) => points.map((p) => p.open[s]))];
+  const opts = {
+    width: Math.min(1180, (app.clientWidth || 1200) - 20),
+    height: 220,
+    title: 'Open findings per severity',
+    series: [{}, ...SEVERITIES.map((s) => ({ label: s, stroke: SEV_COLORS[s], width: 2, points: { show: points.length < 60 } }))],
+    axes: [{}, { label: 'open findings' }],
+  };
+  // Drawn after the box is in the page so uPlot can measure it.
+  window.setTimeout(() => new uPlot(opts, data, box), 0);
+  return box;
+}
+
+async function projectPage(name, params) {
+  setNav('portfolio');
+  const enc = encodeURIComponent(name);
+  const filter = {
+    severity: params.get('severity') || '',
+    fixable: params.get('fixable') || '',
+    suppressed: params.get('suppressed') || '',
+    package: params.get('package') || '',
+    status: params.get('status') || 'open',
+  };
+  const fq = new URLSearchParams({ limit: '100' });
+  for (const [k, v] of Object.entries(filter)) if (v) fq.set(k, v);
+  const [project, findings, scans, trend] = await Promise.all([
+    api('/projects/' + enc),
+    api('/projects/' + enc + '/findings?' + fq),
+    api('/projects/' + enc + '/scans?limit=20'),
+    api('/projects/' + enc + '/trend?limit=200'),
+  ]);
+  const s = project.latestScan;
+  const head = h('div', {},
+    h('h1', {}, project.name, ' ', s ? sevBadge(s.worstSeverity) : null),
+    h('p', {}, 'Team: ', project.team || '—', ' · Gate: ', gateCell(s), s ? ` · fail-on ${s.gate.failOn} · ${s.packages} packages · last scan ${when(s.receivedAt)}` : ''),
+    s ? h('p', { class: 'muted' }, s.gate.reason) : null);
+  const sevSelected = new Set(filter.severity.split(',').filter(Boolean));
+  const form = h('form', { class: 'filters', 'data-testid': 'finding-filters', onsubmit: (e) => {
+    e.preventDefault();
+    const el = e.target.elements;
+    const out = new URLSearchParams();
+    const sevs = SEVERITIES.filter((x) => el['sev-' + x].checked);
+    if (sevs.length) out.set('severity', sevs.join(','));
+    for (const k of ['fixable', 'suppressed', 'status']) if (el[k].value) out.set(k, el[k].value);
+    if (el.package.value.trim()) out.set('package', el.package.value.trim());
+    location.hash = '#/project/' + enc + '?' + out;
+  } },
+    h('span', {}, 'Severity: ', SEVERITIES.map((x) => h('label', {}, h('input', { type: 'checkbox', name: 'sev-' + x, checked: sevSelected.has(x) }), x.toLowerCase()))),
+    h('label', {}, 'Fixable ', h('select', { name: 'fixable' }, h('option', { value: '' }, 'any'), h('option', { value: 'true', selected: filter.fixable === 'true' }, 'yes'), h('option', { value: 'false', selected: filter.fixable === 'false' }, 'no'))),
+    h('label', {}, 'Suppressed ', h('select', { name: 'suppressed' }, h('option', { value: '' }, 'any'), h('option', { value: 'false', selected: filter.suppressed === 'false' }, 'no'), h('option', { value: 'true', selected: filter.suppressed === 'true' }, 'yes'))),
+    h('label', {}, 'Package ', h('input', { name: 'package', value: filter.package, placeholder: 'name or purl contains…' })),
+    h('label', {}, 'Status ', h('select', { name: 'status' }, h('option', { value: 'open' }, 'open'), h('option', { value: 'all', selected: filter.status === 'all' }, 'all (incl. resolved)'))),
+    h('button', { type: 'submit' }, 'Apply'));
+  const tbody = h('tbody', {});
+  const addRows = (items) => {
+    for (const f of items) {
+      tbody.append(h('tr', { 'data-finding': f.id },
+        h('td', {}, sevBadge(f.severity)),
+        h('td', {}, h('span', { class: 'mono' }, f.id), f.aliases.length ? h('div', { class: 'aliases' }, f.aliases.join(', ')) : null),
+        h('td', {}, f.package.name, ' ', h('span', { class: 'muted' }, f.package.version), h('div', { class: 'aliases mono' }, f.package.purl)),
+        h('td', {}, f.fixedVersion || h('span', { class: 'muted' }, f.fixState)),
+        h('td', {}, f.title || ''),
+        h('td', {}, f.suppressed ? h('span', { title: f.suppressedBy || '' }, 'suppressed') : f.status),
+        h('td', { class: 'muted' }, when(f.firstSeenAt))));
+    }
+  };
+  addRows(findings.items);
+  let cursor = findings.nextCursor;
+  const more = h('button', { class: 'secondary', type: 'button', hidden: !cursor, onclick: async () => {
+    const q2 = new URLSearchParams(fq);
+    q2.set('cursor', cursor);
+    const next = await api('/projects/' + enc + '/findings?' + q2);
+    addRows(next.items);
+    cursor = next.nextCursor;
+    more.hidden = !cursor;
+  } }, 'Load more');
+  const ftable = h('table', { 'data-testid': 'findings' },
+    h('thead', {}, h('tr', {}, ['Severity', 'Vulnerability', 'Package', 'Fixed in', 'Title', 'Status', 'First seen'].map((t) => h('th', {}, t)))), tbody);
+  const stable = h('table', { 'data-testid': 'scans' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'Scan'), h('th', {}, 'Received'), h('th', {}, 'Target'), h('th', {}, 'Gate'), SEVERITIES.map((x) => h('th', { class: 'num' }, x.slice(0, 4))))),
+    h('tbody', {}, scans.items.map((x) => h('tr', {}, h('td', {}, '#' + x.id), h('td', {}, when(x.receivedAt)), h('td', { class: 'mono' }, x.target.kind + ' ' + x.target.name), h('td', {}, gateCell(x)), SEVERITIES.map((sev) => h('td', { class: 'num' }, x.open[sev]))))));
+  app.replaceChildren(head, h('h2', {}, 'Trend'), trendChart(trend.points),
+    h('h2', {}, `Findings (${findings.total})`), form, ftable, h('div', { class: 'pager' }, more),
+    h('h2', {}, 'Scan history'), stable);
+}
+
+async function searchPage(params) {
+  setNav('search');
+  const vuln = params.get('vuln') || '';
+  const pkg = params.get('package') || '';
+  const form = h('form', { class: 'filters', onsubmit: (e) => {
+    e.preventDefault();
+    const kind = e.target.elements.kind.value;
+    const term = e.target.elements.term.value.trim();
+    if (term) location.hash = '#/search?' + new URLSearchParams({ [kind]: term });
+  } },
+    h('select', { name: 'kind' }, h('option', { value: 'vuln' }, 'Vulnerability (CVE, GHSA, …)'), h('option', { value: 'package', selected: !!pkg }, 'Package name')),
+    h('input', { name: 'term', value: vuln || pkg, size: 40, placeholder: 'CVE-2021-44228 or lodash' }),
+    h('button', { type: 'submit' }, 'Search'));
+  const parts = [h('h1', {}, 'Search across projects'), form];
+  if (vuln || pkg) {
+    const r = await api('/search?' + new URLSearchParams(vuln ? { vuln, limit: '200' } : { package: pkg, limit: '200' }));
+    parts.push(h('p', { class: 'muted' }, `${r.total} result(s) for ${vuln ? 'vulnerability' : 'package'} ${vuln || pkg}`));
+    if (vuln) {
+      parts.push(h('table', { 'data-testid': 'search-results' },
+        h('thead', {}, h('tr', {}, ['Project', 'Severity', 'Vulnerability', 'Package', 'Fixed in'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, r.items.map((f) => h('tr', {}, h('td', {}, projectLink(f.project)), h('td', {}, sevBadge(f.severity)), h('td', { class: 'mono' }, f.id), h('td', {}, f.package.name + ' ' + f.package.version), h('td', {}, f.fixedVersion || '—'))))));
+    } else {
+      parts.push(h('table', { 'data-testid': 'search-results' },
+        h('thead', {}, h('tr', {}, ['Project', 'Package', 'Version', 'Open findings', 'Worst'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, r.items.map((p) => h('tr', {}, h('td', {}, projectLink(p.project)), h('td', { class: 'mono' }, p.purl), h('td', {}, p.version), h('td', { class: 'num' }, p.openFindings), h('td', {}, p.worstSeverity ? sevBadge(p.worstSeverity) : '—'))))));
+    }
+  }
+  app.replaceChildren(...parts);
+}
+
+function loginPage(message) {
+  setNav('');
+  const err = h('p', { class: 'error' }, message || '');
+  const form = h('form', { class: 'login', onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      await api('/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey: e.target.elements.apiKey.value.trim() }) });
+      await render();
+    } catch (x) {
+      err.textContent = x instanceof Unauthenticated ? 'Unknown or revoked API key.' : String(x.message || x);
+    }
+  } },
+    h('h1', {}, 'Sign in'),
+    h('p', { class: 'muted' }, 'Paste your Bulwark API key (bwk_…). The session is read-only.'),
+    h('input', { name: 'apiKey', type: 'password', autocomplete: 'off', placeholder: 'bwk_…' }),
+    h('button', { type: 'submit' }, 'Sign in'), err);
+  app.replaceChildren(form);
+}
+
+async function showUser() {
+  const who = document.getElementById('who');
+  try {
+    const me = await api('/me');
+    who.replaceChildren(me.name + ' (' + me.role + ')', h('button', { class: 'secondary', type: 'button', onclick: async () => {
+      await api('/logout', { method: 'POST' }).catch(() => {});
+      who.replaceChildren();
+      loginPage();
+    } }, 'Sign out'));
+  } catch {
+    who.replaceChildren();
+  }
+}
+
+async function render() {
+  const hash = location.hash.replace(/^#/, '') || '/';
+  const [route, qs] = hash.split('?');
+  const params = new URLSearchParams(qs || '');
+  try {
+    if (route.startsWith('/project/')) await projectPage(decodeURIComponent(route.slice('/project/'.length)), params);
+    else if (route === '/search') await searchPage(params);
+    else await portfolio(params);
+    await showUser();
+    document.body.dataset.ready = 'true';
+  } catch (e) {
+    if (e instanceof Unauthenticated) loginPage();
+    else app.replaceChildren(h('p', { class: 'error' }, 'Error: ' + (e.message || e)));
+    document.body.dataset.ready = 'true';
+  }
+}
+
+window.addEventListener('hashchange', () => {
+  document.body.dataset.ready = 'false';
+  void render();
+});
+void render();

@@ -3,6 +3,7 @@
 // Every value from the API is inserted as text (never as HTML).
 
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
+const SEV_SHORT = { CRITICAL: 'Crit', HIGH: 'High', MEDIUM: 'Med', LOW: 'Low', UNKNOWN: 'Unk' };
 const SEV_COLORS = { CRITICAL: '#9b1c1c', HIGH: '#d9480f', MEDIUM: '#c98a00', LOW: '#2b8a3e', UNKNOWN: '#6b7280' };
 const app = document.getElementById('app');
 
@@ -93,7 +94,7 @@ async function portfolio(params) {
       h('td', { class: 'muted' }, s ? when(s.receivedAt) : ''));
   });
   const table = h('table', { 'data-testid': 'projects' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'Project'), h('th', {}, 'Team'), h('th', {}, 'Worst open'), SEVERITIES.map((s) => h('th', { class: 'num' }, s.slice(0, 4))), h('th', {}, 'Gate'), h('th', {}, 'Last scan'))),
+    h('thead', {}, h('tr', {}, h('th', {}, 'Project'), h('th', {}, 'Team'), h('th', {}, 'Worst open'), SEVERITIES.map((s) => h('th', { class: 'num' }, SEV_SHORT[s])), h('th', {}, 'Gate'), h('th', {}, 'Last scan'))),
     h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'No projects yet.'))));
   const pager = h('div', { class: 'pager' },
     h('span', { class: 'muted' }, `${page.total === 0 ? 0 : offset + 1}–${offset + page.items.length} of ${page.total}`),
@@ -188,7 +189,7 @@ async function projectPage(name, params) {
   const ftable = h('table', { 'data-testid': 'findings' },
     h('thead', {}, h('tr', {}, ['Severity', 'Vulnerability', 'Package', 'Fixed in', 'Title', 'Status', 'First seen'].map((t) => h('th', {}, t)))), tbody);
   const stable = h('table', { 'data-testid': 'scans' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'Scan'), h('th', {}, 'Received'), h('th', {}, 'Target'), h('th', {}, 'Gate'), SEVERITIES.map((x) => h('th', { class: 'num' }, x.slice(0, 4))))),
+    h('thead', {}, h('tr', {}, h('th', {}, 'Scan'), h('th', {}, 'Received'), h('th', {}, 'Target'), h('th', {}, 'Gate'), SEVERITIES.map((x) => h('th', { class: 'num' }, SEV_SHORT[x])))),
     h('tbody', {}, scans.items.map((x) => h('tr', {}, h('td', {}, '#' + x.id), h('td', {}, when(x.receivedAt)), h('td', { class: 'mono' }, x.target.kind + ' ' + x.target.name), h('td', {}, gateCell(x)), SEVERITIES.map((sev) => h('td', { class: 'num' }, x.open[sev]))))));
   app.replaceChildren(head, h('h2', {}, 'Trend'), trendChart(trend.points),
     h('h2', {}, `Findings (${findings.total})`), form, ftable, h('div', { class: 'pager' }, more),

@@ -12,5 +12,6 @@ import { versionCommand } from './version.js';
 import { scanCommand } from './scan.js';
 import { serverCommand } from './server.js';
 import { uploadCommand } from './upload.js';
+import { profileCommand } from './profile.js';
 
-export const COMMANDS: readonly CliCommand[] = [dbCommand, scanCommand, versionCommand, serverCommand, uploadCommand];
+export const COMMANDS: readonly CliCommand[] = [dbCommand, scanCommand, versionCommand, serverCommand, uploadCommand, profileCommand];

@@ -1,12 +1,23 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { ScanReport } from '../../core/report.js';
-import { parseFailOn } from '../../policy/gate.js';
+import { DEFAULT_GATE, evaluateGate, parseFailOn } from '../../policy/gate.js';
 import type { GateOptions } from '../../policy/gate.js';
-import { renderTable } from '../../report/table.js';
+import { loadIgnoreFile } from '../../policy/ignore-file.js';
+import type { GateKey, ResolvedProfile } from '../../policy/profile.js';
+import { mergeGate, profileRules, resolveProfile } from '../../policy/profile.js';
+import { openProfileRepo, resolveRepoProfile } from '../../policy/profile-repo.js';
+import type { SuppressionRule } from '../../policy/suppress.js';
+import { applySuppressions } from '../../policy/suppress.js';
+import { loadVex } from '../../policy/vex.js';
+import { FORMAT_NAMES, render } from '../../report/registry.js';
+import { inventoryOfSbom } from '../../sbom/index.js';
 import { openScanDatabase } from '../../scan/database.js';
-import { buildReport } from '../../scan/scanner.js';
+import type { Inventory } from '../../scan/scanner.js';
+import { buildReport, targetName } from '../../scan/scanner.js';
 import { inventoryOf } from '../../scan/targets.js';
 import { noProgress, terminalProgress } from '../../util/progress.js';
 import type { CliContext } from '../context.js';
@@ -16,33 +27,133 @@ import type { CliCommand } from './index.js';
 
 export interface ScanOptions {
   format: string;
-  output?: string;
+  /** `FILE` (the --format output goes there) or `FORMAT=FILE`; repeatable. */
+  output?: string | string[];
   failOn: string;
   includeUnfixed?: boolean;
   excludeDev?: boolean;
   offline?: boolean;
   skipDbUpdate?: boolean;
   dbSource?: string;
+  /** A security profile YAML file. */
+  profile?: string;
+  /** A profile repository (directory or git URL) with defaults.yaml and projects/<name>.yaml. */
+  profileRepo?: string;
+  project?: string;
+  /** OpenVEX or CycloneDX VEX documents. */
+  vex?: string[];
+  /** Ignore file (default: .bulwarkignore in the scanned directory). */
+  ignoreFile?: string;
+  /**
+   * Gate options given on the command line; they override a profile. When undefined, failOn counts
+   * as given when it is not the default and the booleans when they are true.
+   */
+  explicitGate?: GateKey[];
+  /** The clock exceptions expire against (tests). */
+  now?: Date;
 }
 
 export function gateOptions(opts: ScanOptions): GateOptions {
   return { failOn: parseFailOn(opts.failOn), includeUnfixed: opts.includeUnfixed === true, excludeDev: opts.excludeDev === true };
 }
 
-export function renderReport(report: ScanReport, format: string, ctx: CliContext): string {
-  switch (format) {
-    case 'json':
-      return JSON.stringify(report, null, 2);
-    case 'table':
-      return renderTable(report, { color: ctx.color });
-    default:
-      throw new UsageError(`unknown format ${JSON.stringify(format)}`, 'use --format table or json');
+/** Renders a report in any registered format (src/report/registry.ts). */
+export function renderReport(report: ScanReport, format: string, ctx: Pick<CliContext, 'color'>): string {
+  return render(report, format, { color: ctx.color });
+}
+
+export interface OutputPlan {
+  /** Whether the --format output goes to stdout. */
+  stdout: boolean;
+  files: { format: string; file: string }[];
+}
+
+/**
+ * `-o FILE` writes the --format output to FILE; `-o FORMAT=FILE` writes FORMAT there (repeatable).
+ * stdout gets the --format output unless it was redirected: by a plain `-o FILE`, or by a
+ * `-o FORMAT=FILE` whose FORMAT is the --format one.
+ */
+export function planOutputs(format: string, output: string | string[] | undefined): OutputPlan {
+  const list = output === undefined ? [] : Array.isArray(output) ? output : [output];
+  if (!FORMAT_NAMES.includes(format)) throw new UsageError(`unknown format ${JSON.stringify(format)}`, `use one of: ${FORMAT_NAMES.join(', ')}`);
+  const files: OutputPlan['files'] = [];
+  for (const o of list) {
+    const eq = o.indexOf('=');
+    const name = eq > 0 ? o.slice(0, eq) : '';
+    if (eq > 0 && FORMAT_NAMES.includes(name)) {
+      if (eq === o.length - 1) throw new UsageError(`--output ${o}: no file after "="`);
+      files.push({ format: name, file: o.slice(eq + 1) });
+    } else if (eq > 0 && /^[a-z-]+$/.test(name)) {
+      throw new UsageError(`--output ${o}: unknown format ${JSON.stringify(name)}`, `use FORMAT=FILE with one of: ${FORMAT_NAMES.join(', ')}`);
+    } else {
+      files.push({ format, file: o });
+    }
   }
+  const seen = new Set<string>();
+  for (const f of files) {
+    const key = path.resolve(f.file);
+    if (seen.has(key)) throw new UsageError(`--output ${f.file} is given twice`);
+    seen.add(key);
+  }
+  return { stdout: !files.some((f) => f.format === format), files };
+}
+
+function explicitGateKeys(opts: ScanOptions): GateKey[] {
+  if (opts.explicitGate) return opts.explicitGate;
+  const keys: GateKey[] = [];
+  if (parseFailOn(opts.failOn) !== DEFAULT_GATE.failOn) keys.push('failOn');
+  if (opts.includeUnfixed === true) keys.push('includeUnfixed');
+  if (opts.excludeDev === true) keys.push('excludeDev');
+  return keys;
+}
+
+function loadProfile(opts: ScanOptions): ResolvedProfile | undefined {
+  if (opts.project !== undefined && opts.profileRepo === undefined) throw new UsageError('--project needs --profile-repo');
+  if (opts.profile !== undefined && opts.profileRepo !== undefined) throw new UsageError('give --profile or --profile-repo, not both');
+  if (opts.profile !== undefined) return resolveProfile(opts.profile, { display: targetName });
+  if (opts.profileRepo !== undefined) {
+    const repo = openProfileRepo(opts.profileRepo);
+    try {
+      return resolveRepoProfile(repo, opts.project);
+    } finally {
+      repo.cleanup();
+    }
+  }
+  return undefined;
+}
+
+/** The directory whose .bulwarkignore applies: the scanned directory, or a lockfile's directory. */
+function ignoreFileFor(target: string, opts: ScanOptions): string | undefined {
+  if (opts.ignoreFile !== undefined) return opts.ignoreFile;
+  if (target.startsWith('sbom:') || /^[a-z]+:\/\//.test(target)) return undefined;
+  const raw = path.resolve(target.startsWith('dir:') ? target.slice(4) : target);
+  if (!fs.existsSync(raw)) return undefined;
+  const dir = fs.statSync(raw).isDirectory() ? raw : path.dirname(raw);
+  const f = path.join(dir, '.bulwarkignore');
+  return fs.existsSync(f) ? f : undefined;
+}
+
+async function inventoryFor(ctx: CliContext, target: string): Promise<Inventory> {
+  if (target.startsWith('sbom:')) return inventoryOfSbom(target.slice(5));
+  return inventoryOf(target, { cacheDir: ctx.cacheDir, log: ctx.log });
 }
 
 export async function runScan(ctx: CliContext, target: string, opts: ScanOptions): Promise<number> {
-  const gate = gateOptions(opts);
-  const inventory = await inventoryOf(target, { cacheDir: ctx.cacheDir, log: ctx.log });
+  const plan = planOutputs(opts.format, opts.output);
+  const now = opts.now ?? new Date();
+  const profile = loadProfile(opts);
+  const cli = gateOptions(opts);
+  const explicit = explicitGateKeys(opts);
+  const gate = profile
+    ? mergeGate(DEFAULT_GATE, profile.gate, Object.fromEntries(explicit.map((k) => [k, cli[k]])) as Partial<GateOptions>)
+    : cli;
+  const rules: SuppressionRule[] = [];
+  if (profile) rules.push(...profileRules(profile));
+  for (const v of opts.vex ?? []) rules.push(...loadVex(v));
+  const ignore = ignoreFileFor(target, opts);
+  if (ignore) rules.push(...loadIgnoreFile(ignore));
+
+  const inventory = await inventoryFor(ctx, target);
   const db = await openScanDatabase({
     cacheDir: ctx.cacheDir,
     offline: opts.offline === true || opts.skipDbUpdate === true,
@@ -53,15 +164,27 @@ export async function runScan(ctx: CliContext, target: string, opts: ScanOptions
   });
   let report: ScanReport;
   try {
-    report = buildReport(inventory, db, gate);
+    report = buildReport(inventory, db, gate, now);
   } finally {
     db.close();
   }
-  const color = opts.output ? false : ctx.color;
-  writeResult(ctx, renderReport(report, opts.format, { ...ctx, color }), opts.output);
-  if (opts.output) ctx.log.info(`report written to ${opts.output}`);
+  if (rules.length > 0 || profile) {
+    const applied = applySuppressions(report, rules, now);
+    for (const w of applied.warnings) ctx.log.warn(w);
+    report = applied.report;
+    report.gate = { ...evaluateGate(report.findings, gate), ...(profile ? { profile: profile.name } : {}) };
+  }
+  for (const f of plan.files) {
+    writeResult(ctx, renderReport(report, f.format, { color: false }), f.file);
+    ctx.log.info(`${f.format} report written to ${f.file}`);
+  }
+  if (plan.stdout) writeResult(ctx, renderReport(report, opts.format, ctx));
   if (!report.gate.passed) ctx.log.info(`gate failed: ${report.gate.reason}`);
   return report.gate.passed ? 0 : EXIT_GATE_FAILED;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 export const scanCommand: CliCommand = {
@@ -69,18 +192,24 @@ export const scanCommand: CliCommand = {
   register(program: Command, context) {
     program
       .command('scan')
-      .description('scan a source tree or lockfile (dir:<path>) for known vulnerabilities')
-      .argument('<target>', 'a directory, dir:<path>, or one lockfile')
-      .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-      .option('-o, --output <file>', 'write the report to a file instead of stdout')
+      .description('scan a source tree, lockfile or SBOM (sbom:<file>) for known vulnerabilities')
+      .argument('<target>', 'a directory, dir:<path>, one lockfile, or sbom:<CycloneDX or SPDX JSON>')
+      .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMAT_NAMES]).default('table'))
+      .option('-o, --output <[format=]file>', 'write the --format output to FILE, or FORMAT to FILE (repeatable: -o json=r.json -o sarif=r.sarif)', collect)
       .option('--fail-on <severity>', 'exit 1 when a finding this severe or worse has a fix: critical, high, medium, low, none', 'high')
       .option('--include-unfixed', 'count findings without a fix in the gate too')
       .option('--exclude-dev', 'leave development-only dependencies out of the gate')
+      .option('--profile <file>', 'apply a security profile (YAML: gate, exceptions)')
+      .option('--profile-repo <dir|git-url>', 'a profile repository with defaults.yaml and projects/<name>.yaml')
+      .option('--project <name>', "with --profile-repo: apply projects/<name>.yaml over the repository's defaults")
+      .option('--vex <file>', 'honour an OpenVEX or CycloneDX VEX document (repeatable)', collect)
+      .option('--ignore-file <file>', 'ignore file to use instead of .bulwarkignore in the scanned directory')
       .option('--offline', 'use the advisory database as it is; never fetch')
       .option('--skip-db-update', 'same as --offline')
       .option('--db-source <url|dir>', 'where a scan refreshes stale feeds from (default: the source of the last `db update`)')
-      .action(async (target: string, opts: ScanOptions) => {
-        process.exitCode = await runScan(context(), target, opts);
+      .action(async (target: string, opts: ScanOptions, cmd: Command) => {
+        const explicitGate = (['failOn', 'includeUnfixed', 'excludeDev'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+        process.exitCode = await runScan(context(), target, { ...opts, explicitGate });
       });
   },
 };

@@ -79,16 +79,25 @@ async function answers(hostPort: string, pathname = '/v2/'): Promise<boolean> {
   }
 }
 
-async function allAnswer(): Promise<boolean> {
+/**
+ * All four servers answer and hold this images dir's build: the plain registry's debian:multi is the manifest of
+ * images.json (registries left running from another build of the images would hold other digests), and the
+ * hand-made debian:index, put after the pushes, is there.
+ */
+async function allAnswer(dir: string): Promise<boolean> {
   const r = TEST_REGISTRIES;
   const up = await Promise.all([answers(r.plain), answers(r.basic), answers(r.bearer), answers(r.tokenServer, '/token')]);
   if (!up.every(Boolean)) return false;
-  // the pushes finish after the servers answer: the last thing pushed is multi-v2s2 to the bearer registry
-  // (checked through the plain one here: tags/list there is anonymous)
   try {
-    const res = await fetch(`http://${r.plain}/v2/debian/tags/list`, { signal: AbortSignal.timeout(2000) });
-    const body = (await res.json()) as { tags?: string[] };
-    return (body.tags ?? []).includes('index');
+    const head = async (tag: string): Promise<string | null> => {
+      const res = await fetch(`http://${r.plain}/v2/debian/manifests/${tag}`, {
+        method: 'HEAD',
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' },
+        signal: AbortSignal.timeout(2000),
+      });
+      return res.ok ? res.headers.get('docker-content-digest') : null;
+    };
+    return (await head('multi')) === testImage(dir, 'multi').manifestDigest && (await head('index')) !== null;
   } catch {
     return false;
   }
@@ -106,13 +115,18 @@ export function canRunRegistries(): boolean {
   }
 }
 
+/** Registry specs fail (rather than skip) when the registries cannot be started: in CI, or when asked. */
+export function registriesRequired(): boolean {
+  return process.env.CI === 'true' || process.env.BULWARK_REQUIRE_REGISTRIES === '1';
+}
+
 /**
  * Makes sure the loopback registries of make-test-images.sh answer (plain :5000, basic :5001, bearer :5003 with
  * its token server :5002); starts them with `--registry-auth` under the images lock when they do not. Returns
  * their addresses, or undefined when they cannot be started here.
  */
 export async function ensureRegistries(dir: string): Promise<TestRegistries | undefined> {
-  if (await allAnswer()) return TEST_REGISTRIES;
+  if (await allAnswer(dir)) return TEST_REGISTRIES;
   if (!canRunRegistries()) return undefined;
   try {
     execFileSync('flock', [IMAGES_LOCK, 'bash', MAKE_TEST_IMAGES, dir, '--registry-auth'], {
@@ -123,7 +137,7 @@ export async function ensureRegistries(dir: string): Promise<TestRegistries | un
     process.stderr.write(`ensureRegistries: make-test-images.sh --registry-auth failed: ${(e as { stderr?: Buffer }).stderr?.toString() ?? String(e)}\n`);
     return undefined;
   }
-  return (await allAnswer()) ? TEST_REGISTRIES : undefined;
+  return (await allAnswer(dir)) ? TEST_REGISTRIES : undefined;
 }
 
 /** Installed package names of a dpkg status file, sorted. */

@@ -165,3 +165,24 @@ describe('docker-archive variants', () => {
     await expect(src.walkLayer(0, () => true, () => {})).rejects.toThrow(/closed/);
   });
 });
+
+describe('callback errors', () => {
+  it('an error thrown by onFile reaches the caller untouched and stops the walk', async () => {
+    const raw = await makeTar([{ name: 'a', body: '1' }, { name: 'b', body: '2' }]);
+    const file = path.join(work, 'cb.tar');
+    fs.writeFileSync(file, await makeTar([
+      { name: 'c.json', body: JSON.stringify({ rootfs: { type: 'layers', diff_ids: [digestOf(raw)] } }) },
+      { name: 'l.tar', body: raw },
+      { name: 'manifest.json', body: JSON.stringify([{ Config: 'c.json', Layers: ['l.tar'] }]) },
+    ]));
+    const src = await openImage(parseImageTarget(file), { cacheDir: work });
+    class Mine extends Error {}
+    const seen: string[] = [];
+    const err = await src.walkLayer(0, () => true, async (e) => {
+      seen.push(e.path);
+      throw new Mine('extractor failed');
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Mine);
+    expect(seen).toEqual(['a']);
+  });
+});

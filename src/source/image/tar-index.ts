@@ -88,6 +88,15 @@ export async function indexTar(file: string): Promise<TarIndex> {
         subject: file,
         hint: 'the archive may be truncated or not a docker-archive / OCI archive',
       });
+    const magic2 = Buffer.alloc(2);
+    await fh.read(magic2, 0, 2, 0);
+    if (magic2[0] === 0x1f && magic2[1] === 0x8b) {
+      throw new ImageArchiveError(`${file}: a gzip-compressed archive; image archives are read uncompressed`, {
+        subject: file,
+        hint: `decompress it first (gunzip -k ${path.basename(file)})`,
+      });
+    }
+    if (fileSize > 0 && fileSize < 1024) throw bad(`only ${fileSize} bytes`);
     while (pos + 512 <= fileSize) {
       const { bytesRead } = await fh.read(header, 0, 512, pos);
       if (bytesRead < 512) throw bad(`short read at offset ${pos}`);

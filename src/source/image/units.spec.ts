@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { normalizeEntryPath, resolveHardlinkTarget, resolveSymlinkTarget } from './paths.js';
@@ -106,6 +107,9 @@ describe('outer tar index', () => {
     const f = path.join(tmp, 'not.tar');
     fs.writeFileSync(f, Buffer.alloc(2048, 0x41));
     await expect(indexTar(f)).rejects.toMatchObject({ code: 'BULWARK_E_ARCHIVE', message: expect.stringContaining('not a valid tar archive') });
+    const gz = path.join(tmp, 'img.tar.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(Buffer.alloc(4096)));
+    await expect(indexTar(gz)).rejects.toMatchObject({ code: 'BULWARK_E_ARCHIVE', hint: 'decompress it first (gunzip -k img.tar.gz)' });
   });
 });
 

@@ -207,7 +207,10 @@ export class RegistryClient {
    */
   async fetchBlob(digest: string, expectedSize?: number): Promise<string> {
     const dest = this.blobPath(digest);
-    if (fs.existsSync(dest)) return dest;
+    const cached = fs.statSync(dest, { throwIfNoEntry: false });
+    // cached blobs were verified when they were written; the size check catches a damaged cache cheaply (the layer
+    // walk hashes them again anyway)
+    if (cached?.isFile() && (expectedSize === undefined || expectedSize <= 0 || cached.size === expectedSize)) return dest;
     const algo = digest.split(':')[0] ?? 'sha256';
     const pathname = `/v2/${this.ref.repository}/blobs/${digest}`;
     const url = `${this.base}${pathname}`;

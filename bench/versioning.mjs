@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global process, console */
 // Comparisons per second per version scheme over the conformance fixture pairs.
 // Run after a build:  npm run build && node bench/versioning.mjs [--ms 400]
 // "cached" is how the scanner runs (parsed versions are memoized per scheme); "parse+compare" turns the

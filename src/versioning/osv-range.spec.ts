@@ -120,3 +120,13 @@ describe('evaluateAffected', () => {
     expect(evaluateAffected(deb, '1:2.3-4+deb12u1', r).status).toBe('not-affected');
   });
 });
+
+describe('advisory-side leniency', () => {
+  it('reads a partial semver event ("1.0", as GHSA-r683-j2x4-v87g has) as 1.0.0, but never an installed version', async () => {
+    const { semverScheme } = await import('./schemes/semver.js');
+    const affected = { ranges: [{ type: 'ECOSYSTEM' as const, events: [{ introduced: '1.0' }, { fixed: '2.6.7' }] }], versions: [] };
+    expect(evaluateAffected(semverScheme, '2.6.0', affected)).toMatchObject({ status: 'affected', fixed: '2.6.7' });
+    expect(evaluateAffected(semverScheme, '0.9.0', affected)).toEqual({ status: 'not-affected' });
+    expect(evaluateAffected(semverScheme, '2.6', affected).status).toBe('unknown');
+  });
+});

@@ -39,6 +39,13 @@ type RangeResult =
   | { kind: 'not-affected' }
   | { kind: 'unknown'; reason: string };
 
+/** An advisory's version as the scheme reads it: itself when valid, else the scheme's lenient reading, else undefined. */
+function advisoryVersion(scheme: VersionScheme, v: string): string | undefined {
+  if (scheme.isValid(v)) return v;
+  const c = scheme.coerce?.(v);
+  return c !== undefined && scheme.isValid(c) ? c : undefined;
+}
+
 /** Compare two event values; sentinels ("0", "*") sort first / last. */
 function cmpEvents(scheme: VersionScheme, a: Ev, b: Ev): number {
   const rank = (e: Ev): number => (e.sentinel ? (e.kind === 'introduced' ? -1 : 1) : 0);
@@ -56,8 +63,12 @@ function evaluateRange(scheme: VersionScheme, version: string, range: AffectedRa
   for (const raw of range.events ?? []) {
     const e = eventOf(raw);
     if (typeof e === 'string') return { kind: 'unknown', reason: `${type} range: ${e}` };
-    if (!e.sentinel && !scheme.isValid(e.value)) {
-      return { kind: 'unknown', reason: `${type} range has an invalid ${scheme.id} version in ${e.kind}: ${JSON.stringify(e.value)}` };
+    if (!e.sentinel) {
+      const value = advisoryVersion(scheme, e.value);
+      if (value === undefined) {
+        return { kind: 'unknown', reason: `${type} range has an invalid ${scheme.id} version in ${e.kind}: ${JSON.stringify(e.value)}` };
+      }
+      e.value = value;
     }
     events.push(e);
   }
@@ -110,7 +121,8 @@ function lowestFix(scheme: VersionScheme, version: string, affected: { ranges: r
   for (const r of affected.ranges) {
     if (r.type !== 'SEMVER' && r.type !== 'ECOSYSTEM') continue;
     for (const e of r.events ?? []) {
-      if (e.fixed !== undefined && scheme.isValid(e.fixed) && scheme.compare(e.fixed, version) > 0) candidates.push(e.fixed);
+      const fixed = e.fixed === undefined ? undefined : advisoryVersion(scheme, e.fixed);
+      if (fixed !== undefined && scheme.compare(fixed, version) > 0) candidates.push(fixed);
     }
   }
   candidates.sort((a, b) => scheme.compare(a, b));

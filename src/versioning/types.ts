@@ -8,6 +8,11 @@ export interface VersionScheme {
   isValid(v: string): boolean;
   /** -1, 0 or 1; throws InvalidVersionError for an invalid version. */
   compare(a: string, b: string): number;
+  /**
+   * Advisory-side leniency: a reading of a version written loosely in an advisory (a partial semver "1.0")
+   * that the scheme accepts, or undefined. Installed versions are never coerced.
+   */
+  coerce?(v: string): string | undefined;
 }
 
 /** A scheme whose versions have one canonical spelling (parse then format). */

@@ -71,9 +71,16 @@ export function formatSemVer(v: SemVer): string {
   return `${v.major}.${v.minor}.${v.patch}${v.prerelease.length ? `-${v.prerelease.join('.')}` : ''}`;
 }
 
-export const semverScheme = defineScheme(
-  'semver',
-  (v) => parseSemVerCore(v, 'semver', true),
-  compareSemVer,
-  formatSemVer,
-);
+const semverStrict = defineScheme('semver', (v) => parseSemVerCore(v, 'semver', true), compareSemVer, formatSemVer);
+
+/**
+ * Advisories sometimes give partial versions ("introduced": "1.0" in GHSA-r683-j2x4-v87g); like osv-scanner,
+ * read the missing parts as zero there rather than leaving the range undecidable.
+ */
+function coerceSemVer(v: string): string | undefined {
+  const m = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*))?)$/.exec(v.trim());
+  if (!m) return undefined;
+  return m[1]!.includes('.') ? `${m[1]}.0` : `${m[1]}.0.0`;
+}
+
+export const semverScheme: typeof semverStrict = Object.assign(semverStrict, { coerce: coerceSemVer });

@@ -138,7 +138,7 @@ describe('bad input', () => {
   });
 
   it('a missing target and a missing database are one clear line and exit 2', () => {
-    const r = runCli(['--cache-dir', cacheDir, 'scan', 'no/such/dir', '--offline']);
+    const r = runCli(['--cache-dir', cacheDir, 'scan', './no/such/dir', '--offline']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/no\/such\/dir: no such file or directory/);

@@ -125,7 +125,7 @@ for (const { engine, skip } of ENGINES) {
         // Filters: severity CRITICAL only.
         await page.locator('input[name=sev-CRITICAL]').check();
         await page.getByRole('button', { name: 'Apply' }).click();
-        await page.waitForFunction((n) => document.querySelectorAll('[data-testid=findings] tbody tr').length === n && document.body.dataset.ready === 'true', critExpected);
+        await page.waitForFunction(`document.body.dataset.ready === 'true' && document.querySelectorAll('[data-testid=findings] tbody tr').length === ${critExpected}`);
         const sevs = await page.locator('[data-testid=findings] tbody tr .sev').allTextContents();
         expect(sevs.length).toBe(critExpected);
         expect(new Set(sevs)).toEqual(new Set(['CRITICAL']));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { UsageError } from '../../core/errors.js';
+import { FileError, UsageError } from '../../core/errors.js';
 import type { ScanReport } from '../../core/report.js';
 import { DEFAULT_GATE, evaluateGate, parseFailOn } from '../../policy/gate.js';
 import type { GateOptions } from '../../policy/gate.js';
@@ -19,13 +19,15 @@ import { openScanDatabase } from '../../scan/database.js';
 import type { Inventory } from '../../scan/scanner.js';
 import { buildReport, targetName } from '../../scan/scanner.js';
 import { inventoryOf } from '../../scan/targets.js';
+import type { ImageCliOptions } from '../image-options.js';
+import { addImageOptions, imageTargetOptions } from '../image-options.js';
 import { noProgress, terminalProgress } from '../../util/progress.js';
 import type { CliContext } from '../context.js';
 import { writeResult } from '../output.js';
 import { EXIT_GATE_FAILED } from '../exit-codes.js';
 import type { CliCommand } from './index.js';
 
-export interface ScanOptions {
+export interface ScanOptions extends ImageCliOptions {
   format: string;
   /** `FILE` (the --format output goes there) or `FORMAT=FILE`; repeatable. */
   output?: string | string[];
@@ -94,6 +96,7 @@ export function planOutputs(format: string, output: string | string[] | undefine
     const key = path.resolve(f.file);
     if (seen.has(key)) throw new UsageError(`--output ${f.file} is given twice`);
     seen.add(key);
+    if (!fs.existsSync(path.dirname(key))) throw new FileError(path.dirname(key), `no such directory for --output ${f.file}`, { hint: 'create the directory first' });
   }
   return { stdout: !files.some((f) => f.format === format), files };
 }
@@ -133,9 +136,9 @@ function ignoreFileFor(target: string, opts: ScanOptions): string | undefined {
   return fs.existsSync(f) ? f : undefined;
 }
 
-async function inventoryFor(ctx: CliContext, target: string): Promise<Inventory> {
+async function inventoryFor(ctx: CliContext, target: string, opts: ScanOptions): Promise<Inventory> {
   if (target.startsWith('sbom:')) return inventoryOfSbom(target.slice(5));
-  return inventoryOf(target, { cacheDir: ctx.cacheDir, log: ctx.log });
+  return inventoryOf(target, { cacheDir: ctx.cacheDir, log: ctx.log, ...imageTargetOptions(opts) });
 }
 
 export async function runScan(ctx: CliContext, target: string, opts: ScanOptions): Promise<number> {
@@ -153,7 +156,7 @@ export async function runScan(ctx: CliContext, target: string, opts: ScanOptions
   const ignore = ignoreFileFor(target, opts);
   if (ignore) rules.push(...loadIgnoreFile(ignore));
 
-  const inventory = await inventoryFor(ctx, target);
+  const inventory = await inventoryFor(ctx, target, opts);
   const db = await openScanDatabase({
     cacheDir: ctx.cacheDir,
     offline: opts.offline === true || opts.skipDbUpdate === true,
@@ -190,10 +193,10 @@ function collect(value: string, previous: string[] = []): string[] {
 export const scanCommand: CliCommand = {
   name: 'scan',
   register(program: Command, context) {
-    program
-      .command('scan')
-      .description('scan a source tree, lockfile or SBOM (sbom:<file>) for known vulnerabilities')
-      .argument('<target>', 'a directory, dir:<path>, one lockfile, or sbom:<CycloneDX or SPDX JSON>')
+    addImageOptions(program
+      .command('scan'))
+      .description('scan a source tree, lockfile, container image or SBOM (sbom:<file>) for known vulnerabilities')
+      .argument('<target>', 'a directory, dir:<path>, one lockfile, an image (docker-archive:, oci-dir:, oci-archive:, registry:, rootfs:, or auto-detected), or sbom:<CycloneDX or SPDX JSON>')
       .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMAT_NAMES]).default('table'))
       .option('-o, --output <[format=]file>', 'write the --format output to FILE, or FORMAT to FILE (repeatable: -o json=r.json -o sarif=r.sarif)', collect)
       .option('--fail-on <severity>', 'exit 1 when a finding this severe or worse has a fix: critical, high, medium, low, none', 'high')

@@ -7,7 +7,22 @@ import { VERSION } from '../version.js';
 
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 
-export function buildProgram(): { program: Command; context: () => CliContext } {
+/** The command the arguments ask for (first non-option word), when it is a known one. */
+function requestedCommand(argv: readonly string[]): string | undefined {
+  const withValue = new Set(['--cache-dir']);
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (withValue.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return COMMANDS.some((c) => c.name === a) ? a : undefined;
+  }
+  return undefined;
+}
+
+export async function buildProgram(argv: readonly string[] = []): Promise<{ program: Command; context: () => CliContext }> {
   const program = new Command();
   let ctx: CliContext | undefined;
   const context = (): CliContext => {
@@ -28,12 +43,22 @@ export function buildProgram(): { program: Command; context: () => CliContext } 
     writeErr: (s) => process.stderr.write(s),
     writeOut: (s) => process.stdout.write(s),
   });
-  for (const cmd of COMMANDS) cmd.register(program, context);
+  const wanted = requestedCommand(argv);
+  const versionOnly = !wanted && (argv.includes('--version') || argv.includes('-V'));
+  for (const entry of COMMANDS) {
+    if (versionOnly) break;
+    if (wanted && entry.name !== wanted) {
+      // Not loaded: listed for `help` only.
+      program.command(entry.name).description(`(run \`bulwark ${entry.name} --help\`)`);
+      continue;
+    }
+    (await entry.load()).register(program, context);
+  }
   return { program, context };
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { program, context } = buildProgram();
+  const { program, context } = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;

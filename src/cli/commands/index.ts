@@ -7,11 +7,15 @@ export interface CliCommand {
   register(program: Command, context: () => CliContext): void;
 }
 
-import { dbCommand } from './db.js';
-import { versionCommand } from './version.js';
-import { scanCommand } from './scan.js';
-import { serverCommand } from './server.js';
-import { uploadCommand } from './upload.js';
-import { profileCommand } from './profile.js';
-
-export const COMMANDS: readonly CliCommand[] = [dbCommand, scanCommand, versionCommand, serverCommand, uploadCommand, profileCommand];
+/**
+ * The command registry: name → loader. Modules are imported only when their command runs (or for --help),
+ * so `bulwark scan` does not pay for loading the server, and start-up stays short.
+ */
+export const COMMANDS: readonly { name: string; load: () => Promise<CliCommand> }[] = [
+  { name: 'db', load: async () => (await import('./db.js')).dbCommand },
+  { name: 'scan', load: async () => (await import('./scan.js')).scanCommand },
+  { name: 'version', load: async () => (await import('./version.js')).versionCommand },
+  { name: 'server', load: async () => (await import('./server.js')).serverCommand },
+  { name: 'upload', load: async () => (await import('./upload.js')).uploadCommand },
+  { name: 'profile', load: async () => (await import('./profile.js')).profileCommand },
+];

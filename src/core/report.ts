@@ -73,6 +73,8 @@ export interface GateResult {
   reason: string;
   /** Findings that break the gate: "<id> <purl>". */
   violations: string[];
+  /** The security profile that applied, when one did. */
+  profile?: string;
 }
 
 export interface DatabaseInfo {

@@ -28,6 +28,9 @@ import { EXIT_GATE_FAILED } from '../exit-codes.js';
 import type { CliCommand } from './index.js';
 
 export interface ScanOptions extends ImageCliOptions {
+  /** Bulwark server to send the JSON report to (token from BULWARK_TOKEN). */
+  upload?: string;
+  spoolDir?: string;
   format: string;
   /** `FILE` (the --format output goes there) or `FORMAT=FILE`; repeatable. */
   output?: string | string[];
@@ -60,7 +63,7 @@ export function gateOptions(opts: ScanOptions): GateOptions {
 }
 
 /** Renders a report in any registered format (src/report/registry.ts). */
-export function renderReport(report: ScanReport, format: string, ctx: Pick<CliContext, 'color'>): string {
+export function renderReport(report: ScanReport, format: string, ctx: Pick<CliContext, 'color'>): Promise<string> {
   return render(report, format, { color: ctx.color });
 }
 
@@ -141,6 +144,16 @@ async function inventoryFor(ctx: CliContext, target: string, opts: ScanOptions):
   return inventoryOf(target, { cacheDir: ctx.cacheDir, log: ctx.log, ...imageTargetOptions(opts) });
 }
 
+/** Sends the report to a Bulwark server with the project's ingest token (BULWARK_TOKEN), retrying with back-off. */
+async function uploadScan(ctx: CliContext, report: ScanReport, server: string, spoolDir: string | undefined): Promise<void> {
+  const token = process.env.BULWARK_TOKEN;
+  if (!token) throw new UsageError('--upload needs the project ingest token in BULWARK_TOKEN', 'create one with POST /api/v1/projects/<name>/tokens');
+  const { uploadReport } = await import('../../server/client/upload.js');
+  const result = await uploadReport(JSON.stringify(report), { server, token, ...(spoolDir ? { spoolDir } : {}) });
+  if (result.status === 'accepted') ctx.log.info(`report uploaded to ${server}${result.scanId ? ` (scan ${result.scanId})` : ''}`);
+  else ctx.log.warn(`the server could not be reached; the report is spooled in ${spoolDir} and will be sent on the next run`);
+}
+
 export async function runScan(ctx: CliContext, target: string, opts: ScanOptions): Promise<number> {
   const plan = planOutputs(opts.format, opts.output);
   const now = opts.now ?? new Date();
@@ -178,10 +191,11 @@ export async function runScan(ctx: CliContext, target: string, opts: ScanOptions
     report.gate = { ...evaluateGate(report.findings, gate), ...(profile ? { profile: profile.name } : {}) };
   }
   for (const f of plan.files) {
-    writeResult(ctx, renderReport(report, f.format, { color: false }), f.file);
+    writeResult(ctx, await renderReport(report, f.format, { color: false }), f.file);
     ctx.log.info(`${f.format} report written to ${f.file}`);
   }
-  if (plan.stdout) writeResult(ctx, renderReport(report, opts.format, ctx));
+  if (plan.stdout) writeResult(ctx, await renderReport(report, opts.format, ctx));
+  if (opts.upload) await uploadScan(ctx, report, opts.upload, opts.spoolDir);
   if (!report.gate.passed) ctx.log.info(`gate failed: ${report.gate.reason}`);
   return report.gate.passed ? 0 : EXIT_GATE_FAILED;
 }
@@ -207,6 +221,8 @@ export const scanCommand: CliCommand = {
       .option('--project <name>', "with --profile-repo: apply projects/<name>.yaml over the repository's defaults")
       .option('--vex <file>', 'honour an OpenVEX or CycloneDX VEX document (repeatable)', collect)
       .option('--ignore-file <file>', 'ignore file to use instead of .bulwarkignore in the scanned directory')
+      .option('--upload <server-url>', 'send the JSON report to a Bulwark server (project ingest token in BULWARK_TOKEN)')
+      .option('--spool-dir <dir>', 'with --upload: keep reports the server could not take, and send them on the next run')
       .option('--offline', 'use the advisory database as it is; never fetch')
       .option('--skip-db-update', 'same as --offline')
       .option('--db-source <url|dir>', 'where a scan refreshes stale feeds from (default: the source of the last `db update`)')

@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/__fixtures__/**'] },
+  { ignores: ['dist/**', 'bundle/**', '.bench-out*/**', 'node_modules/**', 'coverage/**', '**/__fixtures__/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

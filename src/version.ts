@@ -1,6 +1,3 @@
-import { createRequire } from 'node:module';
+import { readPackageJson } from './util/package-root.js';
 
-const require = createRequire(import.meta.url);
-const pkg = require('../package.json') as { version: string };
-
-export const VERSION: string = pkg.version;
+export const VERSION: string = readPackageJson<{ version: string }>('package.json').version;

@@ -14,6 +14,7 @@ import type { FeedDefinition } from './feeds/types.js';
 import type { FeedSource } from './inputs.js';
 import { describeSource, parseSource, resolveInput } from './inputs.js';
 import { DB_FILE, MODEL } from './store/schema.js';
+import { databasePath } from './paths.js';
 import type { FeedItem, FeedState } from './store/writer.js';
 import { AdvisoryDbWriter } from './store/writer.js';
 
@@ -52,9 +53,7 @@ export interface UpdateResult {
   rebuilt: boolean;
 }
 
-export function databasePath(cacheDir: string): string {
-  return path.join(cacheDir, 'db', DB_FILE);
-}
+export { databasePath } from './paths.js';
 
 /** Lists the Alpine releases a directory mirror holds (`alpine/v3.N/`). */
 function alpineReleasesOf(source: FeedSource): string[] | undefined {

@@ -1,19 +1,22 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type * as Ajv2020Module from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { LineCounter, isSeq, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { lazyRequire } from '../util/lazy.js';
+import { readPackageJson } from '../util/package-root.js';
 import { FileError, ParseError } from '../core/errors.js';
 import type { GateOptions } from './gate.js';
 import { parseFailOn } from './gate.js';
 import type { SuppressionRule } from './suppress.js';
 
-const require = createRequire(import.meta.url);
+const ajv2020 = lazyRequire<typeof Ajv2020Module>('ajv/dist/2020.js');
+const yaml = lazyRequire<typeof Yaml>('yaml');
+
 
 /** The committed JSON Schema of security profiles (schemas/profile.schema.json). */
-export const PROFILE_SCHEMA = require('../../schemas/profile.schema.json') as Record<string, unknown>;
+export const PROFILE_SCHEMA = readPackageJson<Record<string, unknown>>('schemas/profile.schema.json');
 
 export interface ProfileException {
   id: string;
@@ -74,7 +77,7 @@ export interface ParsedProfileFile {
 
 let validator: ValidateFunction | undefined;
 function validate(): ValidateFunction {
-  if (!validator) validator = new Ajv2020({ allErrors: true, strict: false }).compile(PROFILE_SCHEMA);
+  if (!validator) validator = new (ajv2020().Ajv2020)({ allErrors: true, strict: false }).compile(PROFILE_SCHEMA);
   return validator;
 }
 
@@ -96,7 +99,7 @@ function pathKeys(instancePath: string, doc: Document): (string | number)[] {
   for (const raw of instancePath.split('/').slice(1)) {
     const k = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     const parent = keys.length === 0 ? doc.contents : doc.getIn(keys, true);
-    keys.push(isSeq(parent) && /^\d+$/.test(k) ? Number(k) : k);
+    keys.push(yaml().isSeq(parent) && /^\d+$/.test(k) ? Number(k) : k);
   }
   return keys;
 }
@@ -123,8 +126,8 @@ export function parseProfileFile(file: string, display: string = file): ParsedPr
   } catch (e) {
     throw new FileError(file, `cannot read the profile: ${(e as Error).message}`, { hint: 'give a profile YAML file' });
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const lines = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const problems: ProfileProblem[] = [];
   for (const err of doc.errors) {
     const pos = err.linePos?.[0];

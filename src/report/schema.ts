@@ -1,12 +1,11 @@
-import { createRequire } from 'node:module';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 
-const require = createRequire(import.meta.url);
+import { readPackageJson } from '../util/package-root.js';
 
 /** The committed JSON Schema of the scan report (schemas/report.schema.json). */
-export const REPORT_SCHEMA = require('../../schemas/report.schema.json') as Record<string, unknown>;
+export const REPORT_SCHEMA = readPackageJson<Record<string, unknown>>('schemas/report.schema.json');
 
 let validator: ValidateFunction | undefined;
 

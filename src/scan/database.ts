@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { describeError } from '../core/errors.js';
 import { AdvisoryDbReader } from '../advisory/store/reader.js';
-import { databasePath, updateDatabase } from '../advisory/update.js';
+import { databasePath } from '../advisory/paths.js';
 import type { Logger } from '../util/log.js';
 import type { ProgressReporter } from '../util/progress.js';
 
@@ -45,6 +45,7 @@ export async function openScanDatabase(opts: ScanDatabaseOptions): Promise<Advis
   if (!opts.offline && selectors.length > 0) {
     const source = opts.source ?? lastSource(dbPath);
     try {
+      const { updateDatabase } = await import('../advisory/update.js');
       const result = await updateDatabase({
         cacheDir: opts.cacheDir,
         source,

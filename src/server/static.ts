@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 
-const require = createRequire(import.meta.url);
+import { PACKAGE_ROOT } from '../util/package-root.js';
+
+const require = createRequire(path.join(PACKAGE_ROOT, 'package.json'));
 
 /** The dashboard sources: `ui/` at the package root (the same relative place from src/server and dist/server). */
-export const UI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui');
+export const UI_DIR = path.join(PACKAGE_ROOT, 'ui');
 
 interface Asset {
   file: string;

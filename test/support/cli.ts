@@ -14,7 +14,7 @@ export interface CliResult {
 
 /** Runs the built CLI (`npm test` builds dist/ before vitest starts). */
 export function runCli(args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  if (!fs.existsSync(path.join(REPO_ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!fs.existsSync(path.join(REPO_ROOT, 'bundle/main.js'))) throw new Error('the CLI is not built: run `npm run build` first');
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     input: opts.input,

@@ -15,7 +15,7 @@ function run(args: string[], input?: string): { code: number | null; stdout: str
 // End-to-end: runs the built CLI. `npm test` builds dist/ before vitest starts (specs never build, so that
 // parallel test files do not rebuild dist/ under each other's feet).
 beforeAll(() => {
-  expect(fs.existsSync(path.join(ROOT, 'dist/cli/commands/version.js')), 'dist/ is missing: run `npm run build` first').toBe(true);
+  expect(fs.existsSync(path.join(ROOT, 'bundle/main.js')), 'the CLI is not built: run `npm run build` first').toBe(true);
 });
 
 describe('bulwark version compare', () => {

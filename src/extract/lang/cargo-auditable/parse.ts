@@ -7,7 +7,10 @@
  * either byte order) and inflate with node:zlib.
  */
 import { inflateSync } from 'node:zlib';
-import { z } from 'zod';
+import type * as Zod from 'zod';
+import { lazyRequire, once } from '../../../util/lazy.js';
+
+const zod = lazyRequire<typeof Zod>('zod');
 
 export const SECTION = '.dep-v0';
 /** Inflated JSON larger than this is not a dependency list. */
@@ -80,13 +83,16 @@ function matchesAt(names: Uint8Array, at: number, target: Uint8Array): boolean {
   return names[at + target.length] === 0;
 }
 
-const Pkg = z.object({
+const pkgSchema = once(() => {
+  const { z } = zod();
+  return z.object({
   name: z.string().min(1),
   version: z.string().min(1),
   source: z.string().default('crates.io'),
   kind: z.string().default('runtime'),
   root: z.boolean().default(false),
   dependencies: z.array(z.number().int().nonnegative()).default([]),
+});
 });
 
 export function decodeAuditData(section: Uint8Array): { packages: AuditPackage[]; dropped: string[] } {
@@ -107,7 +113,7 @@ export function decodeAuditData(section: Uint8Array): { packages: AuditPackage[]
   const packages: AuditPackage[] = [];
   const dropped: string[] = [];
   list.forEach((raw: unknown, i) => {
-    const r = Pkg.safeParse(raw);
+    const r = pkgSchema().safeParse(raw);
     if (r.success) packages.push(r.data);
     else dropped.push(`packages[${i}]: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
   });

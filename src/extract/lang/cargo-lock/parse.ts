@@ -6,7 +6,10 @@
  * The TOML syntax is read by smol-toml; the lockfile semantics are ours.
  */
 import { parse as parseToml } from 'smol-toml';
-import { z } from 'zod';
+import type * as Zod from 'zod';
+import { lazyRequire, once } from '../../../util/lazy.js';
+
+const zod = lazyRequire<typeof Zod>('zod');
 
 export interface CargoPackage {
   name: string;
@@ -27,11 +30,14 @@ export interface CargoLock {
   dropped: string[];
 }
 
-const Entry = z.object({
+const entrySchema = once(() => {
+  const { z } = zod();
+  return z.object({
   name: z.string().min(1),
   version: z.string().min(1),
   source: z.string().optional(),
   dependencies: z.array(z.string()).optional(),
+});
 });
 
 export class CargoLockSyntaxError extends Error {}
@@ -49,7 +55,7 @@ export function parseCargoLock(text: string): CargoLock {
   const packages: CargoPackage[] = [];
   const dropped: string[] = [];
   (raw ?? []).forEach((item: unknown, i: number) => {
-    const r = Entry.safeParse(item);
+    const r = entrySchema().safeParse(item);
     if (!r.success) {
       dropped.push(`[[package]] #${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
       return;

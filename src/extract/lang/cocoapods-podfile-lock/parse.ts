@@ -3,7 +3,10 @@
  * `PODS:` lists `- Name (1.2.3)` or `- Name/Subspec (1.2.3):` with its requirements below;
  * `DEPENDENCIES:` lists what the Podfile asks for (`- Name (~> 1.0)`, `- Name (from \`../x\`)`).
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
+import { lazyRequire } from '../../../util/lazy.js';
+
+const lib = lazyRequire<typeof Yaml>('yaml');
 import type { Node } from 'yaml';
 
 export interface PodEntry {
@@ -18,21 +21,21 @@ export interface PodEntry {
 export class PodfileLockError extends Error {}
 
 export function parsePodfileLock(text: string): { pods: PodEntry[]; direct: Set<string>; dropped: string[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
+  const lineCounter = new (lib().LineCounter)();
+  const doc = lib().parseDocument(text, { lineCounter });
   if (doc.errors.length > 0) throw new PodfileLockError(`invalid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);
   const root = doc.contents;
   const out = { pods: [] as PodEntry[], direct: new Set<string>(), dropped: [] as string[] };
   if (root === null) return out;
-  if (!isMap(root)) throw new PodfileLockError('top level is not a mapping');
+  if (!lib().isMap(root)) throw new PodfileLockError('top level is not a mapping');
   const line = (n: Node | null | undefined): number | undefined => (n?.range ? lineCounter.linePos(n.range[0]).line : undefined);
 
   const pods = root.get('PODS', true);
-  if (isSeq(pods)) {
+  if (lib().isSeq(pods)) {
     for (const item of pods.items) {
       // `- Name (1.0)` is a scalar; `- Name (1.0):` with requirements is a one-key map.
-      const keyNode = isMap(item) ? item.items[0]?.key : item;
-      const text = isScalar(keyNode) ? String(keyNode.value) : undefined;
+      const keyNode = lib().isMap(item) ? item.items[0]?.key : item;
+      const text = lib().isScalar(keyNode) ? String(keyNode.value) : undefined;
       const m = text === undefined ? null : /^(\S+) \(([^)\s]+)\)$/.exec(text.trim());
       if (!m || m[1] === undefined || m[2] === undefined) {
         out.dropped.push(`PODS entry ${JSON.stringify(text ?? '?')} at line ${line(item as Node) ?? '?'}: expected "Name (version)"`);
@@ -48,9 +51,9 @@ export function parsePodfileLock(text: string): { pods: PodEntry[]; direct: Set<
   }
 
   const deps = root.get('DEPENDENCIES', true);
-  if (isSeq(deps)) {
+  if (lib().isSeq(deps)) {
     for (const item of deps.items) {
-      const t = isScalar(item) ? String(item.value) : undefined;
+      const t = lib().isScalar(item) ? String(item.value) : undefined;
       const name = t?.trim().split(/\s+/)[0];
       if (name) out.direct.add(name.split('/')[0] ?? name);
     }

@@ -2,7 +2,10 @@
  * composer.lock → records. Pure: knows nothing of purls. Also exports the package-array reader
  * shared with vendor/composer/installed.json (same entry shape).
  */
-import { z } from 'zod';
+import type * as Zod from 'zod';
+import { lazyRequire, once } from '../../../util/lazy.js';
+
+const zod = lazyRequire<typeof Zod>('zod');
 import { LineFinder } from '../lang-b-common/text.js';
 
 export interface ComposerPackage {
@@ -15,7 +18,10 @@ export interface ComposerPackage {
 
 export class ComposerSyntaxError extends Error {}
 
-const Entry = z.object({ name: z.string().min(1), version: z.string().min(1) });
+const entrySchema = once(() => {
+  const { z } = zod();
+  return z.object({ name: z.string().min(1), version: z.string().min(1) });
+});
 
 export interface ComposerPackages {
   packages: ComposerPackage[];
@@ -36,7 +42,7 @@ export function readPackageArray(
     return;
   }
   value.forEach((item: unknown, i) => {
-    const r = Entry.safeParse(item);
+    const r = entrySchema().safeParse(item);
     if (!r.success) {
       out.dropped.push(`${where}[${i}]: ${r.error.issues.map((x) => `${x.path.join('.') || 'entry'}: ${x.message}`).join('; ')}`);
       return;

@@ -3,7 +3,10 @@
  * `{ version, dependencies: { "<target framework>": { "<Name>": { type, requested?, resolved, dependencies? } } } }`
  * with type Direct, Transitive, CentralTransitive or Project (a project reference, not a package).
  */
-import { z } from 'zod';
+import type * as Zod from 'zod';
+import { lazyRequire, once } from '../../../util/lazy.js';
+
+const zod = lazyRequire<typeof Zod>('zod');
 import { LineFinder } from '../lang-b-common/text.js';
 
 export interface NugetLockEntry {
@@ -21,7 +24,10 @@ export interface NugetLock {
 
 export class NugetLockSyntaxError extends Error {}
 
-const Entry = z.object({ type: z.string(), resolved: z.string().min(1).optional() });
+const entrySchema = once(() => {
+  const { z } = zod();
+  return z.object({ type: z.string(), resolved: z.string().min(1).optional() });
+});
 
 export function parseNugetLock(text: string): NugetLock {
   let doc: unknown;
@@ -43,7 +49,7 @@ export function parseNugetLock(text: string): NugetLock {
     }
     for (const [name, raw] of Object.entries(pkgs as Record<string, unknown>)) {
       const line = lines.next(new RegExp(`${esc(JSON.stringify(name))}\\s*:\\s*\\{`));
-      const r = Entry.safeParse(raw);
+      const r = entrySchema().safeParse(raw);
       if (!r.success) {
         out.dropped.push(`${framework}/${name}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
         continue;

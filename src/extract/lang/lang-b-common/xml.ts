@@ -5,7 +5,10 @@
  * Lines: fast-xml-parser gives no positions, so start tags are found again in the text, in
  * document order, with comments, CDATA and processing instructions blanked first.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type * as FastXml from 'fast-xml-parser';
+import { lazyRequire } from '../../../util/lazy.js';
+
+const lib = lazyRequire<typeof FastXml>('fast-xml-parser');
 import { LineIndex } from '../../util/text.js';
 
 export interface XmlElement {
@@ -22,9 +25,9 @@ export class XmlSyntaxError extends Error {}
 type Ordered = Record<string, unknown>;
 
 export function parseXml(text: string): XmlElement {
-  const valid = XMLValidator.validate(text, { allowBooleanAttributes: true });
+  const valid = lib().XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (valid !== true) throw new XmlSyntaxError(`invalid XML: ${valid.err.msg} (line ${valid.err.line}, col ${valid.err.col})`);
-  const parser = new XMLParser({
+  const parser = new (lib().XMLParser)({
     preserveOrder: true,
     ignoreAttributes: false,
     attributeNamePrefix: '',

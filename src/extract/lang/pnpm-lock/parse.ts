@@ -3,7 +3,10 @@
  * (`packages:` + `snapshots:` keyed `name@1.2.3(peer@1)`, importers for the projects).
  * Pure: text in, records out.
  */
-import { isMap, isScalar, parseAllDocuments } from 'yaml';
+import type * as Yaml from 'yaml';
+import { lazyRequire } from '../../../util/lazy.js';
+
+const lib = lazyRequire<typeof Yaml>('yaml');
 import type { Document } from 'yaml';
 
 export interface PnpmPackage {
@@ -82,11 +85,11 @@ function chooseDocument(docs: Document.Parsed[]): Document.Parsed {
 }
 
 export function parsePnpmLock(text: string): PnpmLock {
-  const docs = parseAllDocuments(text);
+  const docs = lib().parseAllDocuments(text);
   if (!Array.isArray(docs)) throw new PnpmLockError('empty file');
   for (const d of docs) if (d.errors.length > 0) throw new PnpmLockError(`invalid YAML: ${d.errors[0]?.message ?? ''}`);
   const doc = chooseDocument(docs);
-  if (!isMap(doc.contents)) throw new PnpmLockError('top level is not a mapping');
+  if (!lib().isMap(doc.contents)) throw new PnpmLockError('top level is not a mapping');
   const root = doc.toJS() as Rec;
   const lv = root['lockfileVersion'];
   const major = Math.floor(Number(typeof lv === 'string' ? lv.replace(/^v/, '') : lv));
@@ -98,7 +101,7 @@ export function parsePnpmLock(text: string): PnpmLock {
   for (const section of ['packages', 'snapshots']) {
     const node = doc.contents.get(section, true);
     const m = new Map<string, number>();
-    if (isMap(node)) for (const p of node.items) if (isScalar(p.key) && p.key.range) m.set(String(p.key.value), p.key.range[0]);
+    if (lib().isMap(node)) for (const p of node.items) if (lib().isScalar(p.key) && p.key.range) m.set(String(p.key.value), p.key.range[0]);
     offsets.set(section, m);
   }
 

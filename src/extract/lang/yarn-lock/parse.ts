@@ -3,7 +3,10 @@
  * Pure: text in, entries out; each entry keeps the specs that resolve to it (`name@range`) so an
  * adapter can walk dependencies.
  */
-import { parseDocument, isMap, isScalar } from 'yaml';
+import type * as Yaml from 'yaml';
+import { lazyRequire } from '../../../util/lazy.js';
+
+const lib = lazyRequire<typeof Yaml>('yaml');
 
 export interface YarnEntry {
   /** Specs of the key, e.g. `lodash@^4.0.0` (v1) or `lodash@npm:^4.0.0` (berry). */
@@ -144,16 +147,16 @@ function parseV1(text: string): YarnLock {
 }
 
 function parseBerry(text: string): YarnLock {
-  const doc = parseDocument(text, { uniqueKeys: false });
+  const doc = lib().parseDocument(text, { uniqueKeys: false });
   if (doc.errors.length > 0) throw new YarnLockError(`invalid YAML: ${doc.errors[0]?.message ?? ''}`);
-  if (!isMap(doc.contents)) throw new YarnLockError('top level is not a mapping');
+  if (!lib().isMap(doc.contents)) throw new YarnLockError('top level is not a mapping');
   const entries: YarnEntry[] = [];
   const dropped: string[] = [];
   for (const pair of doc.contents.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    const key = lib().isScalar(pair.key) ? String(pair.key.value) : undefined;
     if (key === undefined || key === '__metadata') continue;
-    const offset = isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
-    const value: unknown = isMap(pair.value) ? pair.value.toJSON() : undefined;
+    const offset = lib().isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
+    const value: unknown = lib().isMap(pair.value) ? pair.value.toJSON() : undefined;
     if (typeof value !== 'object' || value === null) {
       dropped.push(`${key}: entry is not a mapping`);
       continue;

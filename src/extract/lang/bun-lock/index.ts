@@ -3,7 +3,7 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText, LineIndex } from '../../util/text.js';
 import { reachability } from '../npm-common/dep-graph.js';
 import { isExactSemver } from '../npm-common/names.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
 import { BunLockError, keySegments, parseBunLock } from './parse.js';
 import type { BunPackage } from './parse.js';
@@ -31,7 +31,7 @@ export const bunLockExtractor: Extractor = {
       if (e instanceof BunLockError) throw new ParseError(input.path, e.message);
       throw e;
     }
-    const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     const byKey = new Map(lock.packages.map((p) => [p.key, p]));
     // bun resolves a dependency from a nested copy outwards: parent/child/dep, parent/dep, dep

@@ -11,7 +11,7 @@ import { PackageURL } from 'packageurl-js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName } from '../../util/text.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { AuditDataError, decodeAuditData, elfSection, isElf, SECTION } from './parse.js';
 
 export const ID = 'lang/cargo-auditable';
@@ -29,11 +29,11 @@ export const cargoAuditableExtractor: Extractor = {
   },
   extract(input: ExtractInput): ExtractOutput {
     const set = new PackageSet('crates.io', ID, input.path);
-    if (!isElf(input.content)) return set.finish();
+    if (!isElf(input.content)) return set.output();
     let data;
     try {
       const section = elfSection(input.content, SECTION);
-      if (section === undefined) return set.finish();
+      if (section === undefined) return set.output();
       data = decodeAuditData(section);
     } catch (e) {
       if (e instanceof AuditDataError) throw new ParseError(input.path, e.message, { cause: e });
@@ -54,6 +54,6 @@ export const cargoAuditableExtractor: Extractor = {
         ...(hasRoot && !p.root ? { direct: direct.has(i) } : {}),
       });
     });
-    return set.finish();
+    return set.output();
   },
 };

@@ -9,7 +9,7 @@ import { PackageURL } from 'packageurl-js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { CargoLockSyntaxError, parseCargoLock, parseDependencySpec } from './parse.js';
 import type { CargoPackage } from './parse.js';
 
@@ -43,7 +43,7 @@ export const cargoLockExtractor: Extractor = {
         ...(hasLocal && p.source !== undefined ? { direct: direct.has(`${p.name}@${p.version}`) } : {}),
       });
     }
-    return set.finish();
+    return set.output();
   },
 };
 

@@ -11,7 +11,7 @@ import { PackageURL } from 'packageurl-js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { parsePodfileLock, PodfileLockError } from './parse.js';
 
 export const ID = 'lang/cocoapods-podfile-lock';
@@ -41,6 +41,6 @@ export const cocoapodsPodfileLockExtractor: Extractor = {
         ...(p.line !== undefined ? { line: p.line } : {}),
       });
     }
-    return set.finish();
+    return set.output();
   },
 };

@@ -7,7 +7,7 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { decodeText } from '../../util/text.js';
 import { ComposerSyntaxError } from '../composer-lock/parse.js';
 import { composerPurl } from '../composer-lock/index.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { parseInstalledJson } from './parse.js';
 import type { InstalledJson } from './parse.js';
 
@@ -38,6 +38,6 @@ export const composerInstalledExtractor: Extractor = {
         ...(p.line !== undefined ? { line: p.line } : {}),
       });
     }
-    return set.finish();
+    return set.output();
   },
 };

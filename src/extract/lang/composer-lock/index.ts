@@ -7,7 +7,7 @@ import { PackageURL } from 'packageurl-js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { ComposerSyntaxError, parseComposerJsonRequires, parseComposerLock } from './parse.js';
 import type { ComposerPackages } from './parse.js';
 
@@ -47,6 +47,6 @@ export const composerLockExtractor: Extractor = {
         ...(requires ? { direct: requires.has(p.name.toLowerCase()) } : {}),
       });
     }
-    return set.finish();
+    return set.output();
   },
 };

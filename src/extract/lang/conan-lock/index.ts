@@ -10,7 +10,7 @@ import { PackageURL } from 'packageurl-js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { ConanLockError, parseConanLock } from './parse.js';
 
 export const ID = 'lang/conan-lock';
@@ -44,6 +44,6 @@ export const conanLockExtractor: Extractor = {
         ...(e.line !== undefined ? { line: e.line } : {}),
       });
     }
-    return set.finish();
+    return set.output();
   },
 };

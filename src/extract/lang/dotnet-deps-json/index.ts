@@ -11,7 +11,7 @@ import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { nugetPurl } from '../dotnet-packages-lock/index.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { DepsJsonSyntaxError, parseDepsJson } from './parse.js';
 
 export const ID = 'lang/dotnet-deps-json';
@@ -43,6 +43,6 @@ export const dotnetDepsJsonExtractor: Extractor = {
         ...(lib.direct !== undefined ? { direct: lib.direct } : {}),
       });
     }
-    return set.finish();
+    return set.output();
   },
 };

@@ -9,7 +9,7 @@ import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { nugetPurl } from '../dotnet-packages-lock/index.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { XmlSyntaxError } from '../lang-b-common/xml.js';
 import { parsePackagesProps, PropsError } from './parse.js';
 
@@ -47,6 +47,6 @@ export const dotnetDirectoryPackagesExtractor: Extractor = {
       }
       set.add({ name: p.name, version: p.version, purl: nugetPurl(p.name, p.version), direct: true, ...(p.line !== undefined ? { line: p.line } : {}) });
     }
-    return set.finish();
+    return set.output();
   },
 };

@@ -7,7 +7,7 @@ import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { nugetPurl } from '../dotnet-packages-lock/index.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { XmlSyntaxError } from '../lang-b-common/xml.js';
 import { PackagesConfigError, parsePackagesConfig } from './parse.js';
 
@@ -32,6 +32,6 @@ export const dotnetPackagesConfigExtractor: Extractor = {
     for (const e of parsed.entries) {
       set.add({ name: e.id, version: e.version, purl: nugetPurl(e.id, e.version), dev: e.dev, ...(e.line !== undefined ? { line: e.line } : {}) });
     }
-    return set.finish();
+    return set.output();
   },
 };

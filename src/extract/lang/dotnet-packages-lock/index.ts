@@ -7,7 +7,7 @@ import { PackageURL } from 'packageurl-js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { NugetLockSyntaxError, parseNugetLock } from './parse.js';
 import type { NugetLock } from './parse.js';
 
@@ -42,6 +42,6 @@ export const dotnetPackagesLockExtractor: Extractor = {
         ...(e.line !== undefined ? { line: e.line } : {}),
       });
     }
-    return set.finish();
+    return set.output();
   },
 };

@@ -8,7 +8,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { parseGemfileLock } from './parse.js';
 
 export const ID = 'lang/gemfile-lock';
@@ -34,6 +34,6 @@ export const gemfileLockExtractor: Extractor = {
         direct: lock.direct.has(s.name),
       });
     }
-    return set.finish();
+    return set.output();
   },
 };

@@ -8,7 +8,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { parseGemspec } from './parse.js';
 
 export const ID = 'lang/gemspec-installed';
@@ -25,7 +25,7 @@ export const gemspecInstalledExtractor: Extractor = {
     const rec = parseGemspec(decodeText(input.content));
     if (!rec) {
       set.problem('no `s.name = "..."` assignment found in gemspec');
-      return set.finish();
+      return set.output();
     }
     if (rec.unresolvedVersion !== undefined || rec.version === '') {
       set.unknown({
@@ -33,7 +33,7 @@ export const gemspecInstalledExtractor: Extractor = {
         message: `gem ${rec.name}: version is not a literal (${rec.unresolvedVersion ?? 'empty'}); file name ${baseName(input.path)}`,
         package: { name: rec.name },
       });
-      return set.finish();
+      return set.output();
     }
     set.add({
       name: rec.name,
@@ -41,6 +41,6 @@ export const gemspecInstalledExtractor: Extractor = {
       purl: new PackageURL('gem', null, rec.name, rec.version, null, null).toString(),
       line: rec.nameLine,
     });
-    return set.finish();
+    return set.output();
   },
 };

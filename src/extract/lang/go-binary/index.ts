@@ -2,7 +2,7 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName } from '../../util/text.js';
 import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
 import { isGoVersion, stdlibVersion } from '../go-common/version.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { readGoBuildInfo } from './parse.js';
 
 const ID = 'lang/go-binary';
@@ -31,7 +31,7 @@ export const goBinaryExtractor: Extractor = {
   extract(input: ExtractInput): ExtractOutput {
     const info = readGoBuildInfo(input.content);
     if (!info) return { packages: [] };
-    const set = new PackageSet(GO_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
 
     const std = stdlibVersion(info.goVersion);
     if (std) set.add({ name: 'stdlib', version: std, purl: goPurl('stdlib', std) });

@@ -3,7 +3,7 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
 import { isGoVersion } from '../go-common/version.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { GopkgLockError, parseGopkgLock } from './parse.js';
 
 const ID = 'lang/go-dep';
@@ -25,7 +25,7 @@ export const goDepExtractor: Extractor = {
       if (e instanceof GopkgLockError) throw new ParseError(input.path, e.message);
       throw e;
     }
-    const set = new PackageSet(GO_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of parsed.dropped) set.problem(d);
     for (const p of parsed.projects) {
       const v = p.version === undefined ? undefined : /^\d+\.\d+\.\d+/.test(p.version) ? `v${p.version}` : p.version;

@@ -3,7 +3,7 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
 import { isGoVersion } from '../go-common/version.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { parseGoSum } from '../go-sum/parse.js';
 import { GoModError, isLocalPath, parseGoMod } from './parse.js';
 import type { GoReplace } from './parse.js';
@@ -40,7 +40,7 @@ export const goModExtractor: Extractor = {
       if (e instanceof GoModError) throw new ParseError(input.path, e.message);
       throw e;
     }
-    const set = new PackageSet(GO_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of mod.dropped) set.problem(d);
 
     const exact = new Map<string, GoReplace>();

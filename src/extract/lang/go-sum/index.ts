@@ -3,7 +3,7 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
 import { isGoVersion } from '../go-common/version.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { GoSumError, parseGoSum } from './parse.js';
 
 const ID = 'lang/go-sum';
@@ -29,7 +29,7 @@ export const goSumExtractor: Extractor = {
       if (e instanceof GoSumError) throw new ParseError(input.path, e.message);
       throw e;
     }
-    const set = new PackageSet(GO_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of sum.dropped) set.problem(d);
     for (const m of sum.modules) {
       if (!isGoVersion(m.version)) {

@@ -4,7 +4,7 @@ import { decodeText } from '../../util/text.js';
 import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
 import { isGoVersion } from '../go-common/version.js';
 import { isLocalPath } from '../go-mod/parse.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { ModulesTxtError, parseModulesTxt } from './parse.js';
 
 const ID = 'lang/go-vendor';
@@ -26,7 +26,7 @@ export const goVendorExtractor: Extractor = {
       if (e instanceof ModulesTxtError) throw new ParseError(input.path, e.message);
       throw e;
     }
-    const set = new PackageSet(GO_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of parsed.dropped) set.problem(d);
     for (const m of parsed.modules) {
       if (m.version === undefined) continue;

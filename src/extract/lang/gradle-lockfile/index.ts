@@ -7,7 +7,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { isTestConfiguration, parseGradleLockfile } from './parse.js';
 
 export const ID = 'lang/gradle-lockfile';
@@ -35,6 +35,6 @@ export const gradleLockfileExtractor: Extractor = {
         ...(e.configurations.length > 0 ? { dev: e.configurations.every(isTestConfiguration) } : {}),
       });
     }
-    return set.finish();
+    return set.output();
   },
 };

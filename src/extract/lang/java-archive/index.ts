@@ -13,7 +13,7 @@ import { PackageURL } from 'packageurl-js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName } from '../../util/text.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { ArchiveError, isArchiveName, scanArchive } from './parse.js';
 import type { ArchiveScan } from './parse.js';
 
@@ -55,6 +55,6 @@ export const javaArchiveExtractor: Extractor = {
         });
       }
     }
-    return set.finish();
+    return set.output();
   },
 };

@@ -14,7 +14,7 @@ import { PackageURL } from 'packageurl-js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { XmlSyntaxError } from '../lang-b-common/xml.js';
 import { parsePom, PomError } from './parse.js';
 import type { PomModel } from './parse.js';
@@ -63,6 +63,6 @@ export const mavenPomExtractor: Extractor = {
         ...(d.line !== undefined ? { line: d.line } : {}),
       });
     }
-    return set.finish();
+    return set.output();
   },
 };

@@ -7,7 +7,7 @@ import { PackageURL } from 'packageurl-js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { MixLockError, parseMixLock } from './parse.js';
 
 export const ID = 'lang/mix-lock';
@@ -39,6 +39,6 @@ export const mixLockExtractor: Extractor = {
         package: { name: e.key },
       });
     }
-    return set.finish();
+    return set.output();
   },
 };

@@ -2,7 +2,7 @@ import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText, LineIndex } from '../../util/text.js';
 import { isExactSemver } from '../npm-common/names.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { isNpmName, NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
 import { ManifestError, parseInstalledManifest } from './parse.js';
 
@@ -34,7 +34,7 @@ export const npmInstalledExtractor: Extractor = {
       if (e instanceof ManifestError) throw new ParseError(input.path, e.message);
       throw e;
     }
-    const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     if (!m.name || !m.version) return set.output();
     if (!isNpmName(m.name)) {
       set.problem(`invalid package name ${JSON.stringify(m.name)}`);

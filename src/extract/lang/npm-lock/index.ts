@@ -1,7 +1,7 @@
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText, LineIndex } from '../../util/text.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
 import { manifestDependencyNames, NpmLockError, parseNpmLock } from './parse.js';
 
@@ -33,7 +33,7 @@ export const npmLockExtractor: Extractor = {
       throw e;
     }
     const lines = new LineIndex(text);
-    const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     for (const r of lock.records) {
       const line = r.offset === undefined ? undefined : lines.line(r.offset);

@@ -1,6 +1,6 @@
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
 import { decodePyText } from '../python-common/text.js';
 import { parsePyMetadata, PyMetadataError } from './parse.js';
@@ -22,7 +22,7 @@ export const pythonInstalledExtractor: Extractor = {
       if (e instanceof PyMetadataError) throw new ParseError(input.path, e.message);
       throw e;
     }
-    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     const name = normalizePyName(meta.name);
     if (!isPep440Version(meta.version)) {
       set.unknown({ kind: 'unparseable-version', message: `${name} has version ${JSON.stringify(meta.version)}`, package: { name, version: meta.version } });

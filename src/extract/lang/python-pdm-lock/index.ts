@@ -1,7 +1,7 @@
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
 import { parsePdmLock, PdmLockError } from './parse.js';
 
@@ -20,7 +20,7 @@ export const pythonPdmLockExtractor: Extractor = {
       if (e instanceof PdmLockError) throw new ParseError(input.path, e.message);
       throw e;
     }
-    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     for (const p of lock.packages) {
       const name = normalizePyName(p.name);

@@ -1,7 +1,7 @@
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText, LineIndex } from '../../util/text.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
 import { isTable, parseToml } from '../python-common/toml.js';
 import { parsePipfileLock, PipfileLockError } from './parse.js';
@@ -39,7 +39,7 @@ export const pythonPipfileLockExtractor: Extractor = {
       }
     }
     const lines = new LineIndex(text);
-    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const e of entries) {
       const name = normalizePyName(e.name);
       if (e.version === undefined || !isPep440Version(e.version)) {

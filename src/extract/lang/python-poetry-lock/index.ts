@@ -1,7 +1,7 @@
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
 import { isTable, parseToml } from '../python-common/toml.js';
 import { parsePoetryLock, PoetryLockError } from './parse.js';
@@ -52,7 +52,7 @@ export const pythonPoetryLockExtractor: Extractor = {
     const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
     const pyproject = await input.tree.read(`${dir}pyproject.toml`);
     const direct = pyproject ? declared(decodeText(pyproject)) : undefined;
-    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     for (const p of lock.packages) {
       const name = normalizePyName(p.name);

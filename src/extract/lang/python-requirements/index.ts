@@ -1,6 +1,6 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName } from '../../util/text.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
 import { decodePyText } from '../python-common/text.js';
 import { parseRequirements } from './parse.js';
@@ -47,7 +47,7 @@ export const pythonRequirementsExtractor: Extractor = {
   version: 1,
   required: isRequirementsFile,
   async extract(input: ExtractInput): Promise<ExtractOutput> {
-    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     const visited = new Set<string>([input.path]);
     const constraints = new Map<string, { version: string; path: string; line: number }>();
     type Pending = { name: string; specifier: string; path: string; line: number };

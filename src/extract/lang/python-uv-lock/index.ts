@@ -2,7 +2,7 @@ import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { reachability } from '../npm-common/dep-graph.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
 import { parseUvLock, UvLockError } from './parse.js';
 import type { UvDep, UvPackage } from './parse.js';
@@ -27,7 +27,7 @@ export const pythonUvLockExtractor: Extractor = {
       if (e instanceof UvLockError) throw new ParseError(input.path, e.message);
       throw e;
     }
-    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     const byName = new Map<string, UvPackage[]>();
     for (const p of lock.packages) byName.set(normalizePyName(p.name), [...(byName.get(normalizePyName(p.name)) ?? []), p]);

@@ -10,7 +10,7 @@ import { PackageURL } from 'packageurl-js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { PackageSet } from '../lang-b-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { PackageResolvedError, parsePackageResolved, swiftUrlName } from './parse.js';
 
 export const ID = 'lang/swift-package-resolved';
@@ -53,6 +53,6 @@ export const swiftPackageResolvedExtractor: Extractor = {
       }
       set.add({ name, version: pin.version, purl, ...(pin.line !== undefined ? { line: pin.line } : {}) });
     }
-    return set.finish();
+    return set.output();
   },
 };

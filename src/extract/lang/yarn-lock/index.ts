@@ -4,7 +4,7 @@ import { baseName, decodeText, LineIndex } from '../../util/text.js';
 import { reachability } from '../npm-common/dep-graph.js';
 import { isObject, parseJson } from '../npm-common/json.js';
 import { isExactSemver } from '../npm-common/names.js';
-import { PackageSet } from '../npm-common/package-set.js';
+import { PackageSet } from '../../util/package-set.js';
 import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
 import { parseYarnLock, YarnLockError } from './parse.js';
 import type { YarnEntry } from './parse.js';
@@ -31,7 +31,7 @@ export const yarnLockExtractor: Extractor = {
       if (e instanceof YarnLockError) throw new ParseError(input.path, e.message);
       throw e;
     }
-    const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path);
+    const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
 
     const bySpec = new Map<string, YarnEntry>();

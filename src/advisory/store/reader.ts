@@ -1,27 +1,19 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import type { AffectedPackage, Reference, SeverityAssessment } from '../../core/advisory.js';
+import type { AdvisoryRecord, AffectedPackage, Reference, SeverityAssessment } from '../../core/advisory.js';
 import { DatabaseIncompatibleError, DatabaseMissingError } from '../../core/errors.js';
 import { packageLookupName } from '../../core/ecosystem.js';
 import type { Severity } from '../../core/severity.js';
 import { MODEL } from './schema.js';
 import type { FeedState } from './writer.js';
 
-export interface StoredAdvisory {
+/** An advisory as stored: the feed's record without its affected list, plus the normalized severity. */
+export interface StoredAdvisory extends Omit<AdvisoryRecord, 'affected' | 'withdrawn'> {
   feed: string;
-  id: string;
-  aliases: string[];
-  related: string[];
-  summary?: string;
-  details?: string;
-  published?: string;
-  modified?: string;
   severity: Severity;
   severitySource?: string;
   cvssScore?: number;
   cvssVector?: string;
-  severities: SeverityAssessment[];
-  references: Reference[];
 }
 
 export interface AffectedMatch {

@@ -129,7 +129,7 @@ export async function ensureRegistries(dir: string): Promise<TestRegistries | un
   if (await allAnswer(dir)) return TEST_REGISTRIES;
   if (!canRunRegistries()) return undefined;
   try {
-    execFileSync('flock', [IMAGES_LOCK, 'bash', MAKE_TEST_IMAGES, dir, '--registry-auth'], {
+    execFileSync('flock', ['-o', IMAGES_LOCK, 'bash', MAKE_TEST_IMAGES, dir, '--registry-auth'], {
       stdio: ['ignore', 'ignore', 'pipe'],
       timeout: 15 * 60_000,
     });

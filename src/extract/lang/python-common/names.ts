@@ -1,10 +1,12 @@
 import { PackageURL } from 'packageurl-js';
+import type { PackageSet } from '../../util/package-set.js';
+import { pep503 } from '../../../core/ecosystem.js';
 
 export const PYPI_ECOSYSTEM = 'PyPI';
 
 /** PEP 503 normalized name: lowercase, runs of `-`, `_`, `.` become one `-`. */
 export function normalizePyName(name: string): string {
-  return name.trim().replace(/[-_.]+/g, '-').toLowerCase();
+  return pep503(name.trim());
 }
 
 /** `pkg:pypi/<normalized>@<version>`. */
@@ -23,4 +25,25 @@ const PEP440 =
 
 export function isPep440Version(v: string): boolean {
   return PEP440.test(v.trim());
+}
+
+/**
+ * Adds a locked Python package when it comes from a package index with a PEP 440 version; anything else (a git,
+ * URL or local source) becomes an `unresolved-version` unknown, never a guessed version.
+ */
+export function addIndexPackage(
+  set: PackageSet,
+  p: { name: string; version?: string; source: string; line?: number },
+  flags: { direct?: boolean; dev?: boolean } = {},
+): void {
+  const name = normalizePyName(p.name);
+  if (p.source !== 'registry' || p.version === undefined || !isPep440Version(p.version)) {
+    set.unknown({
+      kind: 'unresolved-version',
+      message: `${name}${p.version ? ` ${p.version}` : ''} comes from a ${p.source} source, not from the registry`,
+      package: p.version ? { name, version: p.version } : { name },
+    });
+    return;
+  }
+  set.add({ name, version: p.version, purl: pypiPurl(name, p.version), ...(p.line !== undefined ? { line: p.line } : {}), ...flags });
 }

@@ -2,7 +2,7 @@ import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
+import { addIndexPackage, PYPI_ECOSYSTEM } from '../python-common/names.js';
 import { parsePdmLock, PdmLockError } from './parse.js';
 
 const ID = 'lang/python-pdm-lock';
@@ -23,19 +23,8 @@ export const pythonPdmLockExtractor: Extractor = {
     const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     for (const p of lock.packages) {
-      const name = normalizePyName(p.name);
       if (p.source === 'path') continue;
-      if (p.source !== 'registry' || p.version === undefined || !isPep440Version(p.version)) {
-        set.unknown({ kind: 'unresolved-version', message: `${name} comes from a ${p.source} source, not from the registry`, package: p.version ? { name, version: p.version } : { name } });
-        continue;
-      }
-      set.add({
-        name,
-        version: p.version,
-        purl: pypiPurl(name, p.version),
-        line: p.line,
-        ...(p.groups ? { dev: !p.groups.includes('default') } : {}),
-      });
+      addIndexPackage(set, p, p.groups ? { dev: !p.groups.includes('default') } : {});
     }
     return set.output();
   },

@@ -2,7 +2,7 @@ import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
+import { addIndexPackage, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
 import { isTable, parseToml } from '../python-common/toml.js';
 import { parsePoetryLock, PoetryLockError } from './parse.js';
 
@@ -55,20 +55,8 @@ export const pythonPoetryLockExtractor: Extractor = {
     const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     for (const p of lock.packages) {
-      const name = normalizePyName(p.name);
       if (p.source === 'directory' || p.source === 'file') continue; // local code
-      if (p.source !== 'registry' || !isPep440Version(p.version)) {
-        set.unknown({ kind: 'unresolved-version', message: `${name} ${p.version} comes from a ${p.source} source, not from the registry`, package: { name, version: p.version } });
-        continue;
-      }
-      set.add({
-        name,
-        version: p.version,
-        purl: pypiPurl(name, p.version),
-        line: p.line,
-        ...(p.dev === undefined ? {} : { dev: p.dev }),
-        ...(direct ? { direct: direct.has(name) } : {}),
-      });
+      addIndexPackage(set, p, { ...(p.dev === undefined ? {} : { dev: p.dev }), ...(direct ? { direct: direct.has(normalizePyName(p.name)) } : {}) });
     }
     return set.output();
   },

@@ -3,7 +3,7 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { reachability } from '../npm-common/dep-graph.js';
 import { PackageSet } from '../../util/package-set.js';
-import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
+import { addIndexPackage, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
 import { parseUvLock, UvLockError } from './parse.js';
 import type { UvDep, UvPackage } from './parse.js';
 
@@ -44,18 +44,7 @@ export const pythonUvLockExtractor: Extractor = {
 
     for (const p of lock.packages) {
       if (PROJECT.has(p.source) || p.source === 'directory' || p.source === 'path') continue;
-      const name = normalizePyName(p.name);
-      if (p.source !== 'registry' || p.version === undefined || !isPep440Version(p.version)) {
-        set.unknown({ kind: 'unresolved-version', message: `${name} comes from a ${p.source} source, not from the registry`, package: p.version ? { name, version: p.version } : { name } });
-        continue;
-      }
-      set.add({
-        name,
-        version: p.version,
-        purl: pypiPurl(name, p.version),
-        line: p.line,
-        ...(known ? { direct: direct.has(p), dev: !reach.prod.has(p) && reach.dev.has(p) } : {}),
-      });
+      addIndexPackage(set, p, known ? { direct: direct.has(p), dev: !reach.prod.has(p) && reach.dev.has(p) } : {});
     }
     return set.output();
   },

@@ -1,4 +1,3 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText, LineIndex } from '../../util/text.js';
 import { reachability } from '../npm-common/dep-graph.js';
@@ -7,6 +6,7 @@ import { PackageSet } from '../../util/package-set.js';
 import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
 import { BunLockError, keySegments, parseBunLock } from './parse.js';
 import type { BunPackage } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/bun-lock';
 const LOCAL = new Set(['workspace', 'link', 'file', 'root']);
@@ -24,13 +24,7 @@ export const bunLockExtractor: Extractor = {
   },
   extract(input: ExtractInput): ExtractOutput {
     const text = decodeText(input.content);
-    let lock;
-    try {
-      lock = parseBunLock(text);
-    } catch (e) {
-      if (e instanceof BunLockError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const lock = parseFile(input.path, BunLockError, () => parseBunLock(text));
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     const byKey = new Map(lock.packages.map((p) => [p.key, p]));

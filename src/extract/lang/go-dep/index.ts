@@ -1,10 +1,10 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
 import { isGoVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
 import { GopkgLockError, parseGopkgLock } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/go-dep';
 
@@ -18,13 +18,7 @@ export const goDepExtractor: Extractor = {
   version: 1,
   required: (path: string) => baseName(path) === 'Gopkg.lock' && !path.includes('/vendor/'),
   extract(input: ExtractInput): ExtractOutput {
-    let parsed;
-    try {
-      parsed = parseGopkgLock(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof GopkgLockError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const parsed = parseFile(input.path, GopkgLockError, () => parseGopkgLock(decodeText(input.content)));
     const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of parsed.dropped) set.problem(d);
     for (const p of parsed.projects) {

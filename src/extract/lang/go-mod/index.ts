@@ -1,4 +1,3 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
@@ -7,6 +6,7 @@ import { PackageSet } from '../../util/package-set.js';
 import { parseGoSum } from '../go-sum/parse.js';
 import { GoModError, isLocalPath, parseGoMod } from './parse.js';
 import type { GoReplace } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/go-mod';
 
@@ -33,13 +33,7 @@ export const goModExtractor: Extractor = {
   },
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const text = decodeText(input.content);
-    let mod;
-    try {
-      mod = parseGoMod(text);
-    } catch (e) {
-      if (e instanceof GoModError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const mod = parseFile(input.path, GoModError, () => parseGoMod(text));
     const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of mod.dropped) set.problem(d);
 

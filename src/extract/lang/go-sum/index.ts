@@ -1,10 +1,10 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
 import { isGoVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
 import { GoSumError, parseGoSum } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/go-sum';
 
@@ -22,13 +22,7 @@ export const goSumExtractor: Extractor = {
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
     if ((await input.tree.read(`${dir}go.mod`)) !== undefined) return { packages: [] };
-    let sum;
-    try {
-      sum = parseGoSum(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof GoSumError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const sum = parseFile(input.path, GoSumError, () => parseGoSum(decodeText(input.content)));
     const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of sum.dropped) set.problem(d);
     for (const m of sum.modules) {

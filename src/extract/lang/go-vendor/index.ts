@@ -1,4 +1,3 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { decodeText } from '../../util/text.js';
 import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
@@ -6,6 +5,7 @@ import { isGoVersion } from '../go-common/version.js';
 import { isLocalPath } from '../go-mod/parse.js';
 import { PackageSet } from '../../util/package-set.js';
 import { ModulesTxtError, parseModulesTxt } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/go-vendor';
 
@@ -19,13 +19,7 @@ export const goVendorExtractor: Extractor = {
   version: 1,
   required: (path: string) => path === 'vendor/modules.txt' || path.endsWith('/vendor/modules.txt'),
   extract(input: ExtractInput): ExtractOutput {
-    let parsed;
-    try {
-      parsed = parseModulesTxt(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof ModulesTxtError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const parsed = parseFile(input.path, ModulesTxtError, () => parseModulesTxt(decodeText(input.content)));
     const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of parsed.dropped) set.problem(d);
     for (const m of parsed.modules) {

@@ -1,10 +1,10 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText, LineIndex } from '../../util/text.js';
 import { isExactSemver } from '../npm-common/names.js';
 import { PackageSet } from '../../util/package-set.js';
 import { isNpmName, NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
 import { ManifestError, parseInstalledManifest } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/npm-installed';
 
@@ -27,13 +27,7 @@ export const npmInstalledExtractor: Extractor = {
   },
   extract(input: ExtractInput): ExtractOutput {
     const text = decodeText(input.content);
-    let m;
-    try {
-      m = parseInstalledManifest(text);
-    } catch (e) {
-      if (e instanceof ManifestError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const m = parseFile(input.path, ManifestError, () => parseInstalledManifest(text));
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     if (!m.name || !m.version) return set.output();
     if (!isNpmName(m.name)) {

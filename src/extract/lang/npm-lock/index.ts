@@ -1,9 +1,9 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText, LineIndex } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
 import { manifestDependencyNames, NpmLockError, parseNpmLock } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/npm-lock';
 
@@ -25,13 +25,7 @@ export const npmLockExtractor: Extractor = {
       const manifest = await input.tree.read(`${dir}package.json`);
       if (manifest) manifestDeps = manifestDependencyNames(decodeText(manifest));
     }
-    let lock;
-    try {
-      lock = parseNpmLock(text, manifestDeps);
-    } catch (e) {
-      if (e instanceof NpmLockError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const lock = parseFile(input.path, NpmLockError, () => parseNpmLock(text, manifestDeps));
     const lines = new LineIndex(text);
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);

@@ -1,4 +1,3 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText, LineIndex } from '../../util/text.js';
 import { reachability } from '../npm-common/dep-graph.js';
@@ -6,6 +5,7 @@ import { isExactSemver } from '../npm-common/names.js';
 import { PackageSet } from '../../util/package-set.js';
 import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
 import { parsePnpmLock, PnpmLockError } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/pnpm-lock';
 const LOCAL = new Set(['file', 'link', 'directory']);
@@ -22,13 +22,7 @@ export const pnpmLockExtractor: Extractor = {
   },
   extract(input: ExtractInput): ExtractOutput {
     const text = decodeText(input.content);
-    let lock;
-    try {
-      lock = parsePnpmLock(text);
-    } catch (e) {
-      if (e instanceof PnpmLockError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const lock = parseFile(input.path, PnpmLockError, () => parsePnpmLock(text));
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
 

@@ -1,9 +1,9 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { PackageSet } from '../../util/package-set.js';
 import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
 import { decodePyText } from '../python-common/text.js';
 import { parsePyMetadata, PyMetadataError } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/python-installed';
 
@@ -15,13 +15,7 @@ export const pythonInstalledExtractor: Extractor = {
     return path.endsWith('.dist-info/METADATA') || path.endsWith('.egg-info/PKG-INFO') || path.endsWith('.egg-info');
   },
   extract(input: ExtractInput): ExtractOutput {
-    let meta;
-    try {
-      meta = parsePyMetadata(decodePyText(input.content));
-    } catch (e) {
-      if (e instanceof PyMetadataError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const meta = parseFile(input.path, PyMetadataError, () => parsePyMetadata(decodePyText(input.content)));
     const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     const name = normalizePyName(meta.name);
     if (!isPep440Version(meta.version)) {

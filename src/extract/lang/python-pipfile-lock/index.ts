@@ -1,10 +1,10 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText, LineIndex } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
 import { isTable, parseToml } from '../python-common/toml.js';
 import { parsePipfileLock, PipfileLockError } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/python-pipfile-lock';
 
@@ -18,13 +18,7 @@ export const pythonPipfileLockExtractor: Extractor = {
   required: (path: string) => baseName(path) === 'Pipfile.lock',
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const text = decodeText(input.content);
-    let entries;
-    try {
-      entries = parsePipfileLock(text);
-    } catch (e) {
-      if (e instanceof PipfileLockError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const entries = parseFile(input.path, PipfileLockError, () => parsePipfileLock(text));
     const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
     const pipfile = await input.tree.read(`${dir}Pipfile`);
     let direct: Set<string> | undefined;

@@ -1,10 +1,10 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { addIndexPackage, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
 import { isTable, parseToml } from '../python-common/toml.js';
 import { parsePoetryLock, PoetryLockError } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/python-poetry-lock';
 
@@ -42,13 +42,7 @@ export const pythonPoetryLockExtractor: Extractor = {
   version: 1,
   required: (path: string) => baseName(path) === 'poetry.lock',
   async extract(input: ExtractInput): Promise<ExtractOutput> {
-    let lock;
-    try {
-      lock = parsePoetryLock(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof PoetryLockError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const lock = parseFile(input.path, PoetryLockError, () => parsePoetryLock(decodeText(input.content)));
     const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
     const pyproject = await input.tree.read(`${dir}pyproject.toml`);
     const direct = pyproject ? declared(decodeText(pyproject)) : undefined;

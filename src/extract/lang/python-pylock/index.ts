@@ -1,9 +1,9 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
 import { parsePylock, PylockError } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/python-pylock';
 
@@ -16,13 +16,7 @@ export const pythonPylockExtractor: Extractor = {
     return base === 'pylock.toml' || (base.startsWith('pylock.') && base.endsWith('.toml'));
   },
   extract(input: ExtractInput): ExtractOutput {
-    let lock;
-    try {
-      lock = parsePylock(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof PylockError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const lock = parseFile(input.path, PylockError, () => parsePylock(decodeText(input.content)));
     const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     for (const p of lock.packages) {

@@ -1,4 +1,3 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { reachability } from '../npm-common/dep-graph.js';
@@ -6,6 +5,7 @@ import { PackageSet } from '../../util/package-set.js';
 import { addIndexPackage, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
 import { parseUvLock, UvLockError } from './parse.js';
 import type { UvDep, UvPackage } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/python-uv-lock';
 const PROJECT = new Set(['editable', 'virtual']);
@@ -20,13 +20,7 @@ export const pythonUvLockExtractor: Extractor = {
   version: 1,
   required: (path: string) => baseName(path) === 'uv.lock',
   extract(input: ExtractInput): ExtractOutput {
-    let lock;
-    try {
-      lock = parseUvLock(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof UvLockError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const lock = parseFile(input.path, UvLockError, () => parseUvLock(decodeText(input.content)));
     const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     const byName = new Map<string, UvPackage[]>();

@@ -1,4 +1,3 @@
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText, LineIndex } from '../../util/text.js';
 import { reachability } from '../npm-common/dep-graph.js';
@@ -8,6 +7,7 @@ import { PackageSet } from '../../util/package-set.js';
 import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
 import { parseYarnLock, YarnLockError } from './parse.js';
 import type { YarnEntry } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/yarn-lock';
 const LOCAL = new Set(['workspace', 'link', 'portal', 'file']);
@@ -24,13 +24,7 @@ export const yarnLockExtractor: Extractor = {
   },
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const text = decodeText(input.content);
-    let lock;
-    try {
-      lock = parseYarnLock(text);
-    } catch (e) {
-      if (e instanceof YarnLockError) throw new ParseError(input.path, e.message);
-      throw e;
-    }
+    const lock = parseFile(input.path, YarnLockError, () => parseYarnLock(text));
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
 

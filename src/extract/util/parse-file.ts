@@ -1,0 +1,14 @@
+import { ParseError } from '../../core/errors.js';
+
+/**
+ * Runs a format parser. Its own error class (the format's "this file is not what it claims") becomes a
+ * ParseError naming the file; anything else is a bug and propagates as it is.
+ */
+export function parseFile<T>(path: string, formatError: abstract new (...args: never[]) => Error, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof formatError) throw new ParseError(path, e.message);
+    throw e;
+  }
+}

@@ -1,5 +1,6 @@
 import { PackageURL } from 'packageurl-js';
 import type { FileProblem, Package } from '../../core/package.js';
+import type { ExtractInput, ExtractOutput, Extractor } from '../types.js';
 
 /** Package types the OS extractors emit before the image's distro is known. */
 export type OsPackageType = 'deb' | 'apk' | 'rpm';
@@ -65,4 +66,29 @@ export function toFileProblems(path: string, extractor: string, problems: readon
 /** Splits text into lines, accepting \n and \r\n. */
 export function splitLines(text: string): string[] {
   return text.split(/\r?\n/);
+}
+
+/**
+ * The one shape every OS package-database extractor has: parse the file into records (bad records become
+ * problems), turn each into a Package, sort. Each extractor supplies only its id, file predicate, parser and adapter.
+ */
+export function osDatabaseExtractor<R>(spec: {
+  id: string;
+  required: (path: string) => boolean;
+  parse: (content: Uint8Array, path: string) => { records: R[]; problems: RecordProblem[] };
+  toPackage: (record: R, path: string) => Package;
+}): Extractor {
+  return {
+    id: spec.id,
+    version: 1,
+    required: spec.required,
+    extract(input: ExtractInput): ExtractOutput {
+      const path = normalizePath(input.path);
+      const { records, problems } = spec.parse(input.content, path);
+      const packages = records.map((r) => spec.toPackage(r, path)).sort(comparePackages);
+      const out: ExtractOutput = { packages };
+      if (problems.length > 0) out.problems = toFileProblems(path, spec.id, problems);
+      return out;
+    },
+  };
 }

@@ -3,8 +3,8 @@
  * Emits ecosystem "apk" and a distro-less purl; assignDistro() adds the release for the whole image.
  */
 import type { Package } from '../../../core/package.js';
-import type { ExtractInput, ExtractOutput, Extractor } from '../../types.js';
-import { comparePackages, normalizePath, osPurl, pathIs, toFileProblems } from '../common.js';
+import type { Extractor } from '../../types.js';
+import { osDatabaseExtractor, osPurl, pathIs } from '../common.js';
 import { parseApkInstalled, type ApkRecord } from './parse.js';
 
 export const APK_EXTRACTOR_ID = 'os/apk';
@@ -28,16 +28,4 @@ export function apkRecordToPackage(r: ApkRecord, path: string): Package {
   return pkg;
 }
 
-export const apkExtractor: Extractor = {
-  id: APK_EXTRACTOR_ID,
-  version: 1,
-  required: apkRequired,
-  extract(input: ExtractInput): ExtractOutput {
-    const path = normalizePath(input.path);
-    const { records, problems } = parseApkInstalled(input.content, path);
-    const packages = records.map((r) => apkRecordToPackage(r, path)).sort(comparePackages);
-    const out: ExtractOutput = { packages };
-    if (problems.length > 0) out.problems = toFileProblems(path, APK_EXTRACTOR_ID, problems);
-    return out;
-  },
-};
+export const apkExtractor: Extractor = osDatabaseExtractor({ id: APK_EXTRACTOR_ID, required: apkRequired, parse: parseApkInstalled, toPackage: apkRecordToPackage });

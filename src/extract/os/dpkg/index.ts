@@ -3,8 +3,8 @@
  * Emits ecosystem "deb" and a distro-less purl; assignDistro() adds the release for the whole image.
  */
 import type { Package } from '../../../core/package.js';
-import type { ExtractInput, ExtractOutput, Extractor } from '../../types.js';
-import { comparePackages, normalizePath, osPurl, pathIs, toFileProblems } from '../common.js';
+import type { Extractor } from '../../types.js';
+import { normalizePath, osDatabaseExtractor, osPurl, pathIs } from '../common.js';
 import { parseDpkgStatus, type DpkgRecord } from './parse.js';
 
 export const DPKG_EXTRACTOR_ID = 'os/dpkg';
@@ -37,17 +37,5 @@ export function dpkgRecordToPackage(r: DpkgRecord, path: string): Package {
   return pkg;
 }
 
-export const dpkgExtractor: Extractor = {
-  id: DPKG_EXTRACTOR_ID,
-  version: 1,
-  required: dpkgRequired,
-  extract(input: ExtractInput): ExtractOutput {
-    const path = normalizePath(input.path);
-    const { records, problems } = parseDpkgStatus(input.content, path);
-    const packages = records.map((r) => dpkgRecordToPackage(r, path)).sort(comparePackages);
-    const out: ExtractOutput = { packages };
-    if (problems.length > 0) out.problems = toFileProblems(path, DPKG_EXTRACTOR_ID, problems);
-    return out;
-  },
-};
+export const dpkgExtractor: Extractor = osDatabaseExtractor({ id: DPKG_EXTRACTOR_ID, required: dpkgRequired, parse: parseDpkgStatus, toPackage: dpkgRecordToPackage });
 

@@ -9,8 +9,8 @@
  * `epoch` qualifier, as the purl spec defines for rpm.
  */
 import type { Package } from '../../../core/package.js';
-import type { ExtractInput, ExtractOutput, Extractor } from '../../types.js';
-import { comparePackages, normalizePath, osPurl, pathIs, toFileProblems } from '../common.js';
+import type { Extractor } from '../../types.js';
+import { normalizePath, osDatabaseExtractor, osPurl, pathIs } from '../common.js';
 import { parseRpmDb, type RpmRecord } from './parse.js';
 
 export const RPM_EXTRACTOR_ID = 'os/rpm';
@@ -56,16 +56,4 @@ export function rpmRecordToPackage(r: RpmRecord, path: string): Package {
   return pkg;
 }
 
-export const rpmExtractor: Extractor = {
-  id: RPM_EXTRACTOR_ID,
-  version: 1,
-  required: rpmRequired,
-  extract(input: ExtractInput): ExtractOutput {
-    const path = normalizePath(input.path);
-    const { records, problems } = parseRpmDb(input.content, path);
-    const packages = records.map((r) => rpmRecordToPackage(r, path)).sort(comparePackages);
-    const out: ExtractOutput = { packages };
-    if (problems.length > 0) out.problems = toFileProblems(path, RPM_EXTRACTOR_ID, problems);
-    return out;
-  },
-};
+export const rpmExtractor: Extractor = osDatabaseExtractor({ id: RPM_EXTRACTOR_ID, required: rpmRequired, parse: parseRpmDb, toPackage: rpmRecordToPackage });

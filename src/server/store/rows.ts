@@ -39,6 +39,7 @@ export interface ScanSummary {
   open_unknown: number;
   suppressed_count: number;
   fixable_count: number;
+  /** Rank of the worst unsuppressed finding (CRITICAL 4 … UNKNOWN 0), -1 when there is none. */
   worst_rank: number;
 }
 

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { ScanSummary } from './rows.js';
 
 /**
  * The server's schema, identical on SQLite and PostgreSQL. Booleans are integers (0/1) and timestamps are
@@ -57,18 +58,7 @@ export interface Database {
     gate_fail_on: string;
     gate_profile: string | null;
     gate_reason: string;
-    package_count: number;
-    finding_count: number;
-    open_critical: number;
-    open_high: number;
-    open_medium: number;
-    open_low: number;
-    open_unknown: number;
-    suppressed_count: number;
-    fixable_count: number;
-    /** Rank of the worst unsuppressed finding (CRITICAL 4 … UNKNOWN 0), -1 when there is none. */
-    worst_rank: number;
-  };
+  } & ScanSummary;
   packages: {
     id: Generated<number>;
     project_id: number;

@@ -8,7 +8,7 @@ export function parseFile<T>(path: string, formatError: abstract new (...args: n
   try {
     return parse();
   } catch (e) {
-    if (e instanceof formatError) throw new ParseError(path, e.message);
+    if (e instanceof formatError) throw new ParseError(path, e.message, { cause: e });
     throw e;
   }
 }

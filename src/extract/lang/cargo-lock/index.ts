@@ -6,12 +6,12 @@
  * vendored copy of a published one. Direct: a registry package that a local member depends on.
  */
 import { PackageURL } from 'packageurl-js';
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { CargoLockSyntaxError, parseCargoLock, parseDependencySpec } from './parse.js';
 import type { CargoPackage } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/cargo-lock';
 
@@ -22,13 +22,7 @@ export const cargoLockExtractor: Extractor = {
     return baseName(path) === 'Cargo.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    let lock;
-    try {
-      lock = parseCargoLock(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof CargoLockSyntaxError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const lock = parseFile(input.path, CargoLockSyntaxError, () => parseCargoLock(decodeText(input.content)));
     const set = new PackageSet('crates.io', ID, input.path);
     for (const d of lock.dropped) set.problem(`dropped entry ${d}`);
     const direct = directKeys(lock.packages);

@@ -8,11 +8,11 @@
  * Direct: the pod is named under DEPENDENCIES.
  */
 import { PackageURL } from 'packageurl-js';
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { parsePodfileLock, PodfileLockError } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/cocoapods-podfile-lock';
 
@@ -23,13 +23,7 @@ export const cocoapodsPodfileLockExtractor: Extractor = {
     return baseName(path) === 'Podfile.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    let parsed;
-    try {
-      parsed = parsePodfileLock(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof PodfileLockError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const parsed = parseFile(input.path, PodfileLockError, () => parsePodfileLock(decodeText(input.content)));
     const set = new PackageSet('CocoaPods', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const p of parsed.pods) {

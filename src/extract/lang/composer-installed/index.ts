@@ -2,7 +2,6 @@
  * Extractor for Composer's record of what is installed: `vendor/composer/installed.json`
  * (Composer 1 array and Composer 2 object). Dev: listed in Composer 2's `dev-package-names`.
  */
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { decodeText } from '../../util/text.js';
 import { ComposerSyntaxError } from '../composer-lock/parse.js';
@@ -10,6 +9,7 @@ import { composerPurl } from '../composer-lock/index.js';
 import { PackageSet } from '../../util/package-set.js';
 import { parseInstalledJson } from './parse.js';
 import type { InstalledJson } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/composer-installed';
 
@@ -20,13 +20,7 @@ export const composerInstalledExtractor: Extractor = {
     return path === 'composer/installed.json' || path.endsWith('/composer/installed.json');
   },
   extract(input: ExtractInput): ExtractOutput {
-    let doc: InstalledJson;
-    try {
-      doc = parseInstalledJson(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof ComposerSyntaxError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const doc: InstalledJson = parseFile(input.path, ComposerSyntaxError, () => parseInstalledJson(decodeText(input.content)));
     const set = new PackageSet('Packagist', ID, input.path);
     for (const d of doc.dropped) set.problem(`dropped entry ${d}`);
     for (const p of doc.packages) {

@@ -4,12 +4,12 @@
  * otherwise left unknown. Versions as written (Packagist keeps a leading "v": v1.27.0).
  */
 import { PackageURL } from 'packageurl-js';
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { ComposerSyntaxError, parseComposerJsonRequires, parseComposerLock } from './parse.js';
 import type { ComposerPackages } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/composer-lock';
 
@@ -25,13 +25,7 @@ export const composerLockExtractor: Extractor = {
     return baseName(path) === 'composer.lock';
   },
   async extract(input: ExtractInput): Promise<ExtractOutput> {
-    let lock: ComposerPackages;
-    try {
-      lock = parseComposerLock(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof ComposerSyntaxError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const lock: ComposerPackages = parseFile(input.path, ComposerSyntaxError, () => parseComposerLock(decodeText(input.content)));
     const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
     const manifest = await input.tree.read(`${dir}composer.json`);
     const requires = manifest ? parseComposerJsonRequires(decodeText(manifest)) : undefined;

@@ -7,11 +7,11 @@
  * Conan 1: direct = required by the consumer node.
  */
 import { PackageURL } from 'packageurl-js';
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { ConanLockError, parseConanLock } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/conan-lock';
 
@@ -22,13 +22,7 @@ export const conanLockExtractor: Extractor = {
     return baseName(path) === 'conan.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    let parsed;
-    try {
-      parsed = parseConanLock(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof ConanLockError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const parsed = parseFile(input.path, ConanLockError, () => parseConanLock(decodeText(input.content)));
     const set = new PackageSet('ConanCenter', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const e of parsed.entries) {

@@ -7,12 +7,12 @@
  * whose runtime-target entry lists no runtime/native assets (a reference-only package such as
  * Microsoft.NETCore.Platforms) is skipped: nothing of it ships.
  */
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { nugetPurl } from '../dotnet-packages-lock/index.js';
 import { PackageSet } from '../../util/package-set.js';
 import { DepsJsonSyntaxError, parseDepsJson } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/dotnet-deps-json';
 
@@ -23,13 +23,7 @@ export const dotnetDepsJsonExtractor: Extractor = {
     return baseName(path).endsWith('.deps.json');
   },
   extract(input: ExtractInput): ExtractOutput {
-    let parsed;
-    try {
-      parsed = parseDepsJson(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof DepsJsonSyntaxError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const parsed = parseFile(input.path, DepsJsonSyntaxError, () => parseDepsJson(decodeText(input.content)));
     const set = new PackageSet('NuGet', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const lib of parsed.libraries) {

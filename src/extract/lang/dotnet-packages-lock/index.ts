@@ -4,12 +4,12 @@
  * Project references (type "Project") are not packages and are skipped.
  */
 import { PackageURL } from 'packageurl-js';
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { NugetLockSyntaxError, parseNugetLock } from './parse.js';
 import type { NugetLock } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/dotnet-packages-lock';
 
@@ -24,13 +24,7 @@ export const dotnetPackagesLockExtractor: Extractor = {
     return baseName(path) === 'packages.lock.json';
   },
   extract(input: ExtractInput): ExtractOutput {
-    let lock: NugetLock;
-    try {
-      lock = parseNugetLock(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof NugetLockSyntaxError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const lock: NugetLock = parseFile(input.path, NugetLockSyntaxError, () => parseNugetLock(decodeText(input.content)));
     const set = new PackageSet('NuGet', ID, input.path);
     for (const d of lock.dropped) set.problem(`dropped entry ${d}`);
     for (const e of lock.entries) {

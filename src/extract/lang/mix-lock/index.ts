@@ -4,11 +4,11 @@
  * mix.lock records no direct/dev split (that lives in mix.exs).
  */
 import { PackageURL } from 'packageurl-js';
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { MixLockError, parseMixLock } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/mix-lock';
 
@@ -19,13 +19,7 @@ export const mixLockExtractor: Extractor = {
     return baseName(path) === 'mix.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    let parsed;
-    try {
-      parsed = parseMixLock(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof MixLockError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const parsed = parseFile(input.path, MixLockError, () => parseMixLock(decodeText(input.content)));
     const set = new PackageSet('Hex', ID, input.path);
     for (const s of parsed.skipped) set.problem(s);
     for (const e of parsed.entries) {

@@ -8,11 +8,11 @@
  * is a guess we do not make.
  */
 import { PackageURL } from 'packageurl-js';
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { parsePubspecLock, PubspecLockError } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/pubspec-lock';
 
@@ -23,13 +23,7 @@ export const pubspecLockExtractor: Extractor = {
     return baseName(path) === 'pubspec.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    let parsed;
-    try {
-      parsed = parsePubspecLock(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof PubspecLockError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const parsed = parseFile(input.path, PubspecLockError, () => parsePubspecLock(decodeText(input.content)));
     const set = new PackageSet('Pub', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const p of parsed.packages) {

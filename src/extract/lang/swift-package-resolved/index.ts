@@ -7,11 +7,11 @@
  * is not). Local (file://) pins are not registry packages and are skipped with an unknown too.
  */
 import { PackageURL } from 'packageurl-js';
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { PackageResolvedError, parsePackageResolved, swiftUrlName } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/swift-package-resolved';
 
@@ -22,13 +22,7 @@ export const swiftPackageResolvedExtractor: Extractor = {
     return baseName(path) === 'Package.resolved';
   },
   extract(input: ExtractInput): ExtractOutput {
-    let parsed;
-    try {
-      parsed = parsePackageResolved(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof PackageResolvedError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const parsed = parseFile(input.path, PackageResolvedError, () => parsePackageResolved(decodeText(input.content)));
     const set = new PackageSet('SwiftURL', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const pin of parsed.pins) {

@@ -77,6 +77,15 @@ function compareSafe(scheme: VersionScheme, a: string, b: string): number | unde
   }
 }
 
+/** The severity one hit states, and where it comes from: "CVSS_V3 (ghsa)", "DISTRO (debian-tracker)". */
+function hitSeverity(h: Hit): { severity: Severity; source: string | null } {
+  const pkgLevel = h.affected.severity;
+  if (pkgLevel) return { severity: pkgLevel.severity, source: `${pkgLevel.type} (${pkgLevel.source})` };
+  const a = h.advisory;
+  const primary = a.severities.find((x) => x.severity === a.severity && x.source === a.severitySource);
+  return { severity: a.severity, source: primary ? `${primary.type} (${primary.source})` : (a.severitySource ?? null) };
+}
+
 function buildFinding(pkg: Package, group: Hit[], scheme: VersionScheme): Finding {
   const advisories = [...group].sort((a, b) => idRank(a.advisory.id) - idRank(b.advisory.id) || a.advisory.id.localeCompare(b.advisory.id));
   const primary = advisories[0]!;
@@ -92,23 +101,14 @@ function buildFinding(pkg: Package, group: Hit[], scheme: VersionScheme): Findin
   let severitySource: string | null = null;
   let cvss: Finding['cvss'] = null;
   for (const h of advisories) {
-    const s = h.affected.severity;
-    const candidate: Severity = s?.severity ?? h.advisory.severity;
-    const source = s ? `${s.type} (${s.source})` : h.advisory.severitySource ? h.advisory.severitySource : null;
-    if (severityRank(candidate) > severityRank(severity)) {
-      severity = candidate;
-      severitySource = source;
+    const stated = hitSeverity(h);
+    if (severityRank(stated.severity) > severityRank(severity)) {
+      severity = stated.severity;
+      severitySource = stated.source;
     }
     if (!cvss && h.advisory.cvssScore !== undefined && h.advisory.cvssVector) cvss = { score: h.advisory.cvssScore, vector: h.advisory.cvssVector };
   }
   if (severitySource === null && severity !== 'UNKNOWN') severitySource = 'advisory';
-  for (const h of advisories) {
-    if (h.advisory.severity === severity && h.advisory.severitySource) {
-      const p = h.advisory.severities.find((s) => s.severity === severity);
-      if (p && !h.affected.severity) severitySource = `${p.type} (${p.source})`;
-      break;
-    }
-  }
 
   // Fix: every merged advisory must be satisfied, so the highest of their lowest fixes.
   let fixedVersion: string | null = null;

@@ -125,7 +125,10 @@ for (const { engine, skip } of ENGINES) {
         // Filters: severity CRITICAL only.
         await page.locator('input[name=sev-CRITICAL]').check();
         await page.getByRole('button', { name: 'Apply' }).click();
-        await page.waitForFunction(`document.body.dataset.ready === 'true' && document.querySelectorAll('[data-testid=findings] tbody tr').length === ${critExpected}`);
+        // Waits through locators, not page.waitForFunction: a string predicate is evaluated with eval in the page,
+        // which the dashboard's CSP (script-src 'self') rightly refuses.
+        await page.locator('body[data-ready="true"]').waitFor();
+        await expect.poll(() => page.locator('[data-testid=findings] tbody tr').count(), { timeout: 30_000 }).toBe(critExpected);
         const sevs = await page.locator('[data-testid=findings] tbody tr .sev').allTextContents();
         expect(sevs.length).toBe(critExpected);
         expect(new Set(sevs)).toEqual(new Set(['CRITICAL']));

@@ -4,9 +4,10 @@ import type { Severity } from './severity.js';
 
 /**
  * The JSON scan report: the contract between the scanner and the platform. Its JSON Schema is
- * `schemas/report.schema.json`; a change that breaks readers bumps the major version.
+ * `schemas/report.schema.json`; a change that breaks readers bumps the major version, an added field the minor.
+ *   1.1.0: gate.complete, gate.notChecked, gate.incomplete, gate.unknownSeverity.
  */
-export const REPORT_SCHEMA_VERSION = '1.0.0';
+export const REPORT_SCHEMA_VERSION = '1.1.0';
 
 export interface ImageTarget {
   reference: string;
@@ -64,10 +65,31 @@ export interface Finding {
   suppressed?: { by: string; reason: string; expires?: string };
 }
 
+/** What a scan could not judge, one entry per kind, in the gate (`gate.notChecked`). */
+export interface NotChecked {
+  /** `file`: a file or layer that could not be read or parsed; otherwise the kind of the unknowns it sums up. */
+  kind: 'file' | 'no-advisory-data' | 'unparseable-version' | 'os-not-covered' | 'not-evaluable' | 'unsupported';
+  /** How many errors / unknowns of this kind the report holds. */
+  count: number;
+  /** One line for humans: what was not checked. */
+  summary: string;
+}
+
 export interface GateResult {
   failOn: Severity | 'NONE';
   includeUnfixed: boolean;
   excludeDev: boolean;
+  /**
+   * Findings of UNKNOWN severity: 'fail' counts them in the gate whatever failOn says (when they have a fix,
+   * or with includeUnfixed), 'ignore' does not. Absent in reports before 1.1.0 (they ignored them).
+   */
+  unknownSeverity?: 'fail' | 'ignore';
+  /** An incomplete scan: 'fail' fails the gate, 'warn' lets it pass with a warning. Absent before 1.1.0. */
+  incomplete?: 'fail' | 'warn';
+  /** False when something could not be judged (see notChecked); absent before 1.1.0. */
+  complete?: boolean;
+  /** What was not checked; empty when complete. Absent before 1.1.0. */
+  notChecked?: NotChecked[];
   passed: boolean;
   /** Why it passed or failed, for humans. */
   reason: string;
@@ -95,3 +117,6 @@ export interface ScanReport {
   errors: FileProblem[];
   gate: GateResult;
 }
+
+/** A report before the policy decided on it (src/policy/decide.ts adds the gate). */
+export type UndecidedReport = Omit<ScanReport, 'gate'>;

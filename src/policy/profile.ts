@@ -8,7 +8,7 @@ import { lazyRequire } from '../util/lazy.js';
 import { readPackageJson } from '../util/package-root.js';
 import { FileError, ParseError } from '../core/errors.js';
 import type { GateOptions } from './gate.js';
-import { parseFailOn } from './gate.js';
+import { parseFailOn, parseIncomplete, parseUnknownSeverity } from './gate.js';
 import type { SuppressionRule } from './suppress.js';
 
 const ajv2020 = lazyRequire<typeof Ajv2020Module>('ajv/dist/2020.js');
@@ -29,7 +29,7 @@ export interface ProfileException {
 
 export interface ProfileDocument {
   extends?: string;
-  gate?: { failOn?: string; includeUnfixed?: boolean; excludeDev?: boolean };
+  gate?: { failOn?: string; includeUnfixed?: boolean; excludeDev?: boolean; unknownSeverity?: string; incomplete?: string };
   exceptions?: ProfileException[];
   notify?: unknown[];
 }
@@ -198,6 +198,8 @@ export function resolveProfile(file: string, opts: ResolveOptions = {}): Resolve
     if (d.gate?.failOn !== undefined) gate.failOn = parseFailOn(d.gate.failOn);
     if (d.gate?.includeUnfixed !== undefined) gate.includeUnfixed = d.gate.includeUnfixed;
     if (d.gate?.excludeDev !== undefined) gate.excludeDev = d.gate.excludeDev;
+    if (d.gate?.unknownSeverity !== undefined) gate.unknownSeverity = parseUnknownSeverity(d.gate.unknownSeverity);
+    if (d.gate?.incomplete !== undefined) gate.incomplete = parseIncomplete(d.gate.incomplete);
     (d.exceptions ?? []).forEach((x, i) => {
       exceptions.push({ ...x, file: p.file, display: p.display, index: i, line: positionOf(p, ['exceptions', i])?.line });
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, ScanReport } from '../core/report.js';
-import { evaluateGate } from './gate.js';
+import type { Finding, UndecidedReport } from '../core/report.js';
+import { DEFAULT_GATE, evaluateGate } from './gate.js';
 import { packageMatches } from './glob.js';
 import { parseIgnoreFile } from './ignore-file.js';
 import { applySuppressions } from './suppress.js';
@@ -25,9 +25,9 @@ function finding(id: string, name: string, version: string, extra: Partial<Findi
   };
 }
 
-function report(findings: Finding[]): ScanReport {
+function report(findings: Finding[]): UndecidedReport {
   return {
-    schemaVersion: '1.0.0',
+    schemaVersion: '1.1.0',
     tool: { name: 'bulwark', version: '0' },
     createdAt: '2025-01-01T00:00:00.000Z',
     target: { kind: 'directory', name: '.' },
@@ -37,7 +37,6 @@ function report(findings: Finding[]): ScanReport {
     findings,
     unknowns: [],
     errors: [],
-    gate: evaluateGate(findings, { failOn: 'HIGH', includeUnfixed: false, excludeDev: false }),
   };
 }
 
@@ -49,7 +48,7 @@ describe('applySuppressions', () => {
   it('suppresses only what the rule names: id or alias, package, path', () => {
     const out = applySuppressions(r, [{ id: 'cve-1', package: 'lodash', path: 'services/*', reason: 'ok', expires: '2025-06-15', by: 'profile:p.yaml#exceptions[0]' }], NOW);
     expect(out.report.findings.map((f) => f.suppressed?.by)).toEqual(['profile:p.yaml#exceptions[0]', undefined]);
-    expect(evaluateGate(out.report.findings, { failOn: 'HIGH', includeUnfixed: false, excludeDev: false }).violations).toEqual(['GHSA-a pkg:npm/other@1.0.0']);
+    expect(evaluateGate(out.report.findings, DEFAULT_GATE).violations).toEqual(['GHSA-a pkg:npm/other@1.0.0']);
     expect(applySuppressions(r, [{ id: 'CVE-1', path: 'web/*', reason: 'x', by: 'b' }], NOW).report.findings.every((f) => !f.suppressed)).toBe(true);
   });
 

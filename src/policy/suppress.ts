@@ -1,5 +1,5 @@
 import type { FileProblem } from '../core/package.js';
-import type { Finding, ScanReport } from '../core/report.js';
+import type { Finding, UndecidedReport } from '../core/report.js';
 import { globMatch, packageMatches } from './glob.js';
 
 /**
@@ -20,8 +20,8 @@ export interface SuppressionRule {
   approvedBy?: string;
 }
 
-export interface SuppressionResult {
-  report: ScanReport;
+export interface SuppressionResult<R extends UndecidedReport> {
+  report: R;
   /** Rules that matched a finding but have expired: they suppressed nothing. */
   expired: { rule: SuppressionRule; findings: Finding[] }[];
   /** Warnings for humans (expired rules), also added to report.errors. */
@@ -57,9 +57,9 @@ function originPath(by: string): string {
  * that matches a finding suppresses it. Expired rules suppress nothing; each one that would have
  * matched is reported as a warning in `report.errors` (code BULWARK_W_EXCEPTION_EXPIRED) so the
  * report says why the finding is back. Findings already suppressed keep their suppression. The gate
- * is not re-evaluated here: call evaluateGate on the result.
+ * is not decided here: src/policy/decide.ts does that.
  */
-export function applySuppressions(report: ScanReport, rules: readonly SuppressionRule[], now: Date): SuppressionResult {
+export function applySuppressions<R extends UndecidedReport>(report: R, rules: readonly SuppressionRule[], now: Date): SuppressionResult<R> {
   const expired = new Map<SuppressionRule, Finding[]>();
   const findings = report.findings.map((f) => {
     if (f.suppressed) return f;

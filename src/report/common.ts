@@ -19,9 +19,10 @@ export function sortedFindings(report: ScanReport): Finding[] {
   return [...report.findings].sort(compareFindings);
 }
 
-/** Whether a finding breaks the gate the report was evaluated with. */
+/** Whether a finding breaks the gate the report was evaluated with (reports before 1.1.0 ignored UNKNOWN severity). */
 export function findingBreaksGate(report: ScanReport, f: Finding): boolean {
-  return breaksGate(f, { failOn: report.gate.failOn, includeUnfixed: report.gate.includeUnfixed, excludeDev: report.gate.excludeDev });
+  const g = report.gate;
+  return breaksGate(f, { failOn: g.failOn, includeUnfixed: g.includeUnfixed, excludeDev: g.excludeDev, unknownSeverity: g.unknownSeverity ?? 'ignore' });
 }
 
 /**

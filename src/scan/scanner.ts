@@ -1,11 +1,9 @@
 import path from 'node:path';
 import type { FileProblem, Package, Unknown } from '../core/package.js';
-import type { DatabaseInfo, OsReport, ScanReport, ScanTarget } from '../core/report.js';
+import type { DatabaseInfo, OsReport, ScanTarget, UndecidedReport } from '../core/report.js';
 import { REPORT_SCHEMA_VERSION } from '../core/report.js';
 import type { AdvisoryDbReader } from '../advisory/store/reader.js';
 import { matchPackages } from '../match/engine.js';
-import type { GateOptions } from '../policy/gate.js';
-import { evaluateGate } from '../policy/gate.js';
 import { VERSION } from '../version.js';
 
 export interface Inventory {
@@ -40,8 +38,11 @@ function databaseInfo(db: AdvisoryDbReader, ecosystems: Set<string>): { info: Da
   };
 }
 
-/** Match → gate → report: the part of a scan that is the same for every kind of target. */
-export function buildReport(inventory: Inventory, db: AdvisoryDbReader, gate: GateOptions, now: Date = new Date()): ScanReport {
+/**
+ * Match → report: the part of a scan that is the same for every kind of target. The report has no gate yet:
+ * src/policy/decide.ts applies suppressions and decides it.
+ */
+export function buildReport(inventory: Inventory, db: AdvisoryDbReader, now: Date = new Date()): UndecidedReport {
   const { findings, unknowns } = matchPackages(inventory.packages, db);
   const ecosystems = new Set(inventory.packages.map((p) => p.ecosystem));
   const dbInfo = databaseInfo(db, ecosystems);
@@ -56,7 +57,6 @@ export function buildReport(inventory: Inventory, db: AdvisoryDbReader, gate: Ga
     findings,
     unknowns: [...inventory.unknowns, ...unknowns, ...dbInfo.unknowns],
     errors: inventory.errors,
-    gate: evaluateGate(findings, gate),
   };
 }
 

@@ -4,15 +4,12 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { FileError, UsageError } from '../../core/errors.js';
 import type { ScanReport } from '../../core/report.js';
-import { DEFAULT_GATE, evaluateGate, parseFailOn } from '../../policy/gate.js';
+import type { Decision } from '../../policy/decide.js';
+import { decide } from '../../policy/decide.js';
+import { DEFAULT_GATE, parseFailOn, parseIncomplete, parseUnknownSeverity } from '../../policy/gate.js';
 import type { GateOptions } from '../../policy/gate.js';
-import { loadIgnoreFile } from '../../policy/ignore-file.js';
-import type { GateKey, ResolvedProfile } from '../../policy/profile.js';
-import { mergeGate, profileRules, resolveProfile } from '../../policy/profile.js';
-import { openProfileRepo, resolveRepoProfile } from '../../policy/profile-repo.js';
-import type { SuppressionRule } from '../../policy/suppress.js';
-import { applySuppressions } from '../../policy/suppress.js';
-import { loadVex } from '../../policy/vex.js';
+import { loadPolicy } from '../../policy/load.js';
+import type { GateKey } from '../../policy/profile.js';
 import { FORMAT_NAMES, render } from '../../report/registry.js';
 import { inventoryOfSbom } from '../../sbom/index.js';
 import { openScanDatabase } from '../../scan/database.js';
@@ -37,6 +34,10 @@ export interface ScanOptions extends ImageCliOptions {
   failOn: string;
   includeUnfixed?: boolean;
   excludeDev?: boolean;
+  /** fail | ignore: whether findings of UNKNOWN severity fail the gate (default: the profile's, else fail). */
+  unknownSeverity?: string;
+  /** fail | warn: whether an incomplete scan fails the gate (default: the profile's, else fail). */
+  incomplete?: string;
   offline?: boolean;
   skipDbUpdate?: boolean;
   dbSource?: string;
@@ -59,7 +60,13 @@ export interface ScanOptions extends ImageCliOptions {
 }
 
 export function gateOptions(opts: ScanOptions): GateOptions {
-  return { failOn: parseFailOn(opts.failOn), includeUnfixed: opts.includeUnfixed === true, excludeDev: opts.excludeDev === true };
+  return {
+    failOn: parseFailOn(opts.failOn),
+    includeUnfixed: opts.includeUnfixed === true,
+    excludeDev: opts.excludeDev === true,
+    unknownSeverity: opts.unknownSeverity === undefined ? DEFAULT_GATE.unknownSeverity : parseUnknownSeverity(opts.unknownSeverity),
+    incomplete: opts.incomplete === undefined ? DEFAULT_GATE.incomplete : parseIncomplete(opts.incomplete),
+  };
 }
 
 /** Renders a report in any registered format (src/report/registry.ts). */
@@ -110,33 +117,9 @@ function explicitGateKeys(opts: ScanOptions): GateKey[] {
   if (parseFailOn(opts.failOn) !== DEFAULT_GATE.failOn) keys.push('failOn');
   if (opts.includeUnfixed === true) keys.push('includeUnfixed');
   if (opts.excludeDev === true) keys.push('excludeDev');
+  if (opts.unknownSeverity !== undefined) keys.push('unknownSeverity');
+  if (opts.incomplete !== undefined) keys.push('incomplete');
   return keys;
-}
-
-function loadProfile(opts: ScanOptions): ResolvedProfile | undefined {
-  if (opts.project !== undefined && opts.profileRepo === undefined) throw new UsageError('--project needs --profile-repo');
-  if (opts.profile !== undefined && opts.profileRepo !== undefined) throw new UsageError('give --profile or --profile-repo, not both');
-  if (opts.profile !== undefined) return resolveProfile(opts.profile, { display: targetName });
-  if (opts.profileRepo !== undefined) {
-    const repo = openProfileRepo(opts.profileRepo);
-    try {
-      return resolveRepoProfile(repo, opts.project);
-    } finally {
-      repo.cleanup();
-    }
-  }
-  return undefined;
-}
-
-/** The directory whose .bulwarkignore applies: the scanned directory, or a lockfile's directory. */
-function ignoreFileFor(target: string, opts: ScanOptions): string | undefined {
-  if (opts.ignoreFile !== undefined) return opts.ignoreFile;
-  if (target.startsWith('sbom:') || /^[a-z]+:\/\//.test(target)) return undefined;
-  const raw = path.resolve(target.startsWith('dir:') ? target.slice(4) : target);
-  if (!fs.existsSync(raw)) return undefined;
-  const dir = fs.statSync(raw).isDirectory() ? raw : path.dirname(raw);
-  const f = path.join(dir, '.bulwarkignore');
-  return fs.existsSync(f) ? f : undefined;
 }
 
 async function inventoryFor(ctx: CliContext, target: string, opts: ScanOptions): Promise<Inventory> {
@@ -157,17 +140,17 @@ async function uploadScan(ctx: CliContext, report: ScanReport, server: string, s
 export async function runScan(ctx: CliContext, target: string, opts: ScanOptions): Promise<number> {
   const plan = planOutputs(opts.format, opts.output);
   const now = opts.now ?? new Date();
-  const profile = loadProfile(opts);
   const cli = gateOptions(opts);
-  const explicit = explicitGateKeys(opts);
-  const gate = profile
-    ? mergeGate(DEFAULT_GATE, profile.gate, Object.fromEntries(explicit.map((k) => [k, cli[k]])) as Partial<GateOptions>)
-    : cli;
-  const rules: SuppressionRule[] = [];
-  if (profile) rules.push(...profileRules(profile));
-  for (const v of opts.vex ?? []) rules.push(...loadVex(v));
-  const ignore = ignoreFileFor(target, opts);
-  if (ignore) rules.push(...loadIgnoreFile(ignore));
+  const policy = loadPolicy({
+    target,
+    profile: opts.profile,
+    profileRepo: opts.profileRepo,
+    project: opts.project,
+    vex: opts.vex,
+    ignoreFile: opts.ignoreFile,
+    gate: Object.fromEntries(explicitGateKeys(opts).map((k) => [k, cli[k]])) as Partial<GateOptions>,
+    display: targetName,
+  });
 
   const inventory = await inventoryFor(ctx, target, opts);
   const db = await openScanDatabase({
@@ -178,18 +161,14 @@ export async function runScan(ctx: CliContext, target: string, opts: ScanOptions
     log: ctx.log,
     progress: ctx.progress ? terminalProgress() : noProgress,
   });
-  let report: ScanReport;
+  let decision: Decision;
   try {
-    report = buildReport(inventory, db, gate, now);
+    decision = decide(buildReport(inventory, db, now), policy, now);
   } finally {
     db.close();
   }
-  if (rules.length > 0 || profile) {
-    const applied = applySuppressions(report, rules, now);
-    for (const w of applied.warnings) ctx.log.warn(w);
-    report = applied.report;
-    report.gate = { ...evaluateGate(report.findings, gate), ...(profile ? { profile: profile.name } : {}) };
-  }
+  const report = decision.report;
+  for (const w of decision.warnings) ctx.log.warn(w);
   for (const f of plan.files) {
     writeResult(ctx, await renderReport(report, f.format, { color: false }), f.file);
     ctx.log.info(`${f.format} report written to ${f.file}`);
@@ -213,9 +192,11 @@ export const scanCommand: CliCommand = {
       .argument('<target>', 'a directory, dir:<path>, one lockfile, an image (docker-archive:, oci-dir:, oci-archive:, registry:, rootfs:, or auto-detected), or sbom:<CycloneDX or SPDX JSON>')
       .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMAT_NAMES]).default('table'))
       .option('-o, --output <[format=]file>', 'write the --format output to FILE, or FORMAT to FILE (repeatable: -o json=r.json -o sarif=r.sarif)', collect)
-      .option('--fail-on <severity>', 'exit 1 when a finding this severe or worse has a fix: critical, high, medium, low, none', 'high')
+      .option('--fail-on <severity>', 'exit 1 when a finding this severe or worse has a fix: critical, high, medium, low, unknown (any finding), none', 'high')
       .option('--include-unfixed', 'count findings without a fix in the gate too')
       .option('--exclude-dev', 'leave development-only dependencies out of the gate')
+      .addOption(new Option('--unknown-severity <policy>', 'findings of unknown severity with a fix: fail the gate whatever --fail-on says, or ignore them (default: fail)').choices(['fail', 'ignore']))
+      .addOption(new Option('--incomplete <policy>', 'a scan that could not check everything (unparsable files, no advisory data, …): fail the gate, or warn and decide on what was checked (default: fail)').choices(['fail', 'warn']))
       .option('--profile <file>', 'apply a security profile (YAML: gate, exceptions)')
       .option('--profile-repo <dir|git-url>', 'a profile repository with defaults.yaml and projects/<name>.yaml')
       .option('--project <name>', "with --profile-repo: apply projects/<name>.yaml over the repository's defaults")
@@ -227,7 +208,7 @@ export const scanCommand: CliCommand = {
       .option('--skip-db-update', 'same as --offline')
       .option('--db-source <url|dir>', 'where a scan refreshes stale feeds from (default: the source of the last `db update`)')
       .action(async (target: string, opts: ScanOptions, cmd: Command) => {
-        const explicitGate = (['failOn', 'includeUnfixed', 'excludeDev'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+        const explicitGate = (['failOn', 'includeUnfixed', 'excludeDev', 'unknownSeverity', 'incomplete'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
         process.exitCode = await runScan(context(), target, { ...opts, explicitGate });
       });
   },

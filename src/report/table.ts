@@ -78,5 +78,8 @@ export function renderTable(report: ScanReport, opts: TableOptions): string {
     `Total: ${report.findings.length - suppressed} findings (${counts})${suppressed ? `, ${suppressed} suppressed` : ''} in ${report.packages.length} packages; ${report.unknowns.length} not decided; ${report.errors.length} errors`,
   );
   lines.push(report.gate.passed ? c.green(`Gate: PASSED (${report.gate.reason})`) : c.bold(c.red(`Gate: FAILED (${report.gate.reason})`)));
+  // An incomplete scan ends with one line saying what was not checked, so "PASSED" is never read as "all checked".
+  const notChecked = report.gate.complete === false ? (report.gate.notChecked ?? []) : [];
+  if (notChecked.length > 0) lines.push(c.bold(c.yellow(`Not checked: ${notChecked.map((n) => n.summary).join('; ')}`)));
   return lines.join('\n');
 }

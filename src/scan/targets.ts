@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { FileError } from '../core/errors.js';
+import { BulwarkError, FileError, ParseError } from '../core/errors.js';
+import type { FileProblem } from '../core/package.js';
 import { DEFAULT_EXTRACTORS, LANGUAGE_EXTRACTORS } from '../extract/registry.js';
 import { looksLikeRootfs, openImage, parseImageTarget } from '../source/image/index.js';
 import type { ImageTarget } from '../source/image/index.js';
@@ -24,15 +25,52 @@ export interface TargetOptions {
   noLayerCache?: boolean;
 }
 
+const UNREADABLE_HINT = 'Bulwark could not read anything in it: fix or regenerate the file, or scan the directory that holds it';
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** A named file whose only result is file problems could not be read at all: that is an error, not a scan result. */
+function unreadableFile(display: string, problems: FileProblem[]): BulwarkError {
+  const first = problems[0]!;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : '';
+  const message = `${oneLine(first.message)}${first.extractor ? ` [${first.extractor}]` : ''}${more}`;
+  return first.code === 'BULWARK_E_IO'
+    ? new FileError(display, message, { hint: 'check that the file exists and can be read' })
+    : new ParseError(display, message, { hint: UNREADABLE_HINT });
+}
+
 /** Resolves `dir:<path>`, a directory, or one lockfile into an inventory. */
 async function inventoryOfPath(full: string): Promise<Inventory> {
+  const display = targetName(full);
   if (isDirectory(full)) {
     const result = await extractDirectory(full, LANGUAGE_EXTRACTORS);
-    return { target: { kind: 'directory', name: targetName(full) }, os: null, packages: mergePackages(result.packages), unknowns: result.unknowns, errors: result.errors };
+    const root = result.errors.find((e) => e.path === '.' && e.code === 'BULWARK_E_IO');
+    if (root) throw new FileError(display, oneLine(root.message), { hint: 'check that the directory can be listed' });
+    return { target: { kind: 'directory', name: display }, os: null, packages: mergePackages(result.packages), unknowns: result.unknowns, errors: result.errors };
   }
-  const root = path.dirname(full);
-  const result = await extractDirectory(root, DEFAULT_EXTRACTORS, path.basename(full));
-  return { target: { kind: 'file', name: targetName(full) }, os: null, packages: mergePackages(result.packages), unknowns: result.unknowns, errors: result.errors };
+  const name = path.basename(full);
+  if (!DEFAULT_EXTRACTORS.some((e) => e.required(name))) {
+    throw new BulwarkError('BULWARK_E_UNSUPPORTED', `${display}: no extractor reads a file of this name`, {
+      hint: 'give the file the name its tool writes (package-lock.json, Gemfile.lock, go.mod, …), or scan the directory that holds it',
+    });
+  }
+  const result = await extractDirectory(path.dirname(full), DEFAULT_EXTRACTORS, name);
+  if (result.packages.length === 0 && result.unknowns.length === 0 && result.errors.length > 0) throw unreadableFile(display, result.errors);
+  return { target: { kind: 'file', name: display }, os: null, packages: mergePackages(result.packages), unknowns: result.unknowns, errors: result.errors };
+}
+
+/** Stats a path named on the command line: a missing or unreadable one is an error that says which. */
+function statTarget(full: string): void {
+  try {
+    fs.statSync(full);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new FileError(targetName(full), 'no such file or directory', { hint: 'give a directory, a lockfile, or an image reference' });
+    const why = code === 'ELOOP' ? 'too many levels of symbolic links' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? String(e));
+    throw new FileError(targetName(full), `cannot read it: ${why}`, { hint: 'check the path and its permissions' });
+  }
 }
 
 /** What a target names: a local path (dir, lockfile), or an image (archive, layout, registry, rootfs). */
@@ -59,7 +97,7 @@ export function classifyTarget(target: string): { kind: 'path'; path: string } |
 export async function inventoryOf(target: string, opts: TargetOptions): Promise<Inventory> {
   const t = classifyTarget(target);
   if (t.kind === 'path') {
-    if (!fs.existsSync(t.path)) throw new FileError(t.path, 'no such file or directory', { hint: 'give a directory, a lockfile, or an image reference' });
+    statTarget(t.path);
     return inventoryOfPath(t.path);
   }
   const source = await openImage(t.image, {

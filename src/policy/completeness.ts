@@ -90,16 +90,16 @@ export function assessCompleteness(report: Pick<UndecidedReport, 'errors' | 'unk
   return { complete: notChecked.length === 0, notChecked };
 }
 
-const SHORT: Record<NotChecked['kind'], string> = {
-  file: 'file(s) not read or parsed',
-  'no-advisory-data': 'ecosystem(s) or feed(s) without advisory data',
-  'unparseable-version': 'version(s) not compared',
-  'os-not-covered': 'OS package(s) of an unidentified distro',
-  'not-evaluable': 'package(s) not identified',
-  unsupported: 'unsupported entry(ies)',
+const SHORT: Record<NotChecked['kind'], [string, string]> = {
+  file: ['file not read or parsed', 'files not read or parsed'],
+  'no-advisory-data': ['ecosystem or feed without advisory data', 'ecosystems or feeds without advisory data'],
+  'unparseable-version': ['version not compared', 'versions not compared'],
+  'os-not-covered': ['OS package of an unidentified distro', 'OS packages of an unidentified distro'],
+  'not-evaluable': ['package not identified', 'packages not identified'],
+  unsupported: ['unsupported entry', 'unsupported entries'],
 };
 
-/** "1 file(s) not read or parsed, 1 ecosystem(s) … without advisory data": what the gate reason says. */
+/** "1 file not read or parsed, 2 ecosystems or feeds without advisory data": what the gate reason says. */
 export function shortNotChecked(list: readonly NotChecked[]): string {
-  return list.map((n) => `${n.count} ${SHORT[n.kind]}`).join(', ');
+  return list.map((n) => `${n.count} ${SHORT[n.kind][n.count === 1 ? 0 : 1]}`).join(', ');
 }

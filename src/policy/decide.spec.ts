@@ -128,8 +128,8 @@ describe('decide: completeness', () => {
   it('incomplete: warn lets the gate decide on what was checked, with a warning', () => {
     const d = decide(report({ errors: [PARSE_ERROR], unknowns: [NO_DATA] }), policy({ incomplete: 'warn' }), NOW);
     expect(d.report.gate).toMatchObject({ complete: false, passed: true, incomplete: 'warn' });
-    expect(d.report.gate.reason).toMatch(/allowed by incomplete: warn$/);
-    expect(d.warnings).toEqual([expect.stringMatching(/^the scan is incomplete \(1 file\(s\) not read or parsed, 1 ecosystem/)]);
+    expect(d.report.gate.reason).toMatch(/let through by incomplete: warn$/);
+    expect(d.warnings).toEqual([expect.stringMatching(/^the scan is incomplete \(1 file not read or parsed, 1 ecosystem or feed without advisory data\): the gate judged only what was checked/)]);
     const failing = decide(report({ findings: [finding('A', 'HIGH')], errors: [PARSE_ERROR] }), policy({ incomplete: 'warn' }), NOW);
     expect(failing.report.gate.passed).toBe(false);
   });

@@ -36,13 +36,15 @@ export function decide(report: UndecidedReport | ScanReport, policy: Policy, now
   let passed = findings.passed;
   let reason = findings.reason;
   if (!completeness.complete) {
-    const what = `the scan is incomplete: ${shortNotChecked(completeness.notChecked)} (see gate.notChecked)`;
+    const what = `the scan is incomplete: ${shortNotChecked(completeness.notChecked)}`;
     if (policy.gate.incomplete === 'fail') {
       passed = false;
       reason = findings.passed ? what : `${reason}; ${what}`;
     } else {
-      reason = `${reason}; ${what}, allowed by incomplete: warn`;
-      warnings.push(`the scan is incomplete (${shortNotChecked(completeness.notChecked)}); the gate ${findings.passed ? 'passed' : 'was decided'} only on what was checked, because incomplete is set to warn`);
+      reason = `${reason}; ${what}, let through by incomplete: warn`;
+      warnings.push(
+        `the scan is incomplete (${shortNotChecked(completeness.notChecked)}): the gate judged only what was checked, because incomplete is set to warn`,
+      );
     }
   }
   const gate: GateResult = {

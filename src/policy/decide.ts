@@ -26,8 +26,8 @@ export interface Decision {
  * then the gate over the findings, then completeness. Pure: the same report, policy and clock give the same
  * decision, so the CLI and the server decide alike. A report that already carries a gate is decided afresh.
  */
-export function decide(report: UndecidedReport | ScanReport, policy: Policy, now: Date): Decision {
-  const { gate: _previous, ...undecided } = report as ScanReport;
+export function decide(report: UndecidedReport & { gate?: GateResult }, policy: Policy, now: Date): Decision {
+  const { gate: _previous, ...undecided } = report;
   // Completeness looks at what the scan produced, before suppression warnings join report.errors.
   const completeness = assessCompleteness(undecided);
   const applied = applySuppressions(undecided, policy.rules, now);

@@ -144,7 +144,8 @@ export function parseDependencyCheck(doc: Json, ctx: ParseContext): ImportedRepo
       const v3 = obj(v.cvssv3 ?? v.cvssV3);
       const v2 = obj(v.cvssv2 ?? v.cvssV2);
       const score = num(v3.baseScore) ?? num(v2.score) ?? num(v.cvssScore);
-      const word = str(v.severity) ?? str(v3.baseSeverity) ?? str(v2.severity);
+      // The JSON template writes "baseSeverity>" (sic: a stray '>' in Dependency-Check's jsonReport.vsl).
+      const word = str(v.severity) ?? str(v3.baseSeverity) ?? str(v3['baseSeverity>']) ?? str(v2.severity);
       b.addVuln({
         id,
         package: { name: pkg.name, version: pkg.version, ...(pkg.purl ? { purl: pkg.purl } : {}), ...(pkg.kind ? { kind: pkg.kind } : {}) },

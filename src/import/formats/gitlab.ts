@@ -19,7 +19,8 @@ const ID_ORDER = ['cve', 'ghsa', 'osvdb', 'gemnasium', 'gms', 'rustsec', 'go', '
 function primaryId(v: Json): { id: string; aliases: string[] } | undefined {
   const ids = objs(v.identifiers)
     .map((i) => ({ type: (str(i.type) ?? '').toLowerCase(), value: str(i.value) ?? str(i.name) }))
-    .filter((i): i is { type: string; value: string } => !!i.value);
+    // CWE and OWASP identifiers name weakness classes, not vulnerabilities.
+    .filter((i): i is { type: string; value: string } => !!i.value && i.type !== 'cwe' && i.type !== 'owasp');
   if (ids.length === 0) return undefined;
   const rank = (t: string): number => {
     const r = ID_ORDER.indexOf(t);

@@ -15,9 +15,9 @@ export function isNpmAudit(doc: unknown): boolean {
   return isObj(doc) && num(doc.auditReportVersion) !== undefined && isObj(doc.vulnerabilities);
 }
 
-/** "<2.6.9" → 2.6.9: the fix a simple upper bound names. */
+/** "<2.6.9", ">=4.0.0 <4.3.1" → the fix an exclusive upper bound names; nothing for "<=", "||" or open ranges. */
 function fixOfRange(range: string | undefined): string[] {
-  const m = range ? /^<\s*(\d[\w.+-]*)$/.exec(range.trim()) : null;
+  const m = range && !range.includes('||') ? /(?:^|\s)<\s*(\d[\w.+-]*)$/.exec(range.trim()) : null;
   return m ? [m[1]!] : [];
 }
 

@@ -69,8 +69,10 @@ export function readDependencyCheckXml(xml: string, file: string): Json {
   const doc: unknown = parser.parse(xml);
   const analysis = isObj(doc) ? doc.analysis : undefined;
   if (!isObj(analysis)) throw new ParseError(file, 'not a Dependency-Check report: the XML has no <analysis> root element');
-  const ns = str(analysis['@_xmlns']);
-  if (ns && !/dependency-check/i.test(ns)) throw new ParseError(file, `not a Dependency-Check report: the <analysis> element is in namespace ${ns}`);
+  // removeNSPrefix drops xmlns attributes: read the default namespace from the text.
+  const ns = /<(?:\w+:)?analysis\b[^>]*?\bxmlns="([^"]*)"/.exec(xml)?.[1];
+  if (ns && !/\/dependency-check\.[\d.]+\.xsd$/.test(ns)) throw new ParseError(file, `not a Dependency-Check report: the <analysis> element is in namespace ${ns}, not https://jeremylong.github.io/DependencyCheck/dependency-check.<version>.xsd`);
+  if (!('scanInfo' in analysis) && !('projectInfo' in analysis) && !('dependencies' in analysis)) throw new ParseError(file, 'not a Dependency-Check report: <analysis> has none of scanInfo, projectInfo, dependencies');
   const scanInfo = obj(analysis.scanInfo);
   return {
     reportSchema: ns ? /dependency-check\.([\d.]+)\.xsd/.exec(ns)?.[1] : undefined,

@@ -118,8 +118,14 @@ function noteCounts(b: ReportBuilder, c: Counts): void {
 }
 
 function scanTarget(doc: Json, file: string): ScanTarget {
-  const name = str(doc.ArtifactName) ?? (str(doc.ClusterName) ? `cluster ${str(doc.ClusterName)}` : file);
   const type = str(doc.ArtifactType);
+  // Anonymised reports blank ArtifactName; an image's OS result names it too ("repo:tag (debian 10.13)").
+  const osTarget = type === 'container_image' ? objs(doc.Results).map((r) => str(r.Target)).find((t) => t && osOfTarget(t)) : undefined;
+  const name =
+    str(doc.ArtifactName) ??
+    strs(obj(doc.Metadata).RepoTags)[0] ??
+    osTarget?.replace(/\s*\([^)]*\)\s*$/, '') ??
+    (str(doc.ClusterName) ? `cluster ${str(doc.ClusterName)}` : file);
   if (type === 'container_image' || type === 'container-image') {
     const meta = obj(doc.Metadata);
     const digest = strs(meta.RepoDigests).map((d) => d.slice(d.indexOf('@') + 1)).find((d) => /^[a-z0-9]+:[a-f0-9]+$/.test(d));

@@ -123,7 +123,7 @@ export function findingDocument(report: ScanReport, f: Finding, opts: ExportOpti
   const from = importedFrom(report);
   const doc: Record<string, unknown> = {
     ...base,
-    message: `${f.id} in ${f.package.name} ${f.package.version} (${f.severity}${f.fixedVersion ? `, fixed in ${f.fixedVersion}` : ''})`,
+    message: `${f.id} in ${f.package.name}${f.package.version ? ` ${f.package.version}` : ''} (${f.severity}${f.fixedVersion ? `, fixed in ${f.fixedVersion}` : ''})`,
     vulnerability: {
       id: f.id,
       enumeration: enumeration(f.id),

@@ -51,12 +51,22 @@ function enumeration(id: string): string {
   return m ? m[1]! : 'OTHER';
 }
 
+/** The purl's type: the text between "pkg:" and the next "/", checked by a full parse once per type seen. */
+const PURL_TYPES = new Map<string, string | undefined>();
 function purlType(purl: string): string | undefined {
-  try {
-    return PackageURL.fromString(purl).type;
-  } catch {
-    return undefined;
+  const m = /^pkg:([a-zA-Z.+-][a-zA-Z0-9.+-]*)\//.exec(purl);
+  if (!m) return undefined;
+  const t = m[1]!.toLowerCase();
+  if (!PURL_TYPES.has(t)) {
+    let ok: string | undefined;
+    try {
+      ok = PackageURL.fromString(purl).type;
+    } catch {
+      ok = undefined;
+    }
+    PURL_TYPES.set(t, ok);
   }
+  return PURL_TYPES.get(t);
 }
 
 /** "registry/repo:tag@sha256:…" → name, tag, digest. */

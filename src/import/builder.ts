@@ -85,9 +85,22 @@ export class ReportBuilder {
     this.os ??= os;
   }
 
+  private readonly ids = new Map<string, ReturnType<typeof identifyPackage>>();
+
+  /** identifyPackage parses and builds purls: once per distinct input, not once per finding. */
+  private identify(input: ImportedVuln['package']): ReturnType<typeof identifyPackage> {
+    const key = JSON.stringify([input.name, input.version, input.kind, input.purl, input.sourceName, input.os?.family, input.os?.version]);
+    let id = this.ids.get(key);
+    if (!id) {
+      id = identifyPackage(input);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
   /** A package the report lists, with or without vulnerabilities. */
   addPackage(input: ImportedVuln['package'], locations: readonly Location[] = []): Package {
-    const id = identifyPackage(input);
+    const id = this.identify(input);
     const draft = { ecosystem: id.ecosystem, name: input.name, version: input.version, purl: id.purl };
     const key = pkgKey(draft);
     let p = this.packages.get(key);
@@ -124,8 +137,7 @@ export class ReportBuilder {
       if (existing.suppressed && !v.suppressed) delete existing.suppressed;
       return;
     }
-    const references: Reference[] = [];
-    for (const r of v.references ?? []) if (!references.some((x) => x.url === r)) references.push({ type: 'WEB', url: r });
+    const references: Reference[] = [...new Set(v.references ?? [])].map((url) => ({ type: 'WEB', url }));
     const finding: Finding = {
       id: v.id,
       aliases: [...new Set((v.aliases ?? []).filter((a) => a !== v.id))],

@@ -96,9 +96,17 @@ export function identifyPackage(input: { name: string; version: string; kind?: s
   if (given) {
     let p = given;
     if (!p.version && version) p = new PackageURL(p.type, p.namespace, p.name, version, p.qualifiers, p.subpath);
+    // An OS package's purl without its distro (Grype writes pkg:deb/debian/bash@5.0-4?arch=amd64): the report's OS gives the release.
+    const family = input.os?.family;
+    if ((p.type === 'deb' || p.type === 'apk' || p.type === 'rpm') && !p.qualifiers?.distro && family && input.os?.version && OS_TYPES[family]?.[0] === p.type) {
+      const distro = `${family === 'alma' ? 'almalinux' : family}-${input.os.version}`;
+      p = new PackageURL(p.type, p.namespace, p.name, p.version, { ...(p.qualifiers ?? {}), distro }, p.subpath);
+    }
     const purl = p.toString();
     const parsed = packageOfPurl(purl);
-    return { ecosystem: parsed?.ecosystem ?? FALLBACK_ECOSYSTEM[p.type] ?? p.type, purl, ...(parsed?.source ? { source: parsed.source } : input.sourceName ? { source: { name: input.sourceName, version } } : {}) };
+    // The source package the report names (Grype's metadata.Source) beats the purl's default (its own name).
+    const source = input.sourceName && !p.qualifiers?.upstream ? { name: input.sourceName, ...(version ? { version } : {}) } : parsed?.source;
+    return { ecosystem: parsed?.ecosystem ?? FALLBACK_ECOSYSTEM[p.type] ?? p.type, purl, ...(source ? { source } : {}) };
   }
   const kind = input.kind?.toLowerCase();
   const lang = kind ? LANGUAGE_TYPES[kind] : undefined;

@@ -114,6 +114,11 @@ describe('importReport is tolerant of the quirks of real reports', () => {
     expect(t.findings.find((x) => x.id === 'CVE-2011-3374')!.severitySource).toBe('TOOL (trivy/debian)');
     expect(t.findings.filter((x) => x.suppressed).map((x) => x.suppressed!.reason)).toEqual(['Trivy status not_affected']);
     expect(t.findings.some((x) => x.fixState === 'wont-fix')).toBe(true);
+    // OS packages get the release of the report's distro, also when the scanner's purl leaves it out.
+    const grype = importReport(fixture('anchore_grype/many_vulns3.trimmed.json'), { filename: 'g.json' });
+    expect(grype.findings.every((x) => x.package.ecosystem === 'Debian:10' && x.package.purl.includes('distro=debian-10'))).toBe(true);
+    const gl = importReport(fixture('gitlab_container_scan/gl-container-scanning-report-5-vuln_v15.json'), { filename: 'gl.json' });
+    expect(new Set(gl.findings.map((x) => x.package.ecosystem))).toEqual(new Set(['Debian:10']));
     const osv = importReport(fixture('osv_scanner/some_findings.json'), { filename: 'o.json' });
     expect(osv.findings[0]!.aliases).toContain('GHSA-8348-2q94-ffjx');
   });

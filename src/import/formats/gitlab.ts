@@ -76,7 +76,9 @@ export function parseGitlab(doc: unknown, ctx: ParseContext): ImportedReport {
     if (!name) return b.skip('IMPORT_ENTRY_INCOMPLETE', `vulnerability ${ids.id} names no package (location.dependency.package.name); not imported`);
     const file = str(loc.file);
     const osText = str(loc.operating_system);
-    const os = osText ? osHint(osText.split(':')[0], osText.split(':')[1]) : undefined;
+    // "debian:9.4", "debian 10.9", "alpine 3.15.0", or "Unknown".
+    const osParts = osText && !/^unknown$/i.test(osText) ? osText.split(/[:\s]+/) : [];
+    const os = osHint(osParts[0], osParts[1]);
     image ??= str(loc.image);
     const pm = file ? managers.get(file) : undefined;
     b.addVuln({

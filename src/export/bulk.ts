@@ -12,10 +12,13 @@ export function bulkBody(docs: readonly EcsDocument[]): string {
   return out;
 }
 
-/** Documents as NDJSON, one per line, for log shippers (Filebeat, Fluent Bit, Logstash); `_index`/`_id` under `@metadata`-free keys. */
+/**
+ * Documents as NDJSON, one per line, for log shippers (Filebeat, Fluent Bit, Logstash). Each is the document
+ * as `_bulk` would store it; its `_id` is `event.id`, its daily index follows from `@timestamp` and `event.dataset`.
+ */
 export function ndjsonLines(docs: readonly EcsDocument[]): string {
   let out = '';
-  for (const d of docs) out += `${JSON.stringify({ ...d.doc, _meta: { index: d._index, id: d._id } })}\n`;
+  for (const d of docs) out += `${JSON.stringify(d.doc)}\n`;
   return out;
 }
 

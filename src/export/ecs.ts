@@ -166,11 +166,10 @@ export function findingDocument(report: ScanReport, f: Finding, opts: ExportOpti
       ...(from ? { imported_from: from } : {}),
     },
   };
-  return {
-    _index: dailyIndex(prefix, 'findings', report.createdAt),
-    _id: documentId('finding', opts.project, report.target.name, f.id, f.package.purl),
-    doc,
-  };
+  const id = documentId('finding', opts.project, report.target.name, f.id, f.package.purl);
+  // event.id carries the _id, so a log pipeline that indexes the NDJSON can keep it (Logstash: document_id => "%{[event][id]}").
+  (doc.event as Record<string, unknown>).id = id;
+  return { _index: dailyIndex(prefix, 'findings', report.createdAt), _id: id, doc };
 }
 
 /** The scan-summary event: counts per severity, the gate's verdict. */

@@ -58,7 +58,12 @@ describe('ECS documents', () => {
     const docs = reportDocuments(load('npm_audit_7_plus/one_vuln.json'), { project: 'web' });
     const lines = ndjsonLines(docs).trimEnd().split('\n');
     expect(lines).toHaveLength(docs.length);
-    for (const l of lines) expect(JSON.parse(l)).toHaveProperty('labels.project', 'web');
+    lines.forEach((l, i) => {
+      const d = JSON.parse(l) as Record<string, unknown>;
+      expect(d).toHaveProperty('labels.project', 'web');
+      expect(d).toHaveProperty('event.id', docs[i]!._id);
+      expect(checkAgainstMappings(d, MAPPINGS)).toEqual([]);
+    });
     const bulk = bulkBody(docs);
     expect(bulk.endsWith('\n')).toBe(true);
     const bl = bulk.trimEnd().split('\n');
@@ -87,3 +92,20 @@ describe('the mapping check (what Elasticsearch would refuse with dynamic: stric
     expect(checkAgainstMappings(d, MAPPINGS).join('\n')).toMatch(message);
   });
 });
+
+describe('what export reads', () => {
+  it('takes Bulwark reports as they are, checks them against the report schema, and imports everything else', async () => {
+    const { readAnyReport } = await import('../../src/export/reports.js');
+    const imported = load('trivy/all_statuses.json');
+    const asBulwark = readAnyReport(new TextEncoder().encode(JSON.stringify(imported)), 'bulwark.json');
+    expect(asBulwark.findings).toHaveLength(imported.findings.length);
+    const broken = { ...imported, findings: [{ id: 'CVE-1' }] };
+    expect(() => readAnyReport(new TextEncoder().encode(JSON.stringify(broken)), 'broken.json')).toThrow(/broken.json: not a valid Bulwark report/);
+    expect(() => readAnyReport(new TextEncoder().encode('{"hello": 1}'), 'other.json')).toThrow(/other.json: not a report Bulwark can import/);
+    expect(readAnyReport(bytesOf('npm_audit_7_plus/one_vuln.json'), 'audit.json').tool).toMatchObject({ importedFrom: { format: 'npm-audit' } });
+  });
+});
+
+function bytesOf(rel: string): Uint8Array {
+  return fs.readFileSync(path.join(FIXTURES, rel));
+}

@@ -54,6 +54,10 @@ export function knownNonReport(d: Decoded): string | undefined {
   if (d.kind !== 'json') return undefined;
   const v = d.value;
   if (isObj(v) && (str(v.$schema)?.includes('sarif') || (str(v.version) === '2.1.0' && Array.isArray(v.runs)))) return 'a SARIF log; SARIF is an output format of Bulwark, not one it imports (use the scanner\'s JSON output)';
+  const scanType = isObj(v) && isObj(v.scan) ? str(v.scan.type) : undefined;
+  if (scanType && scanType !== 'dependency_scanning' && scanType !== 'container_scanning' && isObj(v) && Array.isArray(v.vulnerabilities)) {
+    return `a GitLab ${scanType} report; Bulwark imports GitLab dependency-scanning and container-scanning reports only`;
+  }
   if (isObj(v) && str(v.spdxVersion)) return 'an SPDX SBOM, which holds no vulnerabilities (scan it with `bulwark scan sbom:<file>`)';
   if (Array.isArray(v) && v.length === 0) return 'an empty JSON array';
   if (isObj(v) && Object.keys(v).length === 0) return 'an empty JSON object';

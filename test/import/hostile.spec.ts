@@ -43,6 +43,7 @@ describe('importReport refuses what is not a report, naming the file and the pro
     ['other-ns.xml', '<?xml version="1.0"?><analysis xmlns="urn:example:dependency-check-lookalike:other"><x/></analysis>', /namespace urn:example/],
     ['no-children.xml', '<?xml version="1.0"?><analysis><!-- dependency-check --><x/></analysis>', /none of scanInfo/],
     ['stream.json', '{"a":1}{"b":2}', /shape of none/],
+    ['gl-sast-report.json', '{"version":"15.0.7","scan":{"type":"sast","scanner":{"id":"semgrep"}},"vulnerabilities":[{"id":"x","identifiers":[{"type":"cwe","value":"79"}],"location":{"file":"a.js"}}]}', /GitLab sast report; Bulwark imports GitLab dependency-scanning and container-scanning reports only/],
   ];
   it.each(cases)('%s', (filename, content, message) => {
     const e = refusal(typeof content === 'string' ? enc(content) : content, { filename });

@@ -14,6 +14,7 @@ import type { FeedDefinition } from './feeds/types.js';
 import type { FeedSource } from './inputs.js';
 import { describeSource, parseSource, resolveInput } from './inputs.js';
 import { DB_FILE, MODEL } from './store/schema.js';
+import { AdvisoryDbReader, readDatabaseMeta } from './store/reader.js';
 import { databasePath } from './paths.js';
 import type { FeedItem, FeedState } from './store/writer.js';
 import { AdvisoryDbWriter } from './store/writer.js';
@@ -68,17 +69,15 @@ function alpineReleasesOf(source: FeedSource): string[] | undefined {
 }
 
 function readFeedStates(dbPath: string): Map<string, FeedState> | undefined {
-  if (!fs.existsSync(dbPath)) return undefined;
-  let db: Database.Database | undefined;
+  if (readDatabaseMeta(dbPath)?.get('model') !== String(MODEL)) return undefined;
+  let reader: AdvisoryDbReader | undefined;
   try {
-    db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    const model = (db.prepare(`SELECT value FROM meta WHERE key = 'model'`).get() as { value: string } | undefined)?.value;
-    if (model !== String(MODEL)) return undefined;
-    return new Map((db.prepare('SELECT * FROM feed').all() as FeedState[]).map((f) => [f.id, f]));
+    reader = AdvisoryDbReader.open(dbPath);
+    return new Map(reader.feeds().map((f) => [f.id, f]));
   } catch {
     return undefined;
   } finally {
-    db?.close();
+    reader?.close();
   }
 }
 

@@ -244,6 +244,24 @@ describe('nvd feed from a mirror', () => {
     expect((await update(tmpDir('gap-cache'), mirror)).outcomes[0]).toMatchObject({ result: 'failed', error: expect.stringMatching(/page-0001\.json is missing/) });
   });
 
+  it('reads a page whose wrapper comes after the records (keys in another order)', async () => {
+    const mirror = tmpDir('order');
+    fs.mkdirSync(path.join(mirror, 'nvd/cves-2.0'), { recursive: true });
+    const body = { vulnerabilities: ITEMS, totalResults: 5, startIndex: 0, resultsPerPage: 5, format: 'NVD_CVE', version: '2.0' };
+    fs.writeFileSync(path.join(mirror, 'nvd/cves-2.0', mirrorPageName(0)), JSON.stringify(body));
+    const r = await update(tmpDir('order-cache'), mirror);
+    expect(r.outcomes[0]).toMatchObject({ result: 'imported', records: 5 });
+  });
+
+  it('refuses a truncated page, naming the file', async () => {
+    const mirror = tmpDir('trunc');
+    writeMirror(mirror, ITEMS, 5);
+    const file = path.join(mirror, 'nvd/cves-2.0', mirrorPageName(0));
+    fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 50_000));
+    const r = await update(tmpDir('trunc-cache'), mirror);
+    expect(r.outcomes[0]).toMatchObject({ result: 'failed', error: expect.stringMatching(/page-0000\.json.*not an NVD CVE API page/) });
+  });
+
   it('refuses a page that is not an NVD response, naming the file', async () => {
     const mirror = tmpDir('notnvd');
     fs.mkdirSync(path.join(mirror, 'nvd/cves-2.0'), { recursive: true });

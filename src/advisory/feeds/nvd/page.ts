@@ -12,10 +12,9 @@
  */
 import fs from 'node:fs';
 import { pipeline } from 'node:stream';
-import ignore from 'stream-json/filters/ignore.js';
 import pick from 'stream-json/filters/pick.js';
+import parser from 'stream-json/parser.js';
 import streamArray from 'stream-json/streamers/stream-array.js';
-import streamObject from 'stream-json/streamers/stream-object.js';
 import type { CveMetric, CveRecord, CveWeakness, CvssVersion } from '../../../core/advisory.js';
 import { ParseError, describeError } from '../../../core/errors.js';
 import { severityFromScore, severityFromV2Score } from '../../../core/severity.js';
@@ -123,20 +122,34 @@ function nonNegativeInt(v: unknown, key: string, where: string): number {
   return v;
 }
 
-/** Reads a page's wrapper (counts, format), streaming past the records. */
-export async function readNvdPageHeader(file: string, where = file): Promise<NvdPageHeader> {
-  const tokens = ignore.withParserAsStream({ filter: 'vulnerabilities' });
-  const objects = streamObject.asStream();
-  const source = fs.createReadStream(file);
-  pipeline(source, tokens, objects, () => {});
-  const top: Record<string, unknown> = {};
+/**
+ * The wrapper as it comes first in every API response (`{"resultsPerPage":…,"timestamp":"…","vulnerabilities":[`):
+ * read from the first bytes, so the records are not parsed twice. Undefined when the page is laid out otherwise
+ * (the streamed read then finds the keys wherever they are).
+ */
+function headerFromPrefix(file: string): Record<string, unknown> | undefined {
+  const fd = fs.openSync(file, 'r');
+  let text: string;
   try {
-    for await (const item of objects as AsyncIterable<{ key: string; value: unknown }>) top[item.key] = item.value;
-  } catch (e) {
-    throw new ParseError(where, `not an NVD CVE API page: ${describeError(e)}`, { hint: 'the download may be truncated, or not JSON (an error page)', cause: e });
+    const buf = Buffer.alloc(4096);
+    text = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
   } finally {
-    source.destroy();
+    fs.closeSync(fd);
   }
+  const m = /^\s*\{([^{}[\]]*?),?\s*"vulnerabilities"\s*:\s*\[/.exec(text);
+  if (!m) return undefined;
+  try {
+    const top = JSON.parse(`{${m[1]}}`) as unknown;
+    // Only a wrapper that is all there before the records stands; otherwise the streamed read finds the keys.
+    return isObject(top) && 'format' in top && 'totalResults' in top && 'startIndex' in top ? top : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a page's wrapper (counts, format), streaming past the records when it is not at the start. */
+export async function readNvdPageHeader(file: string, where = file): Promise<NvdPageHeader> {
+  const top = headerFromPrefix(file) ?? (await streamedTop(file, where));
   if (top.format !== 'NVD_CVE') throw new ParseError(where, `not an NVD CVE API page: "format" is ${JSON.stringify(top.format)}, not "NVD_CVE"`);
   const header: NvdPageHeader = {
     resultsPerPage: nonNegativeInt(top.resultsPerPage, 'resultsPerPage', where),
@@ -145,6 +158,36 @@ export async function readNvdPageHeader(file: string, where = file): Promise<Nvd
   };
   if (typeof top.timestamp === 'string') header.timestamp = top.timestamp;
   return header;
+}
+
+/** The top-level scalar keys of a page, wherever they are, from the parser's tokens (the records are not assembled). */
+async function streamedTop(file: string, where: string): Promise<Record<string, unknown>> {
+  const tokens = parser.asStream({ streamValues: false });
+  const source = fs.createReadStream(file);
+  pipeline(source, tokens, () => {});
+  const top: Record<string, unknown> = {};
+  let depth = 0;
+  let key: string | undefined;
+  try {
+    for await (const t of tokens as AsyncIterable<{ name: string; value?: unknown }>) {
+      if (t.name === 'startObject' || t.name === 'startArray') {
+        if (depth === 0 && t.name === 'startArray') throw new Error('the top level is an array');
+        depth++;
+        key = undefined;
+      } else if (t.name === 'endObject' || t.name === 'endArray') depth--;
+      else if (depth === 1 && t.name === 'keyValue') key = String(t.value);
+      else if (depth === 1 && key !== undefined) {
+        top[key] = t.name === 'numberValue' ? Number(t.value) : t.value;
+        key = undefined;
+      }
+    }
+  } catch (e) {
+    throw new ParseError(where, `not an NVD CVE API page: ${describeError(e)}`, { hint: 'the download may be truncated, or not JSON (an error page)', cause: e });
+  } finally {
+    source.destroy();
+    tokens.destroy();
+  }
+  return top;
 }
 
 /**

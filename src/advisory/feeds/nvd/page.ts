@@ -7,18 +7,18 @@
  *       "cvssMetricV2": [{ source, type: Primary|Secondary, cvssData: { version, vectorString, baseScore } }] },
  *       "weaknesses": [{ source, type, description: [{lang, value: "CWE-79"}] }], … } }, … ] }
  *
- * A page of 2,000 records is tens of MB, so it is streamed from a local file with stream-json: one pass reads the
- * wrapper without the records, another yields the records one at a time. Memory holds one record.
+ * A page of 2,000 records is tens of MB, so it is streamed from a local file: the wrapper is read from the first
+ * bytes (or by stream-json's tokens when it is not first), and the records are split out one at a time and each
+ * parsed by JSON.parse (split.ts). Memory holds one record.
  */
 import fs from 'node:fs';
 import { pipeline } from 'node:stream';
-import pick from 'stream-json/filters/pick.js';
 import parser from 'stream-json/parser.js';
-import streamArray from 'stream-json/streamers/stream-array.js';
 import type { CveMetric, CveRecord, CveWeakness, CvssVersion } from '../../../core/advisory.js';
 import { ParseError, describeError } from '../../../core/errors.js';
 import { severityFromScore, severityFromV2Score } from '../../../core/severity.js';
 import type { CveItem } from '../../store/writer.js';
+import { splitNvdRecords } from './split.js';
 
 export interface NvdPageHeader {
   resultsPerPage: number;
@@ -192,33 +192,36 @@ async function streamedTop(file: string, where: string): Promise<Record<string, 
 
 /**
  * Streams a page's records. A record NVD describes in a way this reader does not understand is yielded as
- * skipped (counted, shown by `db status`); a page that is not JSON throws ParseError naming the file.
+ * skipped (counted, shown by `db status`); a page that is not JSON, or is truncated, throws ParseError naming the file.
  */
 export async function* readNvdPageRecords(file: string, where = file): AsyncGenerator<CveItem> {
-  const tokens = pick.withParserAsStream({ filter: 'vulnerabilities' });
-  const items = streamArray.asStream();
-  const source = fs.createReadStream(file);
-  pipeline(source, tokens, items, () => {});
-  const it = (items as AsyncIterable<{ key: number; value: unknown }>)[Symbol.asyncIterator]();
+  const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  let index = 0;
   try {
-    while (true) {
-      let next: IteratorResult<{ key: number; value: unknown }>;
+    const texts = splitNvdRecords(source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<string>;
       try {
-        next = await it.next();
+        next = await texts.next();
       } catch (e) {
         throw new ParseError(where, `not an NVD CVE API page: ${describeError(e)}`, { hint: 'the download may be truncated, or not JSON', cause: e });
       }
       if (next.done) break;
+      const at = index++;
+      let doc: unknown;
       try {
-        yield convertNvdItem(next.value.value);
+        doc = JSON.parse(next.value);
+      } catch (e) {
+        throw new ParseError(where, `not an NVD CVE API page: vulnerabilities[${at}] is not JSON (${describeError(e)})`, { cause: e });
+      }
+      try {
+        yield convertNvdItem(doc);
       } catch (e) {
         if (!(e instanceof NvdRecordError)) throw e;
-        yield { skipped: true, where: `${where}: vulnerabilities[${next.value.key}]`, reason: e.message };
+        yield { skipped: true, where: `${where}: vulnerabilities[${at}]`, reason: e.message };
       }
     }
   } finally {
-    items.destroy();
-    tokens.destroy();
     source.destroy();
   }
 }

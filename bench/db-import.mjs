@@ -4,7 +4,7 @@
 // 2. a synthetic OSV npm export 20x the size of the snapshot's npm export (every record copied 20 times under
 //    new ids), to show that import time grows linearly and memory stays flat;
 // 3. synthetic NVD mirrors (nvd/cves-2.0/page-NNNN.json, 2,000 records a page as the API pages them, the
-//    snapshot's 83 real records copied under new ids) of 5 and 20 pages: time linear, memory flat.
+//    snapshot's 83 real records copied under new ids) of 5, 20 and 80 pages: time linear, memory flat.
 //    `--only nvd` runs this part alone.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -128,7 +128,7 @@ console.log(`node ${process.version}, ${os.cpus().length} cores, ${fmt(mib(os.to
 console.log('| run | wall s | peak RSS MiB | DB MiB |');
 console.log('| --- | ---: | ---: | ---: |');
 if (only === undefined || only === 'nvd') {
-  for (const pages of [5, 20]) {
+  for (const pages of [5, 20, 80]) {
     const mirror = path.join(work, `nvd${pages}`);
     const records = syntheticNvd(mirror, pages);
     const bytes = fs.readdirSync(path.join(mirror, 'nvd/cves-2.0')).reduce((n, f) => n + fs.statSync(path.join(mirror, 'nvd/cves-2.0', f)).size, 0);

@@ -66,7 +66,9 @@ async function* pagesInOrder(pages: readonly Page[]): AsyncGenerator<CveItem> {
 }
 
 async function importPages(ctx: SyncContext, pages: readonly Page[], location: string): Promise<SyncOutcome> {
-  const digests = await Promise.all(pages.map(async (p) => `${path.basename(p.file)}:${await sha256File(p.file)}`));
+  // One page at a time: hashing them all at once would hold a read buffer per page.
+  const digests: string[] = [];
+  for (const p of pages) digests.push(`${path.basename(p.file)}:${await sha256File(p.file)}`);
   const digest = sha256(digests.join('\n'));
   if (ctx.previous?.status === 'ok' && ctx.previous.input_digest === digest) return { result: 'unchanged', location };
   const w = ctx.writer();

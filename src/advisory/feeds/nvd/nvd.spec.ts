@@ -128,6 +128,23 @@ describe('nvd feed against the CVE API 2.0', () => {
     for (let i = 5; i < at.length; i++) expect(at[i]! - at[i - 5]!).toBeGreaterThanOrEqual(RATE_WINDOW_MS);
   });
 
+  it('takes the key from NVD_API_KEY and the endpoint from BULWARK_NVD_API_URL when not given', async () => {
+    const saved = { key: process.env.NVD_API_KEY, url: process.env.BULWARK_NVD_API_URL };
+    process.env.NVD_API_KEY = 'from-env';
+    process.env.BULWARK_NVD_API_URL = api.url;
+    try {
+      const r = await updateDatabase({ cacheDir: tmpDir('env'), feeds: [nvdFeed({ clock })], now: () => new Date(clock.now()) });
+      expect(r.outcomes[0]).toMatchObject({ result: 'imported', records: 5 });
+      expect(api.requests.length).toBeGreaterThan(0);
+      expect(api.requests.every((q) => q.apiKey === 'from-env' && q.params.resultsPerPage === '2000')).toBe(true);
+    } finally {
+      for (const [k, v] of [['NVD_API_KEY', saved.key], ['BULWARK_NVD_API_URL', saved.url]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('429, 503 and 403 are retried with exponential back-off; Retry-After is honoured', async () => {
     const cacheDir = tmpDir('retry');
     api.failures.push({ status: 429 }, { status: 503 }, { status: 403 }, { status: 429, retryAfter: 7 });

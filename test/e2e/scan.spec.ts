@@ -4,10 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScanReport } from '../../src/core/report.js';
 import { validateReport } from '../../src/report/schema.js';
 import { runCli, snapshotCache } from '../support/cli.js';
-import { PEER_FIXTURES_DIR, REPO_ROOT } from '../support/shared.js';
+import { SHARED_PEER_FIXTURES_DIR, REPO_ROOT } from '../support/shared.js';
 
 const LANGUAGE_ECOSYSTEMS = ['npm', 'PyPI', 'Go', 'crates.io', 'RubyGems', 'Maven', 'NuGet', 'Packagist'];
-const TRIVY_REPO = path.join(PEER_FIXTURES_DIR, 'trivy/integration/testdata/fixtures/repo');
+const TRIVY_REPO = path.join(SHARED_PEER_FIXTURES_DIR, 'trivy/integration/testdata/fixtures/repo');
 
 let cacheDir: string;
 beforeAll(() => {

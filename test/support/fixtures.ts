@@ -11,10 +11,6 @@ export const FIXTURES_DIR = path.join(REPO_ROOT, 'test/fixtures');
  */
 export const PEER_FIXTURES_DIR = path.join(FIXTURES_DIR, 'peer');
 
-export function fixture(...parts: string[]): string {
-  return path.join(FIXTURES_DIR, ...parts);
-}
-
 export function peerFixture(...parts: string[]): string {
   return path.join(PEER_FIXTURES_DIR, ...parts);
 }

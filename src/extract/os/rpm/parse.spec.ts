@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { readPeerFixture } from '../../../../test/support/shared.js';
+import { readPeerFixture } from '../../../../test/support/fixtures.js';
 import { parseRpmHeader, parseSourceRpm, RpmHeaderError } from './header.js';
 import { parseRpmDb } from './parse.js';
 

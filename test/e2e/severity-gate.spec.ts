@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScanReport } from '../../src/core/report.js';
 import { runCli } from '../support/cli.js';
-import { PEER_FIXTURES_DIR, REPO_ROOT, VULNDATA_DIR } from '../support/shared.js';
+import { REPO_ROOT, VULNDATA_DIR, hasShared, peerFixture } from '../support/shared.js';
 
 /**
  * Issue 10, end to end through the built CLI: a finding whose own advisory carries no severity takes NVD's rating
@@ -64,9 +64,8 @@ describe('a Go project pinning golang.org/x/crypto before CVE-2024-45337 fails t
  * findings left UNKNOWN are the ones NVD itself has not rated (82 of 92 before the chain; 13 after, all in gomod:
  * CVEs whose NVD record has no metrics yet, GHSA aliases outside the snapshot's sample, one Go advisory with no alias).
  */
-const TRIVY_REPO = path.join(PEER_FIXTURES_DIR, 'trivy/integration/testdata/fixtures/repo');
-const haveShared = fs.existsSync(path.join(VULNDATA_DIR, 'nvd')) && fs.existsSync(TRIVY_REPO);
-if (!haveShared) console.warn(`skipped: the UNKNOWN-severity census needs ${VULNDATA_DIR} and ${TRIVY_REPO} (../shared)`);
+const TRIVY_REPO = peerFixture('trivy/integration/testdata/fixtures/repo');
+const haveShared = hasShared('test/e2e/severity-gate.spec.ts (UNKNOWN census)', 'vulndata', 'peer-fixtures');
 
 describe.skipIf(!haveShared)('UNKNOWN severity over the Trivy repo fixtures, with the whole snapshot', () => {
   it('at most 13 of the findings stay UNKNOWN, each without an NVD metric or rated alias in the snapshot', () => {

@@ -63,11 +63,6 @@ export function toFileProblems(path: string, extractor: string, problems: readon
   }));
 }
 
-/** Splits text into lines, accepting \n and \r\n. */
-export function splitLines(text: string): string[] {
-  return text.split(/\r?\n/);
-}
-
 /**
  * The one shape every OS package-database extractor has: parse the file into records (bad records become
  * problems), turn each into a Package, sort. Each extractor supplies only its id, file predicate, parser and adapter.

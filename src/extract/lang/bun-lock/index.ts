@@ -1,6 +1,7 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
-import { baseName, decodeText, LineIndex } from '../../util/text.js';
-import { reachability } from '../npm-common/dep-graph.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { LineIndex } from '../../formats/lines.js';
+import { reachability } from '../../util/dep-graph.js';
 import { isExactSemver } from '../npm-common/names.js';
 import { PackageSet } from '../../util/package-set.js';
 import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';

@@ -5,8 +5,8 @@
  * element is the resolution `name@version` (or `name@workspace:path`, `name@github:...`, `name@file:...`),
  * and, for registry packages, a metadata object with the package's dependencies.
  */
-import { isObject, keyOffset, parseJson } from '../npm-common/json.js';
-import type { JsonObject } from '../npm-common/json.js';
+import { isObject, keyOffset, parseJson } from '../../formats/json.js';
+import type { JsonObject } from '../../formats/json.js';
 
 export interface BunPackage {
   key: string;

@@ -3,10 +3,7 @@
  * `PODS:` lists `- Name (1.2.3)` or `- Name/Subspec (1.2.3):` with its requirements below;
  * `DEPENDENCIES:` lists what the Podfile asks for (`- Name (~> 1.0)`, `- Name (from \`../x\`)`).
  */
-import type * as Yaml from 'yaml';
-import { lazyRequire } from '../../../util/lazy.js';
-
-const lib = lazyRequire<typeof Yaml>('yaml');
+import { newLineCounter, parseYamlDocument, yaml as lib } from '../../formats/yaml.js';
 import type { Node } from 'yaml';
 
 export interface PodEntry {
@@ -21,9 +18,8 @@ export interface PodEntry {
 export class PodfileLockError extends Error {}
 
 export function parsePodfileLock(text: string): { pods: PodEntry[]; direct: Set<string>; dropped: string[] } {
-  const lineCounter = new (lib().LineCounter)();
-  const doc = lib().parseDocument(text, { lineCounter });
-  if (doc.errors.length > 0) throw new PodfileLockError(`invalid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);
+  const lineCounter = newLineCounter();
+  const doc = parseYamlDocument(text, { lineCounter });
   const root = doc.contents;
   const out = { pods: [] as PodEntry[], direct: new Set<string>(), dropped: [] as string[] };
   if (root === null) return out;

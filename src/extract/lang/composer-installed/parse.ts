@@ -3,7 +3,7 @@
  * Composer 1 writes a bare array of packages; Composer 2 writes
  * `{ "packages": [...], "dev": bool, "dev-package-names": [...] }`.
  */
-import { LineFinder } from '../lang-b-common/text.js';
+import { LineFinder } from '../../formats/lines.js';
 import { ComposerSyntaxError, parseJsonText, readPackageArray } from '../composer-lock/parse.js';
 import type { ComposerPackages } from '../composer-lock/parse.js';
 

@@ -6,7 +6,7 @@ import type * as Zod from 'zod';
 import { lazyRequire, once } from '../../../util/lazy.js';
 
 const zod = lazyRequire<typeof Zod>('zod');
-import { LineFinder } from '../lang-b-common/text.js';
+import { LineFinder } from '../../formats/lines.js';
 
 export interface ComposerPackage {
   name: string;

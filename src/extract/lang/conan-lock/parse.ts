@@ -4,7 +4,7 @@
  *   node "0" is the consumer (conanfile) and has no ref.
  * Conan 2 (lock version 0.5): `requires`, `build_requires`, `python_requires`: ["zlib/1.2.13[@user/channel]#rev%timestamp"].
  */
-import { LineFinder } from '../lang-b-common/text.js';
+import { LineFinder } from '../../formats/lines.js';
 
 export interface ConanRef {
   name: string;

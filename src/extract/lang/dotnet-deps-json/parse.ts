@@ -5,7 +5,7 @@
  * `targets[<runtimeTarget.name>]` maps the same keys to `{ dependencies, runtime, native, runtimeTargets, ... }`.
  * Self-contained apps list the bundled runtime as `runtimepack.<Name>/<ver>` (type "runtimepack").
  */
-import { LineFinder } from '../lang-b-common/text.js';
+import { LineFinder } from '../../formats/lines.js';
 
 export interface DepsLibrary {
   name: string;

@@ -4,8 +4,8 @@
  * plus `<GlobalPackageReference>`; the older `Packages.props` convention uses
  * `<PackageReference Update="X" Version="1.2.3"/>`. Names and versions may also be child elements.
  */
-import { attr, child, localName, parseXml, walk } from '../lang-b-common/xml.js';
-import type { XmlElement } from '../lang-b-common/xml.js';
+import { attr, child, localName, parseXml, walk } from '../../formats/xml.js';
+import type { XmlElement } from '../../formats/xml.js';
 
 export interface PackagePin {
   name: string;

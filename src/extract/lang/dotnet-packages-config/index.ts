@@ -8,7 +8,7 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { nugetPurl } from '../dotnet-packages-lock/index.js';
 import { PackageSet } from '../../util/package-set.js';
-import { XmlSyntaxError } from '../lang-b-common/xml.js';
+import { XmlSyntaxError } from '../../formats/xml.js';
 import { PackagesConfigError, parsePackagesConfig } from './parse.js';
 
 export const ID = 'lang/dotnet-packages-config';

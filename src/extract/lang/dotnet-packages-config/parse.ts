@@ -2,7 +2,7 @@
  * NuGet `packages.config` → records. Pure.
  * `<packages><package id="X" version="1.2.3" targetFramework="net45" developmentDependency="true"/></packages>`
  */
-import { attr, children, localName, parseXml } from '../lang-b-common/xml.js';
+import { attr, children, localName, parseXml } from '../../formats/xml.js';
 
 export interface PackagesConfigEntry {
   id: string;

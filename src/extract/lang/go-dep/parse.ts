@@ -1,5 +1,5 @@
 /** Gopkg.lock (golang/dep, TOML `[[projects]]`). Pure: text in, records out. */
-import { arrayTableLines, parseToml, str, tables } from '../python-common/toml.js';
+import { arrayTableLines, parseToml, str, tables } from '../../formats/toml.js';
 
 export interface DepProject {
   name: string;

@@ -15,7 +15,7 @@ import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { XmlSyntaxError } from '../lang-b-common/xml.js';
+import { XmlSyntaxError } from '../../formats/xml.js';
 import { parsePom, PomError } from './parse.js';
 import type { PomModel } from './parse.js';
 import { loadChain, resolveEffective } from './resolve.js';

@@ -2,8 +2,8 @@
  * pom.xml → a raw model (nothing interpolated, nothing inherited). Pure.
  * XML syntax by fast-xml-parser (through lang-b-common/xml); the POM semantics are ours.
  */
-import { child, children, childText, localName, parseXml } from '../lang-b-common/xml.js';
-import type { XmlElement } from '../lang-b-common/xml.js';
+import { child, children, childText, localName, parseXml } from '../../formats/xml.js';
+import type { XmlElement } from '../../formats/xml.js';
 
 export interface PomDependency {
   groupId?: string;

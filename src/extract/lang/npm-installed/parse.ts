@@ -1,5 +1,5 @@
 /** package.json of an installed package: its name and version. Pure. */
-import { isObject, keyOffset, parseJson, str } from '../npm-common/json.js';
+import { isObject, keyOffset, parseJson, str } from '../../formats/json.js';
 
 export interface InstalledManifest {
   name: string | undefined;

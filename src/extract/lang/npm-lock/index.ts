@@ -1,5 +1,6 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
-import { baseName, decodeText, LineIndex } from '../../util/text.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { LineIndex } from '../../formats/lines.js';
 import { PackageSet } from '../../util/package-set.js';
 import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
 import { manifestDependencyNames, NpmLockError, parseNpmLock } from './parse.js';

@@ -3,8 +3,8 @@
  * Pure: text in, records out. v2/v3 read the flat `packages` map; v1 walks the nested `dependencies` tree.
  */
 import { isExactSemver, nameFromNodeModulesPath, parseNpmAlias } from '../npm-common/names.js';
-import { isObject, keyOffset, obj, parseJson, str } from '../npm-common/json.js';
-import type { JsonObject } from '../npm-common/json.js';
+import { isObject, keyOffset, obj, parseJson, str } from '../../formats/json.js';
+import type { JsonObject } from '../../formats/json.js';
 
 export interface NpmLockRecord {
   name: string;

@@ -3,10 +3,7 @@
  * (`packages:` + `snapshots:` keyed `name@1.2.3(peer@1)`, importers for the projects).
  * Pure: text in, records out.
  */
-import type * as Yaml from 'yaml';
-import { lazyRequire } from '../../../util/lazy.js';
-
-const lib = lazyRequire<typeof Yaml>('yaml');
+import { parseYamlDocuments, yaml as lib } from '../../formats/yaml.js';
 import type { Document } from 'yaml';
 
 export interface PnpmPackage {
@@ -85,9 +82,7 @@ function chooseDocument(docs: Document.Parsed[]): Document.Parsed {
 }
 
 export function parsePnpmLock(text: string): PnpmLock {
-  const docs = lib().parseAllDocuments(text);
-  if (!Array.isArray(docs)) throw new PnpmLockError('empty file');
-  for (const d of docs) if (d.errors.length > 0) throw new PnpmLockError(`invalid YAML: ${d.errors[0]?.message ?? ''}`);
+  const docs = parseYamlDocuments(text);
   const doc = chooseDocument(docs);
   if (!lib().isMap(doc.contents)) throw new PnpmLockError('top level is not a mapping');
   const root = doc.toJS() as Rec;

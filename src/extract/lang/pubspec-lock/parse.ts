@@ -3,7 +3,7 @@
  * `packages: { <name>: { dependency: "direct main" | "direct dev" | "direct overridden" | transitive,
  *   source: hosted | git | path | sdk, version: "1.2.3", description } }, sdks: { dart, flutter }`.
  */
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { newLineCounter, parseYamlDocument, yaml } from '../../formats/yaml.js';
 
 export interface PubPackage {
   name: string;
@@ -16,9 +16,9 @@ export interface PubPackage {
 export class PubspecLockError extends Error {}
 
 export function parsePubspecLock(text: string): { packages: PubPackage[]; dropped: string[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
-  if (doc.errors.length > 0) throw new PubspecLockError(`invalid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);
+  const { isMap, isScalar } = yaml();
+  const lineCounter = newLineCounter();
+  const doc = parseYamlDocument(text, { lineCounter, uniqueKeys: false });
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return { packages: [], dropped: [] };
   if (!isMap(root)) throw new PubspecLockError('top level is not a mapping');

@@ -1,5 +1,5 @@
 /** pdm.lock. Pure: text in, records out. */
-import { arrayTableLines, isTable, parseToml, str, tables } from '../python-common/toml.js';
+import { arrayTableLines, isTable, parseToml, str, tables } from '../../formats/toml.js';
 
 export interface PdmPackage {
   name: string;

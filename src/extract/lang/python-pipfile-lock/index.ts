@@ -1,8 +1,9 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
-import { baseName, decodeText, LineIndex } from '../../util/text.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { LineIndex } from '../../formats/lines.js';
 import { PackageSet } from '../../util/package-set.js';
 import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
-import { isTable, parseToml } from '../python-common/toml.js';
+import { isTable, parseToml } from '../../formats/toml.js';
 import { parsePipfileLock, PipfileLockError } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 

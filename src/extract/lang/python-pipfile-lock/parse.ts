@@ -1,5 +1,5 @@
 /** Pipfile.lock (pipenv): JSON with `default` and `develop` sections. Pure: text in, records out. */
-import { isObject, keyOffset, parseJson } from '../npm-common/json.js';
+import { isObject, keyOffset, parseJson } from '../../formats/json.js';
 
 export interface PipfileLockEntry {
   name: string;

@@ -2,7 +2,7 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { addIndexPackage, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
-import { isTable, parseToml } from '../python-common/toml.js';
+import { isTable, parseToml } from '../../formats/toml.js';
 import { parsePoetryLock, PoetryLockError } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 

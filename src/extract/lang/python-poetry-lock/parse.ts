@@ -1,5 +1,5 @@
 /** poetry.lock v1 (`category`) and v2 (`groups`). Pure: text in, records out. */
-import { arrayTableLines, isTable, parseToml, str, tables } from '../python-common/toml.js';
+import { arrayTableLines, isTable, parseToml, str, tables } from '../../formats/toml.js';
 
 export interface PoetryPackage {
   name: string;

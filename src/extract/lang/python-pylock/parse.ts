@@ -1,5 +1,5 @@
 /** pylock.toml (PEP 751). Pure: text in, records out. */
-import { arrayTableLines, isTable, parseToml, str, tables } from '../python-common/toml.js';
+import { arrayTableLines, isTable, parseToml, str, tables } from '../../formats/toml.js';
 
 export interface PylockPackage {
   name: string;

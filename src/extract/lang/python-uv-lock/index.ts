@@ -1,6 +1,6 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { reachability } from '../npm-common/dep-graph.js';
+import { reachability } from '../../util/dep-graph.js';
 import { PackageSet } from '../../util/package-set.js';
 import { addIndexPackage, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
 import { parseUvLock, UvLockError } from './parse.js';

@@ -1,6 +1,6 @@
 /** uv.lock. Pure: text in, records out. */
-import { arrayTableLines, isTable, parseToml, str, tables } from '../python-common/toml.js';
-import type { TomlTable } from '../python-common/toml.js';
+import { arrayTableLines, isTable, parseToml, str, tables } from '../../formats/toml.js';
+import type { TomlTable } from '../../formats/toml.js';
 
 export interface UvDep {
   name: string;

@@ -3,7 +3,7 @@
  * v1: `{ object: { pins: [{ package, repositoryURL, state: { branch, revision, version } }] }, version: 1 }`
  * v2/v3: `{ pins: [{ identity, kind, location, state: { branch?, revision, version? } }], version: 2|3 }`.
  */
-import { LineFinder } from '../lang-b-common/text.js';
+import { LineFinder } from '../../formats/lines.js';
 
 export interface SwiftPin {
   identity: string;

@@ -3,10 +3,7 @@
  * Pure: text in, entries out; each entry keeps the specs that resolve to it (`name@range`) so an
  * adapter can walk dependencies.
  */
-import type * as Yaml from 'yaml';
-import { lazyRequire } from '../../../util/lazy.js';
-
-const lib = lazyRequire<typeof Yaml>('yaml');
+import { parseYamlDocument, yaml as lib } from '../../formats/yaml.js';
 
 export interface YarnEntry {
   /** Specs of the key, e.g. `lodash@^4.0.0` (v1) or `lodash@npm:^4.0.0` (berry). */
@@ -147,8 +144,7 @@ function parseV1(text: string): YarnLock {
 }
 
 function parseBerry(text: string): YarnLock {
-  const doc = lib().parseDocument(text, { uniqueKeys: false });
-  if (doc.errors.length > 0) throw new YarnLockError(`invalid YAML: ${doc.errors[0]?.message ?? ''}`);
+  const doc = parseYamlDocument(text, { uniqueKeys: false });
   if (!lib().isMap(doc.contents)) throw new YarnLockError('top level is not a mapping');
   const entries: YarnEntry[] = [];
   const dropped: string[] = [];

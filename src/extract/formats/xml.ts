@@ -1,15 +1,15 @@
 /**
- * XML syntax for the lang-b extractors (pom.xml, packages.config, *.props): fast-xml-parser reads
+ * XML syntax for pom.xml, packages.config, Directory.Packages.props and the like: fast-xml-parser reads
  * the syntax; this turns its ordered output into a small element tree with 1-based start lines.
  *
  * Lines: fast-xml-parser gives no positions, so start tags are found again in the text, in
  * document order, with comments, CDATA and processing instructions blanked first.
  */
 import type * as FastXml from 'fast-xml-parser';
-import { lazyRequire } from '../../../util/lazy.js';
+import { lazyRequire } from '../../util/lazy.js';
 
 const lib = lazyRequire<typeof FastXml>('fast-xml-parser');
-import { LineIndex } from '../../util/text.js';
+import { LineIndex } from './lines.js';
 
 export interface XmlElement {
   name: string;

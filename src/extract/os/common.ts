@@ -1,10 +1,8 @@
-import { PackageURL } from 'packageurl-js';
 import type { FileProblem, Package } from '../../core/package.js';
+import type { OsPackageType } from '../../core/purl.js';
 import type { ExtractInput, ExtractOutput, Extractor } from '../types.js';
 
 /** Package types the OS extractors emit before the image's distro is known. */
-export type OsPackageType = 'deb' | 'apk' | 'rpm';
-
 export const OS_PACKAGE_TYPES: readonly OsPackageType[] = ['deb', 'apk', 'rpm'];
 
 export function isOsPackageType(value: string): value is OsPackageType {
@@ -23,13 +21,6 @@ export function normalizePath(path: string): string {
 export function pathIs(path: string, suffix: string): boolean {
   const p = normalizePath(path);
   return p === suffix || p.endsWith(`/${suffix}`);
-}
-
-/** A distro-less purl: `pkg:deb/curl@7.88.1-10?arch=amd64`. The namespace and distro come later (assignDistro). */
-export function osPurl(type: OsPackageType, name: string, version: string, qualifiers: Record<string, string | undefined>): string {
-  const q: Record<string, string> = {};
-  for (const [k, v] of Object.entries(qualifiers)) if (v !== undefined && v !== '') q[k] = v;
-  return new PackageURL(type, undefined, name, version, Object.keys(q).length ? q : undefined, undefined).toString();
 }
 
 /** Deterministic order: name, version, arch, then first location. */

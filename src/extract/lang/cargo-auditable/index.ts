@@ -7,7 +7,7 @@
  * proc macros) are not in the binary and are reported with dev: true. The root crate (the binary
  * itself) is reported like a workspace member in Cargo.lock; its dependencies are direct.
  */
-import { PackageURL } from 'packageurl-js';
+import { cargoPurl } from '../../../core/purl.js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName } from '../../util/text.js';
@@ -49,7 +49,7 @@ export const cargoAuditableExtractor: Extractor = {
       set.add({
         name: p.name,
         version: p.version,
-        purl: new PackageURL('cargo', null, p.name, p.version, null, null).toString(),
+        purl: cargoPurl(p.name, p.version),
         dev: p.kind === 'build',
         ...(hasRoot && !p.root ? { direct: direct.has(i) } : {}),
       });

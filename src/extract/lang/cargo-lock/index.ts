@@ -5,7 +5,7 @@
  * as the peer (trivy) does, because the lockfile itself cannot tell a workspace crate apart from a
  * vendored copy of a published one. Direct: a registry package that a local member depends on.
  */
-import { PackageURL } from 'packageurl-js';
+import { cargoPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
@@ -28,7 +28,7 @@ export const cargoLockExtractor: Extractor = {
     const direct = directKeys(lock.packages);
     const hasLocal = lock.packages.some((p) => p.source === undefined);
     for (const p of lock.packages) {
-      const purl = new PackageURL('cargo', null, p.name, p.version, null, null).toString();
+      const purl = cargoPurl(p.name, p.version);
       set.add({
         name: p.name,
         version: p.version,

@@ -7,7 +7,7 @@
  * feeds under that name); purl `pkg:cocoapods/<pod>@<version>`.
  * Direct: the pod is named under DEPENDENCIES.
  */
-import { PackageURL } from 'packageurl-js';
+import { cocoapodsPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
@@ -30,7 +30,7 @@ export const cocoapodsPodfileLockExtractor: Extractor = {
       set.add({
         name: p.pod,
         version: p.version,
-        purl: new PackageURL('cocoapods', null, p.pod, p.version, null, null).toString(),
+        purl: cocoapodsPurl(p.pod, p.version),
         direct: parsed.direct.has(p.pod),
         ...(p.line !== undefined ? { line: p.line } : {}),
       });

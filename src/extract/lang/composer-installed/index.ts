@@ -5,7 +5,7 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { decodeText } from '../../util/text.js';
 import { ComposerSyntaxError } from '../composer-lock/parse.js';
-import { composerPurl } from '../composer-lock/index.js';
+import { composerPurl } from '../../../core/purl.js';
 import { PackageSet } from '../../util/package-set.js';
 import { parseInstalledJson } from './parse.js';
 import type { InstalledJson } from './parse.js';

@@ -3,7 +3,7 @@
  * Direct: when a sibling composer.json is readable, packages it requires (require, require-dev);
  * otherwise left unknown. Versions as written (Packagist keeps a leading "v": v1.27.0).
  */
-import { PackageURL } from 'packageurl-js';
+import { composerPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
@@ -12,11 +12,6 @@ import type { ComposerPackages } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/composer-lock';
-
-export function composerPurl(name: string, version: string): string {
-  const i = name.indexOf('/');
-  return (i < 0 ? new PackageURL('composer', null, name, version, null, null) : new PackageURL('composer', name.slice(0, i), name.slice(i + 1), version, null, null)).toString();
-}
 
 export const composerLockExtractor: Extractor = {
   id: ID,

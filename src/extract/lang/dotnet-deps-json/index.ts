@@ -9,7 +9,7 @@
  */
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { nugetPurl } from '../dotnet-packages-lock/index.js';
+import { nugetPurl } from '../../../core/purl.js';
 import { PackageSet } from '../../util/package-set.js';
 import { DepsJsonSyntaxError, parseDepsJson } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';

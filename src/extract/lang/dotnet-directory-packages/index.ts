@@ -8,7 +8,7 @@
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { nugetPurl } from '../dotnet-packages-lock/index.js';
+import { nugetPurl } from '../../../core/purl.js';
 import { PackageSet } from '../../util/package-set.js';
 import { XmlSyntaxError } from '../../formats/xml.js';
 import { parsePackagesProps, PropsError } from './parse.js';

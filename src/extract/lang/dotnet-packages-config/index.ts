@@ -6,7 +6,7 @@
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { nugetPurl } from '../dotnet-packages-lock/index.js';
+import { nugetPurl } from '../../../core/purl.js';
 import { PackageSet } from '../../util/package-set.js';
 import { XmlSyntaxError } from '../../formats/xml.js';
 import { PackagesConfigError, parsePackagesConfig } from './parse.js';

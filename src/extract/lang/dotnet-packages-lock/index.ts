@@ -3,7 +3,7 @@
  * frameworks, with one location per framework entry. Direct: type "Direct" in any framework.
  * Project references (type "Project") are not packages and are skipped.
  */
-import { PackageURL } from 'packageurl-js';
+import { nugetPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
@@ -12,10 +12,6 @@ import type { NugetLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/dotnet-packages-lock';
-
-export function nugetPurl(name: string, version: string): string {
-  return new PackageURL('nuget', null, name, version, null, null).toString();
-}
 
 export const dotnetPackagesLockExtractor: Extractor = {
   id: ID,

@@ -1,10 +1,12 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
+import { GO_ECOSYSTEM } from '../go-common/module.js';
+import { goPurl } from '../../../core/purl.js';
 import { isGoVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
 import { parseGoSum } from '../go-sum/parse.js';
-import { GoModError, isLocalPath, parseGoMod } from './parse.js';
+import { isLocalPath } from '../go-common/module.js';
+import { GoModError, parseGoMod } from './parse.js';
 import type { GoReplace } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 

@@ -137,8 +137,3 @@ export function parseGoMod(text: string): GoMod {
   if (!sawDirective) throw new GoModError('no directives');
   return out;
 }
-
-/** A replacement target that is a directory on disk (./x, ../x, /abs, C:\x), not a module. */
-export function isLocalPath(p: string): boolean {
-  return p.startsWith('./') || p.startsWith('../') || p.startsWith('/') || p === '.' || p === '..' || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('.\\') || p.startsWith('..\\');
-}

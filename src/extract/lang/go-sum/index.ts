@@ -1,6 +1,7 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
+import { GO_ECOSYSTEM } from '../go-common/module.js';
+import { goPurl } from '../../../core/purl.js';
 import { isGoVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
 import { GoSumError, parseGoSum } from './parse.js';

@@ -1,8 +1,9 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { decodeText } from '../../util/text.js';
-import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
+import { GO_ECOSYSTEM } from '../go-common/module.js';
+import { goPurl } from '../../../core/purl.js';
 import { isGoVersion } from '../go-common/version.js';
-import { isLocalPath } from '../go-mod/parse.js';
+import { isLocalPath } from '../go-common/module.js';
 import { PackageSet } from '../../util/package-set.js';
 import { ModulesTxtError, parseModulesTxt } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';

@@ -9,7 +9,7 @@
  * - Nested archives are located as `<file>!/<entry>` (e.g. `app.war!/WEB-INF/lib/x.jar`).
  * - Not a zip → ParseError; caps hit and unreadable nested archives → problems.
  */
-import { PackageURL } from 'packageurl-js';
+import { mavenPurl } from '../../../core/purl.js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName } from '../../util/text.js';
@@ -46,7 +46,7 @@ export const javaArchiveExtractor: Extractor = {
         continue;
       }
       const name = `${a.groupId}:${a.artifactId}`;
-      set.add({ name, version: a.version, purl: new PackageURL('maven', a.groupId, a.artifactId, a.version, null, null).toString(), path: where });
+      set.add({ name, version: a.version, purl: mavenPurl(a.groupId, a.artifactId, a.version), path: where });
       if (a.confidence === 'manifest') {
         set.unknown({
           kind: 'not-evaluable',

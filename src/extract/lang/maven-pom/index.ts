@@ -10,7 +10,7 @@
  *   an `unresolved-version` unknown with the reason; it is never invented.
  * - Transitive dependencies are not resolved: that needs the remote repository (see report).
  */
-import { PackageURL } from 'packageurl-js';
+import { mavenPurl } from '../../../core/purl.js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
@@ -21,10 +21,6 @@ import type { PomModel } from './parse.js';
 import { loadChain, resolveEffective } from './resolve.js';
 
 export const ID = 'lang/maven-pom';
-
-export function mavenPurl(groupId: string, artifactId: string, version: string): string {
-  return new PackageURL('maven', groupId, artifactId, version, null, null).toString();
-}
 
 export const mavenPomExtractor: Extractor = {
   id: ID,

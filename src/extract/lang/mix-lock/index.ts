@@ -3,7 +3,7 @@
  * Git and path entries carry no Hex version: they are reported as unknowns, not guessed.
  * mix.lock records no direct/dev split (that lives in mix.exs).
  */
-import { PackageURL } from 'packageurl-js';
+import { hexPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
@@ -24,7 +24,7 @@ export const mixLockExtractor: Extractor = {
     for (const s of parsed.skipped) set.problem(s);
     for (const e of parsed.entries) {
       if (e.scm === 'hex' && e.name !== undefined && e.version !== undefined) {
-        set.add({ name: e.name, version: e.version, purl: new PackageURL('hex', null, e.name, e.version, null, null).toString(), line: e.line });
+        set.add({ name: e.name, version: e.version, purl: hexPurl(e.name, e.version), line: e.line });
         continue;
       }
       set.unknown({

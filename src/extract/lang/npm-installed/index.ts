@@ -3,7 +3,8 @@ import { baseName, decodeText } from '../../util/text.js';
 import { LineIndex } from '../../formats/lines.js';
 import { isExactSemver } from '../npm-common/names.js';
 import { PackageSet } from '../../util/package-set.js';
-import { isNpmName, NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
+import { isNpmName, NPM_ECOSYSTEM } from '../npm-common/names.js';
+import { npmPurl } from '../../../core/purl.js';
 import { ManifestError, parseInstalledManifest } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 

@@ -2,7 +2,8 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { LineIndex } from '../../formats/lines.js';
 import { PackageSet } from '../../util/package-set.js';
-import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
+import { NPM_ECOSYSTEM } from '../npm-common/names.js';
+import { npmPurl } from '../../../core/purl.js';
 import { manifestDependencyNames, NpmLockError, parseNpmLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 

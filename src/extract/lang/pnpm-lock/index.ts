@@ -4,7 +4,8 @@ import { LineIndex } from '../../formats/lines.js';
 import { reachability } from '../../util/dep-graph.js';
 import { isExactSemver } from '../npm-common/names.js';
 import { PackageSet } from '../../util/package-set.js';
-import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
+import { NPM_ECOSYSTEM } from '../npm-common/names.js';
+import { npmPurl } from '../../../core/purl.js';
 import { parsePnpmLock, PnpmLockError } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 

@@ -7,7 +7,7 @@
  * they are reported as unknowns. The peer (trivy) substitutes the constraint's lower bound, which
  * is a guess we do not make.
  */
-import { PackageURL } from 'packageurl-js';
+import { pubPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
@@ -38,7 +38,7 @@ export const pubspecLockExtractor: Extractor = {
       set.add({
         name: p.name,
         version: p.version,
-        purl: new PackageURL('pub', null, p.name, p.version, null, null).toString(),
+        purl: pubPurl(p.name, p.version),
         direct: p.dependency.startsWith('direct'),
         dev: p.dependency === 'direct dev',
         ...(p.line !== undefined ? { line: p.line } : {}),

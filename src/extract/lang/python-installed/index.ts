@@ -1,6 +1,7 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { PackageSet } from '../../util/package-set.js';
-import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
+import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
+import { pypiPurl } from '../../../core/purl.js';
 import { decodePyText } from '../python-common/text.js';
 import { parsePyMetadata, PyMetadataError } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';

@@ -1,7 +1,8 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
+import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
+import { pypiPurl } from '../../../core/purl.js';
 import { decodePyText } from '../python-common/text.js';
 import { parseRequirements } from './parse.js';
 

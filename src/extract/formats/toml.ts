@@ -1,6 +1,5 @@
 import { parse } from 'smol-toml';
-
-export class TomlSyntaxError extends Error {}
+import { FormatError } from './error.js';
 
 export type TomlTable = Record<string, unknown>;
 
@@ -13,7 +12,7 @@ export function parseToml(text: string): TomlTable {
   try {
     return parse(text) as TomlTable;
   } catch (e) {
-    throw new TomlSyntaxError(`invalid TOML: ${(e as Error).message.split('\n')[0] ?? ''}`);
+    throw new FormatError(`invalid TOML: ${(e as Error).message.split('\n')[0] ?? ''}`);
   }
 }
 

@@ -10,6 +10,7 @@ import { lazyRequire } from '../../util/lazy.js';
 
 const lib = lazyRequire<typeof FastXml>('fast-xml-parser');
 import { LineIndex } from './lines.js';
+import { FormatError } from './error.js';
 
 export interface XmlElement {
   name: string;
@@ -20,13 +21,11 @@ export interface XmlElement {
   line?: number;
 }
 
-export class XmlSyntaxError extends Error {}
-
 type Ordered = Record<string, unknown>;
 
 export function parseXml(text: string): XmlElement {
   const valid = lib().XMLValidator.validate(text, { allowBooleanAttributes: true });
-  if (valid !== true) throw new XmlSyntaxError(`invalid XML: ${valid.err.msg} (line ${valid.err.line}, col ${valid.err.col})`);
+  if (valid !== true) throw new FormatError(`invalid XML: ${valid.err.msg} (line ${valid.err.line}, col ${valid.err.col})`);
   const parser = new (lib().XMLParser)({
     preserveOrder: true,
     ignoreAttributes: false,
@@ -47,7 +46,7 @@ export function parseXml(text: string): XmlElement {
     const el = convert(node, locator);
     if (el) roots.push(el);
   }
-  if (roots.length !== 1 || !roots[0]) throw new XmlSyntaxError(`expected one root element, found ${roots.length}`);
+  if (roots.length !== 1 || !roots[0]) throw new FormatError(`expected one root element, found ${roots.length}`);
   return roots[0];
 }
 

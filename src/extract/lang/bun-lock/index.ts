@@ -6,7 +6,7 @@ import { isExactSemver } from '../npm-common/names.js';
 import { PackageSet } from '../../util/package-set.js';
 import { NPM_ECOSYSTEM } from '../npm-common/names.js';
 import { npmPurl } from '../../../core/purl.js';
-import { BunLockError, keySegments, parseBunLock } from './parse.js';
+import { keySegments, parseBunLock } from './parse.js';
 import type { BunPackage } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
@@ -26,7 +26,7 @@ export const bunLockExtractor: Extractor = {
   },
   extract(input: ExtractInput): ExtractOutput {
     const text = decodeText(input.content);
-    const lock = parseFile(input.path, BunLockError, () => parseBunLock(text));
+    const lock = parseFile(input.path, () => parseBunLock(text));
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     const byKey = new Map(lock.packages.map((p) => [p.key, p]));

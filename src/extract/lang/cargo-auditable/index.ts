@@ -12,7 +12,8 @@ import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { AuditDataError, decodeAuditData, elfSection, isElf, SECTION } from './parse.js';
+import { decodeAuditData, elfSection, isElf, SECTION } from './parse.js';
+import { FormatError } from '../../formats/error.js';
 
 export const ID = 'lang/cargo-auditable';
 
@@ -36,7 +37,7 @@ export const cargoAuditableExtractor: Extractor = {
       if (section === undefined) return set.output();
       data = decodeAuditData(section);
     } catch (e) {
-      if (e instanceof AuditDataError) throw new ParseError(input.path, e.message, { cause: e });
+      if (e instanceof FormatError) throw new ParseError(input.path, e.message, { cause: e });
       throw e;
     }
     for (const d of data.dropped) set.problem(`dropped ${d}`);

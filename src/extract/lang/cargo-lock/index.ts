@@ -9,7 +9,7 @@ import { cargoPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { CargoLockSyntaxError, parseCargoLock, parseDependencySpec } from './parse.js';
+import { parseCargoLock, parseDependencySpec } from './parse.js';
 import type { CargoPackage } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
@@ -22,7 +22,7 @@ export const cargoLockExtractor: Extractor = {
     return baseName(path) === 'Cargo.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    const lock = parseFile(input.path, CargoLockSyntaxError, () => parseCargoLock(decodeText(input.content)));
+    const lock = parseFile(input.path, () => parseCargoLock(decodeText(input.content)));
     const set = new PackageSet('crates.io', ID, input.path);
     for (const d of lock.dropped) set.problem(`dropped entry ${d}`);
     const direct = directKeys(lock.packages);

@@ -11,7 +11,7 @@ import { cocoapodsPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { parsePodfileLock, PodfileLockError } from './parse.js';
+import { parsePodfileLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/cocoapods-podfile-lock';
@@ -23,7 +23,7 @@ export const cocoapodsPodfileLockExtractor: Extractor = {
     return baseName(path) === 'Podfile.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, PodfileLockError, () => parsePodfileLock(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parsePodfileLock(decodeText(input.content)));
     const set = new PackageSet('CocoaPods', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const p of parsed.pods) {

@@ -4,7 +4,6 @@
  */
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { decodeText } from '../../util/text.js';
-import { ComposerSyntaxError } from '../composer-lock/parse.js';
 import { composerPurl } from '../../../core/purl.js';
 import { PackageSet } from '../../util/package-set.js';
 import { parseInstalledJson } from './parse.js';
@@ -20,7 +19,7 @@ export const composerInstalledExtractor: Extractor = {
     return path === 'composer/installed.json' || path.endsWith('/composer/installed.json');
   },
   extract(input: ExtractInput): ExtractOutput {
-    const doc: InstalledJson = parseFile(input.path, ComposerSyntaxError, () => parseInstalledJson(decodeText(input.content)));
+    const doc: InstalledJson = parseFile(input.path, () => parseInstalledJson(decodeText(input.content)));
     const set = new PackageSet('Packagist', ID, input.path);
     for (const d of doc.dropped) set.problem(`dropped entry ${d}`);
     for (const p of doc.packages) {

@@ -7,8 +7,8 @@ import { composerPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { ComposerSyntaxError, parseComposerJsonRequires, parseComposerLock } from './parse.js';
-import type { ComposerPackages } from './parse.js';
+import { parseComposerJsonRequires, parseComposerLock } from './parse.js';
+import type { ComposerPackages } from '../composer-common/packages.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/composer-lock';
@@ -20,7 +20,7 @@ export const composerLockExtractor: Extractor = {
     return baseName(path) === 'composer.lock';
   },
   async extract(input: ExtractInput): Promise<ExtractOutput> {
-    const lock: ComposerPackages = parseFile(input.path, ComposerSyntaxError, () => parseComposerLock(decodeText(input.content)));
+    const lock: ComposerPackages = parseFile(input.path, () => parseComposerLock(decodeText(input.content)));
     const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
     const manifest = await input.tree.read(`${dir}composer.json`);
     const requires = manifest ? parseComposerJsonRequires(decodeText(manifest)) : undefined;

@@ -10,7 +10,7 @@ import { conanPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { ConanLockError, parseConanLock } from './parse.js';
+import { parseConanLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/conan-lock';
@@ -22,7 +22,7 @@ export const conanLockExtractor: Extractor = {
     return baseName(path) === 'conan.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, ConanLockError, () => parseConanLock(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parseConanLock(decodeText(input.content)));
     const set = new PackageSet('ConanCenter', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const e of parsed.entries) {

@@ -5,6 +5,7 @@
  * Conan 2 (lock version 0.5): `requires`, `build_requires`, `python_requires`: ["zlib/1.2.13[@user/channel]#rev%timestamp"].
  */
 import { LineFinder } from '../../formats/lines.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface ConanRef {
   name: string;
@@ -22,8 +23,6 @@ export interface ConanEntry extends ConanRef {
   build: boolean;
   line?: number;
 }
-
-export class ConanLockError extends Error {}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -44,9 +43,9 @@ export function parseConanLock(text: string): { format: 1 | 2; entries: ConanEnt
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new ConanLockError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FormatError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!isObj(doc)) throw new ConanLockError('not a JSON object');
+  if (!isObj(doc)) throw new FormatError('not a JSON object');
   const lines = new LineFinder(text);
   const entries: ConanEntry[] = [];
   const dropped: string[] = [];
@@ -54,7 +53,7 @@ export function parseConanLock(text: string): { format: 1 | 2; entries: ConanEnt
 
   if (isObj(doc['graph_lock'])) {
     const nodes = doc['graph_lock']['nodes'];
-    if (!isObj(nodes)) throw new ConanLockError('graph_lock.nodes is not an object');
+    if (!isObj(nodes)) throw new FormatError('graph_lock.nodes is not an object');
     const ids = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
     const root = Object.entries(nodes).find(([, n]) => isObj(n) && typeof n['ref'] !== 'string');
     const rootNode = root && isObj(root[1]) ? root[1] : undefined;
@@ -83,7 +82,7 @@ export function parseConanLock(text: string): { format: 1 | 2; entries: ConanEnt
     ['build_requires', true],
     ['python_requires', true],
   ];
-  if (!lists.some(([k]) => k in doc)) throw new ConanLockError('neither graph_lock (Conan 1) nor requires (Conan 2)');
+  if (!lists.some(([k]) => k in doc)) throw new FormatError('neither graph_lock (Conan 1) nor requires (Conan 2)');
   for (const [key, build] of lists) {
     const arr = doc[key];
     if (arr === undefined) continue;

@@ -6,6 +6,7 @@
  * Self-contained apps list the bundled runtime as `runtimepack.<Name>/<ver>` (type "runtimepack").
  */
 import { LineFinder } from '../../formats/lines.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface DepsLibrary {
   name: string;
@@ -18,8 +19,6 @@ export interface DepsLibrary {
   direct?: boolean;
 }
 
-export class DepsJsonSyntaxError extends Error {}
-
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -28,11 +27,11 @@ export function parseDepsJson(text: string): { libraries: DepsLibrary[]; dropped
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new DepsJsonSyntaxError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FormatError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!isObj(doc)) throw new DepsJsonSyntaxError('not a JSON object');
+  if (!isObj(doc)) throw new FormatError('not a JSON object');
   const libs = doc['libraries'];
-  if (libs !== undefined && !isObj(libs)) throw new DepsJsonSyntaxError('"libraries" is not an object');
+  if (libs !== undefined && !isObj(libs)) throw new FormatError('"libraries" is not an object');
   const targets = isObj(doc['targets']) ? doc['targets'] : {};
   const rt = isObj(doc['runtimeTarget']) && typeof doc['runtimeTarget']['name'] === 'string' ? doc['runtimeTarget']['name'] : undefined;
   const target = rt !== undefined && isObj(targets[rt]) ? targets[rt] : undefined;

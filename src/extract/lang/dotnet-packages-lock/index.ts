@@ -7,7 +7,7 @@ import { nugetPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { NugetLockSyntaxError, parseNugetLock } from './parse.js';
+import { parseNugetLock } from './parse.js';
 import type { NugetLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
@@ -20,7 +20,7 @@ export const dotnetPackagesLockExtractor: Extractor = {
     return baseName(path) === 'packages.lock.json';
   },
   extract(input: ExtractInput): ExtractOutput {
-    const lock: NugetLock = parseFile(input.path, NugetLockSyntaxError, () => parseNugetLock(decodeText(input.content)));
+    const lock: NugetLock = parseFile(input.path, () => parseNugetLock(decodeText(input.content)));
     const set = new PackageSet('NuGet', ID, input.path);
     for (const d of lock.dropped) set.problem(`dropped entry ${d}`);
     for (const e of lock.entries) {

@@ -29,8 +29,6 @@ export interface GoBuildInfo {
   settings: Record<string, string>;
 }
 
-export class GoBinaryError extends Error {}
-
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 
 export function executableFormat(b: Uint8Array): 'elf' | 'macho' | 'pe' | undefined {

@@ -4,7 +4,7 @@ import { GO_ECOSYSTEM } from '../go-common/module.js';
 import { goPurl } from '../../../core/purl.js';
 import { isGoVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
-import { GopkgLockError, parseGopkgLock } from './parse.js';
+import { parseGopkgLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/go-dep';
@@ -19,7 +19,7 @@ export const goDepExtractor: Extractor = {
   version: 1,
   required: (path: string) => baseName(path) === 'Gopkg.lock' && !path.includes('/vendor/'),
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, GopkgLockError, () => parseGopkgLock(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parseGopkgLock(decodeText(input.content)));
     const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of parsed.dropped) set.problem(d);
     for (const p of parsed.projects) {

@@ -4,9 +4,9 @@ import { GO_ECOSYSTEM } from '../go-common/module.js';
 import { goPurl } from '../../../core/purl.js';
 import { isGoVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
-import { parseGoSum } from '../go-sum/parse.js';
+import { parseGoSum } from '../go-common/sum.js';
 import { isLocalPath } from '../go-common/module.js';
-import { GoModError, parseGoMod } from './parse.js';
+import { parseGoMod } from './parse.js';
 import type { GoReplace } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
@@ -35,7 +35,7 @@ export const goModExtractor: Extractor = {
   },
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const text = decodeText(input.content);
-    const mod = parseFile(input.path, GoModError, () => parseGoMod(text));
+    const mod = parseFile(input.path, () => parseGoMod(text));
     const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of mod.dropped) set.problem(d);
 

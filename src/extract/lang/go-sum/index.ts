@@ -4,7 +4,7 @@ import { GO_ECOSYSTEM } from '../go-common/module.js';
 import { goPurl } from '../../../core/purl.js';
 import { isGoVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
-import { GoSumError, parseGoSum } from './parse.js';
+import { parseGoSum } from '../go-common/sum.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/go-sum';
@@ -23,7 +23,7 @@ export const goSumExtractor: Extractor = {
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
     if ((await input.tree.read(`${dir}go.mod`)) !== undefined) return { packages: [] };
-    const sum = parseFile(input.path, GoSumError, () => parseGoSum(decodeText(input.content)));
+    const sum = parseFile(input.path, () => parseGoSum(decodeText(input.content)));
     const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of sum.dropped) set.problem(d);
     for (const m of sum.modules) {

@@ -5,7 +5,7 @@ import { goPurl } from '../../../core/purl.js';
 import { isGoVersion } from '../go-common/version.js';
 import { isLocalPath } from '../go-common/module.js';
 import { PackageSet } from '../../util/package-set.js';
-import { ModulesTxtError, parseModulesTxt } from './parse.js';
+import { parseModulesTxt } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/go-vendor';
@@ -20,7 +20,7 @@ export const goVendorExtractor: Extractor = {
   version: 1,
   required: (path: string) => path === 'vendor/modules.txt' || path.endsWith('/vendor/modules.txt'),
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, ModulesTxtError, () => parseModulesTxt(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parseModulesTxt(decodeText(input.content)));
     const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of parsed.dropped) set.problem(d);
     for (const m of parsed.modules) {

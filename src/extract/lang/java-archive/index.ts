@@ -10,12 +10,12 @@
  * - Not a zip → ParseError; caps hit and unreadable nested archives → problems.
  */
 import { mavenPurl } from '../../../core/purl.js';
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { ArchiveError, isArchiveName, scanArchive } from './parse.js';
+import { isArchiveName, scanArchive } from './parse.js';
 import type { ArchiveScan } from './parse.js';
+import { parseFileAsync } from '../../util/parse-file.js';
 
 export const ID = 'lang/java-archive';
 
@@ -26,13 +26,7 @@ export const javaArchiveExtractor: Extractor = {
     return isArchiveName(baseName(path));
   },
   async extract(input: ExtractInput): Promise<ExtractOutput> {
-    let scan: ArchiveScan;
-    try {
-      scan = await scanArchive(input.content, baseName(input.path));
-    } catch (e) {
-      if (e instanceof ArchiveError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const scan: ArchiveScan = await parseFileAsync(input.path, () => scanArchive(input.content, baseName(input.path)));
     const set = new PackageSet('Maven', ID, input.path);
     for (const p of scan.problems) set.problem(p);
     for (const a of scan.artifacts) {

@@ -7,7 +7,7 @@ import { hexPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { MixLockError, parseMixLock } from './parse.js';
+import { parseMixLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/mix-lock';
@@ -19,7 +19,7 @@ export const mixLockExtractor: Extractor = {
     return baseName(path) === 'mix.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, MixLockError, () => parseMixLock(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parseMixLock(decodeText(input.content)));
     const set = new PackageSet('Hex', ID, input.path);
     for (const s of parsed.skipped) set.problem(s);
     for (const e of parsed.entries) {

@@ -5,7 +5,7 @@ import { isExactSemver } from '../npm-common/names.js';
 import { PackageSet } from '../../util/package-set.js';
 import { isNpmName, NPM_ECOSYSTEM } from '../npm-common/names.js';
 import { npmPurl } from '../../../core/purl.js';
-import { ManifestError, parseInstalledManifest } from './parse.js';
+import { parseInstalledManifest } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/npm-installed';
@@ -29,7 +29,7 @@ export const npmInstalledExtractor: Extractor = {
   },
   extract(input: ExtractInput): ExtractOutput {
     const text = decodeText(input.content);
-    const m = parseFile(input.path, ManifestError, () => parseInstalledManifest(text));
+    const m = parseFile(input.path, () => parseInstalledManifest(text));
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     if (!m.name || !m.version) return set.output();
     if (!isNpmName(m.name)) {

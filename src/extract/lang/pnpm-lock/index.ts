@@ -6,7 +6,7 @@ import { isExactSemver } from '../npm-common/names.js';
 import { PackageSet } from '../../util/package-set.js';
 import { NPM_ECOSYSTEM } from '../npm-common/names.js';
 import { npmPurl } from '../../../core/purl.js';
-import { parsePnpmLock, PnpmLockError } from './parse.js';
+import { parsePnpmLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/pnpm-lock';
@@ -24,7 +24,7 @@ export const pnpmLockExtractor: Extractor = {
   },
   extract(input: ExtractInput): ExtractOutput {
     const text = decodeText(input.content);
-    const lock = parseFile(input.path, PnpmLockError, () => parsePnpmLock(text));
+    const lock = parseFile(input.path, () => parsePnpmLock(text));
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
 

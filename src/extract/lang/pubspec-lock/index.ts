@@ -11,7 +11,7 @@ import { pubPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { parsePubspecLock, PubspecLockError } from './parse.js';
+import { parsePubspecLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/pubspec-lock';
@@ -23,7 +23,7 @@ export const pubspecLockExtractor: Extractor = {
     return baseName(path) === 'pubspec.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, PubspecLockError, () => parsePubspecLock(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parsePubspecLock(decodeText(input.content)));
     const set = new PackageSet('Pub', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const p of parsed.packages) {

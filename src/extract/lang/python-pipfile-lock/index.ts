@@ -5,7 +5,7 @@ import { PackageSet } from '../../util/package-set.js';
 import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
 import { pypiPurl } from '../../../core/purl.js';
 import { isTable, parseToml } from '../../formats/toml.js';
-import { parsePipfileLock, PipfileLockError } from './parse.js';
+import { parsePipfileLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/python-pipfile-lock';
@@ -20,7 +20,7 @@ export const pythonPipfileLockExtractor: Extractor = {
   required: (path: string) => baseName(path) === 'Pipfile.lock',
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const text = decodeText(input.content);
-    const entries = parseFile(input.path, PipfileLockError, () => parsePipfileLock(text));
+    const entries = parseFile(input.path, () => parsePipfileLock(text));
     const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
     const pipfile = await input.tree.read(`${dir}Pipfile`);
     let direct: Set<string> | undefined;

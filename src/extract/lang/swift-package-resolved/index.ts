@@ -10,7 +10,7 @@ import { swiftPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { PackageResolvedError, parsePackageResolved, swiftUrlName } from './parse.js';
+import { parsePackageResolved, swiftUrlName } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/swift-package-resolved';
@@ -22,7 +22,7 @@ export const swiftPackageResolvedExtractor: Extractor = {
     return baseName(path) === 'Package.resolved';
   },
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, PackageResolvedError, () => parsePackageResolved(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parsePackageResolved(decodeText(input.content)));
     const set = new PackageSet('SwiftURL', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const pin of parsed.pins) {

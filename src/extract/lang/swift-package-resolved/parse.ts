@@ -4,6 +4,7 @@
  * v2/v3: `{ pins: [{ identity, kind, location, state: { branch?, revision, version? } }], version: 2|3 }`.
  */
 import { LineFinder } from '../../formats/lines.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface SwiftPin {
   identity: string;
@@ -16,8 +17,6 @@ export interface SwiftPin {
   line?: number;
 }
 
-export class PackageResolvedError extends Error {}
-
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -27,13 +26,13 @@ export function parsePackageResolved(text: string): { format: number; pins: Swif
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new PackageResolvedError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FormatError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!isObj(doc)) throw new PackageResolvedError('not a JSON object');
+  if (!isObj(doc)) throw new FormatError('not a JSON object');
   const format = typeof doc['version'] === 'number' ? doc['version'] : 0;
   const rawPins = isObj(doc['object']) ? doc['object']['pins'] : doc['pins'];
   if (rawPins === undefined) return { format, pins: [], dropped: [] };
-  if (!Array.isArray(rawPins)) throw new PackageResolvedError('"pins" is not an array');
+  if (!Array.isArray(rawPins)) throw new FormatError('"pins" is not an array');
   const lines = new LineFinder(text);
   const pins: SwiftPin[] = [];
   const dropped: string[] = [];

@@ -7,7 +7,7 @@ import { isExactSemver } from '../npm-common/names.js';
 import { PackageSet } from '../../util/package-set.js';
 import { NPM_ECOSYSTEM } from '../npm-common/names.js';
 import { npmPurl } from '../../../core/purl.js';
-import { parseYarnLock, YarnLockError } from './parse.js';
+import { parseYarnLock } from './parse.js';
 import type { YarnEntry } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
@@ -26,7 +26,7 @@ export const yarnLockExtractor: Extractor = {
   },
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const text = decodeText(input.content);
-    const lock = parseFile(input.path, YarnLockError, () => parseYarnLock(text));
+    const lock = parseFile(input.path, () => parseYarnLock(text));
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
 

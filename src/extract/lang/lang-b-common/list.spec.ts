@@ -6,9 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { langExtractorsB } from '../../lists/lang-b.js';
+import { extractorsFor } from '../../registry.js';
 import { PEER_FIXTURES_DIR } from '../../../../test/support/shared.js';
 import { dirTree } from './testing.js';
+
+const langExtractorsB = extractorsFor('crates.io', 'RubyGems', 'Packagist', 'Maven', 'NuGet', 'Pub', 'Hex', 'SwiftURL', 'CocoaPods', 'ConanCenter');
 
 const LANG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

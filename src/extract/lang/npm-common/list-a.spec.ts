@@ -8,8 +8,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
 import { PEER_FIXTURES_DIR } from '../../../../test/support/shared.js';
-import { langExtractorsA } from '../../lists/lang-a.js';
+import { extractorsFor } from '../../registry.js';
 import { dirTree } from './testing.js';
+
+const langExtractorsA = extractorsFor('npm', 'Go', 'PyPI');
 
 function walk(dir: string, rel = ''): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

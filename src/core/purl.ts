@@ -1,14 +1,23 @@
 /**
  * Package URLs (https://github.com/package-url/purl-spec) of every ecosystem Bulwark reads: the one place
  * that builds a purl. packageurl-js does the encoding; these functions say how each ecosystem's package
- * name maps to purl namespace and name.
+ * name maps to purl namespace and name. A name the spec does not allow throws InvalidPurlError.
  */
 import { PackageURL } from 'packageurl-js';
 import { pep503 } from './ecosystem.js';
 
+/** A name or version that the purl spec does not allow for its type (a pub name with capitals, an empty name…). */
+export class InvalidPurlError extends Error {
+  override readonly name = 'InvalidPurlError';
+}
+
 function build(type: string, namespace: string | undefined, name: string, version: string, qualifiers?: Record<string, string>): string {
   const q = qualifiers && Object.keys(qualifiers).length > 0 ? qualifiers : undefined;
-  return new PackageURL(type, namespace, name, version, q, undefined).toString();
+  try {
+    return new PackageURL(type, namespace, name, version, q, undefined).toString();
+  } catch (e) {
+    throw new InvalidPurlError(`no valid ${type} purl for ${JSON.stringify(namespace ? `${namespace}/${name}` : name)} ${JSON.stringify(version)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
 
 /** Splits `a/b/c` at the last slash: namespace `a/b`, name `c`. */

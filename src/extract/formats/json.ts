@@ -97,7 +97,7 @@ export function parseJson(text: string, options: { jsonc?: boolean } = {}): Json
   }
 
   function value(depth: number): JsonValue {
-    if (depth > MAX_NESTING) throw tooDeep('JSON');
+    if (depth > MAX_NESTING) fail(`nesting deeper than ${MAX_NESTING} levels`);
     ws();
     if (i >= n) fail('unexpected end of input');
     const c = text[i];

@@ -9,8 +9,8 @@ import type * as FastXml from 'fast-xml-parser';
 import { lazyRequire } from '../../util/lazy.js';
 
 const lib = lazyRequire<typeof FastXml>('fast-xml-parser');
+import { FormatError, MAX_NESTING, tooDeep } from './error.js';
 import { LineIndex } from './lines.js';
-import { FormatError } from './error.js';
 
 export interface XmlElement {
   name: string;
@@ -38,8 +38,16 @@ export function parseXml(text: string): XmlElement {
     htmlEntities: false,
     ignoreDeclaration: true,
     ignorePiTags: true,
+    maxNestedTags: MAX_NESTING,
   });
-  const ordered = parser.parse(text) as Ordered[];
+  let ordered: Ordered[];
+  try {
+    ordered = parser.parse(text) as Ordered[];
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/nested tags/i.test(message)) throw tooDeep('XML');
+    throw new FormatError(`invalid XML: ${message}`);
+  }
   const locator = new TagLocator(text);
   const roots: XmlElement[] = [];
   for (const node of ordered) {

@@ -1,5 +1,5 @@
 import type { FileProblem, Package } from '../../core/package.js';
-import type { OsPackageType } from '../../core/purl.js';
+import { InvalidPurlError, type OsPackageType } from '../../core/purl.js';
 import type { ExtractInput, ExtractOutput, Extractor } from '../types.js';
 
 /** Package types the OS extractors emit before the image's distro is known. */
@@ -71,7 +71,17 @@ export function osDatabaseExtractor<R>(spec: {
     extract(input: ExtractInput): ExtractOutput {
       const path = normalizePath(input.path);
       const { records, problems } = spec.parse(input.content, path);
-      const packages = records.map((r) => spec.toPackage(r, path)).sort(comparePackages);
+      const packages: Package[] = [];
+      for (const r of records) {
+        try {
+          packages.push(spec.toPackage(r, path));
+        } catch (e) {
+          // a record whose name the purl spec refuses is dropped with a problem, like any other bad record
+          if (!(e instanceof InvalidPurlError)) throw e;
+          problems.push({ message: e.message });
+        }
+      }
+      packages.sort(comparePackages);
       const out: ExtractOutput = { packages };
       if (problems.length > 0) out.problems = toFileProblems(path, spec.id, problems);
       return out;

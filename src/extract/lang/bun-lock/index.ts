@@ -59,7 +59,7 @@ export const bunLockExtractor: Extractor = {
       set.add({
         name: p.name,
         version: p.version,
-        purl: npmPurl(p.name, p.version),
+        purl: () => npmPurl(p.name, p.version),
         line: p.offset === undefined ? undefined : lines.line(p.offset),
         direct: direct.has(p),
         dev: !reach.prod.has(p) && reach.dev.has(p),

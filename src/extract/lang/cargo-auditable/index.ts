@@ -50,7 +50,7 @@ export const cargoAuditableExtractor: Extractor = {
       set.add({
         name: p.name,
         version: p.version,
-        purl: cargoPurl(p.name, p.version),
+        purl: () => cargoPurl(p.name, p.version),
         dev: p.kind === 'build',
         ...(hasRoot && !p.root ? { direct: direct.has(i) } : {}),
       });

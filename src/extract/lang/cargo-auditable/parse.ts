@@ -10,6 +10,7 @@ import { inflateSync } from 'node:zlib';
 import type * as Zod from 'zod';
 import { lazyRequire, once } from '../../../util/lazy.js';
 import { FormatError } from '../../formats/error.js';
+import { checkJsonNesting } from '../../formats/json.js';
 
 const zod = lazyRequire<typeof Zod>('zod');
 
@@ -100,6 +101,7 @@ export function decodeAuditData(section: Uint8Array): { packages: AuditPackage[]
   } catch (e) {
     throw new FormatError(`${SECTION} is not valid zlib data: ${e instanceof Error ? e.message : String(e)}`);
   }
+  checkJsonNesting(json);
   let doc: unknown;
   try {
     doc = JSON.parse(json);

@@ -28,11 +28,10 @@ export const cargoLockExtractor: Extractor = {
     const direct = directKeys(lock.packages);
     const hasLocal = lock.packages.some((p) => p.source === undefined);
     for (const p of lock.packages) {
-      const purl = cargoPurl(p.name, p.version);
       set.add({
         name: p.name,
         version: p.version,
-        purl,
+        purl: () => cargoPurl(p.name, p.version),
         ...(p.line !== undefined ? { line: p.line } : {}),
         ...(hasLocal && p.source !== undefined ? { direct: direct.has(`${p.name}@${p.version}`) } : {}),
       });

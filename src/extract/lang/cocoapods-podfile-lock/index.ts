@@ -30,7 +30,7 @@ export const cocoapodsPodfileLockExtractor: Extractor = {
       set.add({
         name: p.pod,
         version: p.version,
-        purl: cocoapodsPurl(p.pod, p.version),
+        purl: () => cocoapodsPurl(p.pod, p.version),
         direct: parsed.direct.has(p.pod),
         ...(p.line !== undefined ? { line: p.line } : {}),
       });

@@ -26,7 +26,7 @@ export const composerInstalledExtractor: Extractor = {
       set.add({
         name: p.name,
         version: p.version,
-        purl: composerPurl(p.name, p.version),
+        purl: () => composerPurl(p.name, p.version),
         ...(doc.format === 2 ? { dev: p.dev } : {}),
         ...(p.line !== undefined ? { line: p.line } : {}),
       });

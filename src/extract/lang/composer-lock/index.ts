@@ -30,7 +30,7 @@ export const composerLockExtractor: Extractor = {
       set.add({
         name: p.name,
         version: p.version,
-        purl: composerPurl(p.name, p.version),
+        purl: () => composerPurl(p.name, p.version),
         dev: p.dev,
         ...(p.line !== undefined ? { line: p.line } : {}),
         ...(requires ? { direct: requires.has(p.name.toLowerCase()) } : {}),

@@ -29,7 +29,7 @@ export const conanLockExtractor: Extractor = {
       set.add({
         name: e.name,
         version: e.version,
-        purl: conanPurl(e.name, e.version, e.user, e.channel),
+        purl: () => conanPurl(e.name, e.version, e.user, e.channel),
         dev: e.build,
         ...(e.direct !== undefined ? { direct: e.direct } : {}),
         ...(e.line !== undefined ? { line: e.line } : {}),

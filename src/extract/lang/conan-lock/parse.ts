@@ -6,6 +6,7 @@
  */
 import { LineFinder } from '../../formats/lines.js';
 import { FormatError } from '../../formats/error.js';
+import { parseJsonText } from '../../formats/json.js';
 
 export interface ConanRef {
   name: string;
@@ -39,12 +40,7 @@ export function parseConanRef(ref: string): ConanRef | undefined {
 }
 
 export function parseConanLock(text: string): { format: 1 | 2; entries: ConanEntry[]; dropped: string[] } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new FormatError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const doc = parseJsonText(text);
   if (!isObj(doc)) throw new FormatError('not a JSON object');
   const lines = new LineFinder(text);
   const entries: ConanEntry[] = [];

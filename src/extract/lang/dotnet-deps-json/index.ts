@@ -32,7 +32,7 @@ export const dotnetDepsJsonExtractor: Extractor = {
       set.add({
         name: lib.name,
         version: lib.version,
-        purl: nugetPurl(lib.name, lib.version),
+        purl: () => nugetPurl(lib.name, lib.version),
         ...(lib.line !== undefined ? { line: lib.line } : {}),
         ...(lib.direct !== undefined ? { direct: lib.direct } : {}),
       });

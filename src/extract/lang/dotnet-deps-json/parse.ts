@@ -7,6 +7,7 @@
  */
 import { LineFinder } from '../../formats/lines.js';
 import { FormatError } from '../../formats/error.js';
+import { parseJsonText } from '../../formats/json.js';
 
 export interface DepsLibrary {
   name: string;
@@ -23,12 +24,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parseDepsJson(text: string): { libraries: DepsLibrary[]; dropped: string[] } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new FormatError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const doc = parseJsonText(text);
   if (!isObj(doc)) throw new FormatError('not a JSON object');
   const libs = doc['libraries'];
   if (libs !== undefined && !isObj(libs)) throw new FormatError('"libraries" is not an object');

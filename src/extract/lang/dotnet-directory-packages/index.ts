@@ -38,7 +38,7 @@ export const dotnetDirectoryPackagesExtractor: Extractor = {
         });
         continue;
       }
-      set.add({ name: p.name, version: p.version, purl: nugetPurl(p.name, p.version), direct: true, ...(p.line !== undefined ? { line: p.line } : {}) });
+      set.add({ name: p.name, version: p.version, purl: () => nugetPurl(p.name, p.version), direct: true, ...(p.line !== undefined ? { line: p.line } : {}) });
     }
     return set.output();
   },

@@ -23,7 +23,7 @@ export const dotnetPackagesConfigExtractor: Extractor = {
     const set = new PackageSet('NuGet', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const e of parsed.entries) {
-      set.add({ name: e.id, version: e.version, purl: nugetPurl(e.id, e.version), dev: e.dev, ...(e.line !== undefined ? { line: e.line } : {}) });
+      set.add({ name: e.id, version: e.version, purl: () => nugetPurl(e.id, e.version), dev: e.dev, ...(e.line !== undefined ? { line: e.line } : {}) });
     }
     return set.output();
   },

@@ -27,7 +27,7 @@ export const dotnetPackagesLockExtractor: Extractor = {
       set.add({
         name: e.name,
         version: e.version,
-        purl: nugetPurl(e.name, e.version),
+        purl: () => nugetPurl(e.name, e.version),
         direct: e.type === 'Direct',
         ...(e.line !== undefined ? { line: e.line } : {}),
       });

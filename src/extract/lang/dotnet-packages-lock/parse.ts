@@ -9,6 +9,7 @@ import { lazyRequire, once } from '../../../util/lazy.js';
 const zod = lazyRequire<typeof Zod>('zod');
 import { LineFinder } from '../../formats/lines.js';
 import { FormatError } from '../../formats/error.js';
+import { parseJsonText } from '../../formats/json.js';
 
 export interface NugetLockEntry {
   name: string;
@@ -29,12 +30,7 @@ const entrySchema = once(() => {
 });
 
 export function parseNugetLock(text: string): NugetLock {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new FormatError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const doc = parseJsonText(text);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new FormatError('not a JSON object');
   const deps = (doc as Record<string, unknown>)['dependencies'];
   if (typeof deps !== 'object' || deps === null || Array.isArray(deps)) throw new FormatError('no "dependencies" object');

@@ -29,7 +29,7 @@ export const gemfileLockExtractor: Extractor = {
       set.add({
         name: s.name,
         version: s.version,
-        purl: gemPurl(s.name, s.version),
+        purl: () => gemPurl(s.name, s.version),
         line: s.line,
         direct: lock.direct.has(s.name),
       });

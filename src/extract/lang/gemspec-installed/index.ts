@@ -38,7 +38,7 @@ export const gemspecInstalledExtractor: Extractor = {
     set.add({
       name: rec.name,
       version: rec.version,
-      purl: gemPurl(rec.name, rec.version),
+      purl: () => gemPurl(rec.name, rec.version),
       line: rec.nameLine,
     });
     return set.output();

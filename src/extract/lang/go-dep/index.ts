@@ -32,7 +32,7 @@ export const goDepExtractor: Extractor = {
         });
         continue;
       }
-      set.add({ name: p.name, version: v, purl: goPurl(p.name, v), line: p.line });
+      set.add({ name: p.name, version: v, purl: () => goPurl(p.name, v), line: p.line });
     }
     return set.output();
   },

@@ -78,7 +78,7 @@ export const goModExtractor: Extractor = {
         set.unknown({ kind: 'unparseable-version', message: `${module} has version ${JSON.stringify(version)}`, package: { name: module, version } });
         continue;
       }
-      set.add({ name: module, version, purl: goPurl(module, version), line: req.line, direct: !req.indirect });
+      set.add({ name: module, version, purl: () => goPurl(module, version), line: req.line, direct: !req.indirect });
     }
 
     if (listsOnlyDirect(mod.go)) {
@@ -91,7 +91,7 @@ export const goModExtractor: Extractor = {
           const rep = exact.get(`${m.module}@${m.version}`) ?? wide.get(m.module);
           if (rep) continue; // replaced modules are governed by go.mod
           if (!isGoVersion(m.version)) continue;
-          set.add({ name: m.module, version: m.version, purl: goPurl(m.module, m.version), line: m.line, path: sumPath, direct: false });
+          set.add({ name: m.module, version: m.version, purl: () => goPurl(m.module, m.version), line: m.line, path: sumPath, direct: false });
         }
       }
     }

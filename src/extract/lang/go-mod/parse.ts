@@ -37,7 +37,8 @@ function tokenize(line: string): { tokens: string[]; comment: string } {
   let i = 0;
   while (i < line.length) {
     const c = line[i];
-    if (c === ' ' || c === '\t' || c === '\r') {
+    if (/\s/.test(c ?? '')) {
+      // any white space, as the token scan below stops at any (\v, \f, U+00A0 too): else it would never advance
       i++;
     } else if (c === '/' && line[i + 1] === '/') {
       return { tokens, comment: line.slice(i + 2).trim() };

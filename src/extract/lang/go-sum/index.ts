@@ -31,7 +31,7 @@ export const goSumExtractor: Extractor = {
         set.problem(`line ${m.line}: ${m.module} has version ${JSON.stringify(m.version)}`);
         continue;
       }
-      set.add({ name: m.module, version: m.version, purl: goPurl(m.module, m.version), line: m.line });
+      set.add({ name: m.module, version: m.version, purl: () => goPurl(m.module, m.version), line: m.line });
     }
     return set.output();
   },

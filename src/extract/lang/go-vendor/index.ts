@@ -34,7 +34,8 @@ export const goVendorExtractor: Extractor = {
         set.unknown({ kind: 'unparseable-version', message: `${target.path} has version ${JSON.stringify(target.version)}`, package: { name: target.path } });
         continue;
       }
-      set.add({ name: target.path, version: target.version, purl: goPurl(target.path, target.version), line: m.line });
+      const { path: module, version } = target;
+      set.add({ name: module, version, purl: () => goPurl(module, version), line: m.line });
     }
     return set.output();
   },

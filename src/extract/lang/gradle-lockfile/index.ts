@@ -30,7 +30,7 @@ export const gradleLockfileExtractor: Extractor = {
       set.add({
         name: `${e.group}:${e.artifact}`,
         version: e.version,
-        purl: mavenPurl(e.group, e.artifact, e.version),
+        purl: () => mavenPurl(e.group, e.artifact, e.version),
         line: e.line,
         ...(e.configurations.length > 0 ? { dev: e.configurations.every(isTestConfiguration) } : {}),
       });

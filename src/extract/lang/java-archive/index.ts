@@ -40,7 +40,8 @@ export const javaArchiveExtractor: Extractor = {
         continue;
       }
       const name = `${a.groupId}:${a.artifactId}`;
-      set.add({ name, version: a.version, purl: mavenPurl(a.groupId, a.artifactId, a.version), path: where });
+      const { groupId, artifactId, version } = a;
+      set.add({ name, version, purl: () => mavenPurl(groupId, artifactId, version), path: where });
       if (a.confidence === 'manifest') {
         set.unknown({
           kind: 'not-evaluable',

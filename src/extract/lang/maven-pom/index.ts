@@ -42,10 +42,11 @@ export const mavenPomExtractor: Extractor = {
         });
         continue;
       }
+      const { groupId, artifactId, version } = d;
       set.add({
         name,
-        version: d.version,
-        purl: mavenPurl(d.groupId, d.artifactId, d.version),
+        version,
+        purl: () => mavenPurl(groupId, artifactId, version),
         direct: true,
         dev: d.scope === 'test',
         ...(d.path !== input.path ? { path: d.path } : {}),

@@ -24,7 +24,8 @@ export const mixLockExtractor: Extractor = {
     for (const s of parsed.skipped) set.problem(s);
     for (const e of parsed.entries) {
       if (e.scm === 'hex' && e.name !== undefined && e.version !== undefined) {
-        set.add({ name: e.name, version: e.version, purl: hexPurl(e.name, e.version), line: e.line });
+        const { name, version } = e;
+        set.add({ name, version, purl: () => hexPurl(name, version), line: e.line });
         continue;
       }
       set.unknown({

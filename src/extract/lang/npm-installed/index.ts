@@ -41,7 +41,8 @@ export const npmInstalledExtractor: Extractor = {
       return set.output();
     }
     const line = m.offset === undefined ? undefined : new LineIndex(text).line(m.offset);
-    set.add({ name: m.name, version: m.version, purl: npmPurl(m.name, m.version), line });
+    const { name, version } = m;
+    set.add({ name, version, purl: () => npmPurl(name, version), line });
     return set.output();
   },
 };

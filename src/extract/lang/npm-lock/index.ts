@@ -41,7 +41,7 @@ export const npmLockExtractor: Extractor = {
         });
         continue;
       }
-      set.add({ name: r.name, version: r.version, purl: npmPurl(r.name, r.version), line, direct: r.direct, dev: r.dev });
+      set.add({ name: r.name, version: r.version, purl: () => npmPurl(r.name, r.version), line, direct: r.direct, dev: r.dev });
     }
     return set.output();
   },

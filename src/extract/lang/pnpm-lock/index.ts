@@ -56,7 +56,7 @@ export const pnpmLockExtractor: Extractor = {
       set.add({
         name: p.name,
         version: p.version,
-        purl: npmPurl(p.name, p.version),
+        purl: () => npmPurl(p.name, p.version),
         line: p.offset === undefined ? undefined : lines.line(p.offset),
         direct: directIds.has(p.id),
         dev,

@@ -38,7 +38,7 @@ export const pubspecLockExtractor: Extractor = {
       set.add({
         name: p.name,
         version: p.version,
-        purl: pubPurl(p.name, p.version),
+        purl: () => pubPurl(p.name, p.version),
         direct: p.dependency.startsWith('direct'),
         dev: p.dependency === 'direct dev',
         ...(p.line !== undefined ? { line: p.line } : {}),

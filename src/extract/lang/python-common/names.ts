@@ -40,5 +40,6 @@ export function addIndexPackage(
     });
     return;
   }
-  set.add({ name, version: p.version, purl: pypiPurl(name, p.version), ...(p.line !== undefined ? { line: p.line } : {}), ...flags });
+  const version = p.version;
+  set.add({ name, version, purl: () => pypiPurl(name, version), ...(p.line !== undefined ? { line: p.line } : {}), ...flags });
 }

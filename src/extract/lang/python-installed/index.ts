@@ -22,7 +22,7 @@ export const pythonInstalledExtractor: Extractor = {
     if (!isPep440Version(meta.version)) {
       set.unknown({ kind: 'unparseable-version', message: `${name} has version ${JSON.stringify(meta.version)}`, package: { name, version: meta.version } });
     } else {
-      set.add({ name, version: meta.version, purl: pypiPurl(name, meta.version), line: meta.nameLine });
+      set.add({ name, version: meta.version, purl: () => pypiPurl(name, meta.version), line: meta.nameLine });
     }
     return set.output();
   },

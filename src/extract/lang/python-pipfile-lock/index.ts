@@ -46,10 +46,11 @@ export const pythonPipfileLockExtractor: Extractor = {
         });
         continue;
       }
+      const version = e.version;
       set.add({
         name,
-        version: e.version,
-        purl: pypiPurl(name, e.version),
+        version,
+        purl: () => pypiPurl(name, version),
         line: e.offset === undefined ? undefined : lines.line(e.offset),
         dev: e.dev,
         ...(direct ? { direct: direct.has(name) } : {}),

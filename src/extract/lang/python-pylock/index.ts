@@ -27,7 +27,8 @@ export const pythonPylockExtractor: Extractor = {
         set.unknown({ kind: 'unresolved-version', message: `${name} has no registry version (${p.source})`, package: p.version ? { name, version: p.version } : { name } });
         continue;
       }
-      set.add({ name, version: p.version, purl: pypiPurl(name, p.version), line: p.line });
+      const version = p.version;
+      set.add({ name, version, purl: () => pypiPurl(name, version), line: p.line });
     }
     return set.output();
   },

@@ -5,6 +5,7 @@
  */
 import { LineFinder } from '../../formats/lines.js';
 import { FormatError } from '../../formats/error.js';
+import { parseJsonText } from '../../formats/json.js';
 
 export interface SwiftPin {
   identity: string;
@@ -22,12 +23,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export function parsePackageResolved(text: string): { format: number; pins: SwiftPin[]; dropped: string[] } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new FormatError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const doc = parseJsonText(text);
   if (!isObj(doc)) throw new FormatError('not a JSON object');
   const format = typeof doc['version'] === 'number' ? doc['version'] : 0;
   const rawPins = isObj(doc['object']) ? doc['object']['pins'] : doc['pins'];

@@ -60,10 +60,11 @@ export const yarnLockExtractor: Extractor = {
         });
         continue;
       }
+      const { name, version } = e;
       set.add({
-        name: e.name,
-        version: e.version,
-        purl: npmPurl(e.name, e.version),
+        name,
+        version,
+        purl: () => npmPurl(name, version),
         line: lines.line(e.offset),
         ...(flags ? flags(e) : {}),
       });

@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import { packageOfPurl } from '../sbom/purl.js';
+import { packageOfPurl } from '../core/purl.js';
 
 /**
  * How an imported package is identified: its OSV ecosystem and a purl. A purl the source gives wins;

@@ -1,6 +1,5 @@
 import { parse } from 'smol-toml';
-
-export class TomlSyntaxError extends Error {}
+import { FormatError, MAX_NESTING, tooDeep } from './error.js';
 
 export type TomlTable = Record<string, unknown>;
 
@@ -8,12 +7,14 @@ export function isTable(v: unknown): v is TomlTable {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
-/** Parses TOML; syntax errors become TomlSyntaxError (the adapter adds the path). */
+/** Parses TOML; syntax errors and nesting deeper than MAX_NESTING become FormatError (parseFile adds the path). */
 export function parseToml(text: string): TomlTable {
   try {
-    return parse(text) as TomlTable;
+    return parse(text, { maxDepth: MAX_NESTING }) as TomlTable;
   } catch (e) {
-    throw new TomlSyntaxError(`invalid TOML: ${(e as Error).message.split('\n')[0] ?? ''}`);
+    const first = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
+    if (/excessively nested|call stack/i.test(first)) throw tooDeep('TOML');
+    throw new FormatError(`invalid TOML: ${first}`);
   }
 }
 

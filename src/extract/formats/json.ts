@@ -3,20 +3,13 @@
  * line numbers. JSON.parse gives no positions; lockfiles are the product, so we keep this in-house.
  *
  * `jsonc: true` accepts `//` and `/* *\/` comments and trailing commas (bun.lock, tsconfig style).
- * Errors throw JsonSyntaxError with the offset; callers wrap it in ParseError with the path.
+ * Errors throw FormatError with the offset; parseFile wraps it in a ParseError naming the file.
  */
+import { FormatError, MAX_NESTING, tooDeep } from './error.js';
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 export interface JsonObject {
   [key: string]: JsonValue;
-}
-
-export class JsonSyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
-    super(`${message} at offset ${offset}`);
-  }
 }
 
 /** Offsets of keys, per parsed object. */
@@ -37,7 +30,7 @@ export function parseJson(text: string, options: { jsonc?: boolean } = {}): Json
   const n = text.length;
 
   function fail(msg: string): never {
-    throw new JsonSyntaxError(msg, i);
+    throw new FormatError(`${msg} at offset ${i}`, { offset: i });
   }
 
   function ws(): void {
@@ -104,7 +97,7 @@ export function parseJson(text: string, options: { jsonc?: boolean } = {}): Json
   }
 
   function value(depth: number): JsonValue {
-    if (depth > 512) fail('nesting too deep');
+    if (depth > MAX_NESTING) fail(`nesting deeper than ${MAX_NESTING} levels`);
     ws();
     if (i >= n) fail('unexpected end of input');
     const c = text[i];
@@ -210,4 +203,37 @@ export function str(o: JsonObject, key: string): string | undefined {
 export function obj(o: JsonObject, key: string): JsonObject | undefined {
   const v = o[key];
   return isObject(v) ? v : undefined;
+}
+
+/**
+ * JSON.parse for formats that need no positions, with the same errors as parseJson: FormatError on bad
+ * syntax and on nesting deeper than MAX_NESTING (checked first, in one pass over the text).
+ */
+export function parseJsonText(text: string): unknown {
+  checkJsonNesting(text);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new FormatError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Throws when arrays and objects nest deeper than MAX_NESTING (brackets inside strings do not count). */
+export function checkJsonNesting(text: string): void {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92 /* \ */) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_NESTING) throw tooDeep('JSON');
+    } else if (c === 93 || c === 125) {
+      depth--;
+    }
+  }
 }

@@ -1,15 +1,14 @@
 /**
  * go.sum: `module version[/go.mod] hash` lines. Pure: text in, the highest version of each module out.
  */
-import { compareGoVersions } from '../go-common/version.js';
+import { compareGoVersions } from './version.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface GoSumModule {
   module: string;
   version: string;
   line: number;
 }
-
-export class GoSumError extends Error {}
 
 export function parseGoSum(text: string): { modules: GoSumModule[]; dropped: string[] } {
   const best = new Map<string, GoSumModule>();
@@ -28,6 +27,6 @@ export function parseGoSum(text: string): { modules: GoSumModule[]; dropped: str
     const prev = best.get(module);
     if (!prev || compareGoVersions(version, prev.version) > 0) best.set(module, { module, version, line: i + 1 });
   }
-  if (best.size === 0 && dropped.length > 0) throw new GoSumError('no valid go.sum lines');
+  if (best.size === 0 && dropped.length > 0) throw new FormatError('no valid go.sum lines');
   return { modules: [...best.values()], dropped };
 }

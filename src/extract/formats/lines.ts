@@ -1,8 +1,33 @@
 /**
- * Small text helpers shared by the lang-b extractors: line look-ups in formats whose parser
- * gives no positions (JSON.parse, XML), and the path test for "is this in a bin dir".
+ * Line look-ups for formats whose parser gives no positions (JSON.parse, XML, TOML), and line splitting for
+ * line-oriented formats (dpkg status, apk installed, go.sum, requirements.txt).
  */
-import { LineIndex } from '../../util/text.js';
+
+/** Splits text into lines, accepting \n and \r\n. */
+export function splitLines(text: string): string[] {
+  return text.split(/\r?\n/);
+}
+
+/**
+ * Maps offsets to line numbers quickly for many look-ups in one file.
+ * Build once per file, then call `line(offset)`.
+ */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  line(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+}
 
 /**
  * Finds needles in order through a text and returns 1-based lines. Each search starts after the
@@ -55,14 +80,4 @@ export class LineFinder {
     const m = re.exec(this.text);
     return m ? m.index : undefined;
   }
-}
-
-/** JSON-quoted form of a string, as it would appear in a JSON file written without escapes of '/'. */
-export function jsonQuoted(s: string): string {
-  return JSON.stringify(s);
-}
-
-/** Describes an unknown thrown value in one line. */
-export function reason(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

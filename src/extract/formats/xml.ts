@@ -1,15 +1,16 @@
 /**
- * XML syntax for the lang-b extractors (pom.xml, packages.config, *.props): fast-xml-parser reads
+ * XML syntax for pom.xml, packages.config, Directory.Packages.props and the like: fast-xml-parser reads
  * the syntax; this turns its ordered output into a small element tree with 1-based start lines.
  *
  * Lines: fast-xml-parser gives no positions, so start tags are found again in the text, in
  * document order, with comments, CDATA and processing instructions blanked first.
  */
 import type * as FastXml from 'fast-xml-parser';
-import { lazyRequire } from '../../../util/lazy.js';
+import { lazyRequire } from '../../util/lazy.js';
 
 const lib = lazyRequire<typeof FastXml>('fast-xml-parser');
-import { LineIndex } from '../../util/text.js';
+import { FormatError, MAX_NESTING, tooDeep } from './error.js';
+import { LineIndex } from './lines.js';
 
 export interface XmlElement {
   name: string;
@@ -20,13 +21,11 @@ export interface XmlElement {
   line?: number;
 }
 
-export class XmlSyntaxError extends Error {}
-
 type Ordered = Record<string, unknown>;
 
 export function parseXml(text: string): XmlElement {
   const valid = lib().XMLValidator.validate(text, { allowBooleanAttributes: true });
-  if (valid !== true) throw new XmlSyntaxError(`invalid XML: ${valid.err.msg} (line ${valid.err.line}, col ${valid.err.col})`);
+  if (valid !== true) throw new FormatError(`invalid XML: ${valid.err.msg} (line ${valid.err.line}, col ${valid.err.col})`);
   const parser = new (lib().XMLParser)({
     preserveOrder: true,
     ignoreAttributes: false,
@@ -39,15 +38,23 @@ export function parseXml(text: string): XmlElement {
     htmlEntities: false,
     ignoreDeclaration: true,
     ignorePiTags: true,
+    maxNestedTags: MAX_NESTING,
   });
-  const ordered = parser.parse(text) as Ordered[];
+  let ordered: Ordered[];
+  try {
+    ordered = parser.parse(text) as Ordered[];
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/nested tags/i.test(message)) throw tooDeep('XML');
+    throw new FormatError(`invalid XML: ${message}`);
+  }
   const locator = new TagLocator(text);
   const roots: XmlElement[] = [];
   for (const node of ordered) {
     const el = convert(node, locator);
     if (el) roots.push(el);
   }
-  if (roots.length !== 1 || !roots[0]) throw new XmlSyntaxError(`expected one root element, found ${roots.length}`);
+  if (roots.length !== 1 || !roots[0]) throw new FormatError(`expected one root element, found ${roots.length}`);
   return roots[0];
 }
 

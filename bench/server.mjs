@@ -70,13 +70,13 @@ try {
   // ---- seed through the store ------------------------------------------------------------------
   const store = await Store.open({ databaseUrl: url.toString(), poolSize: 12 });
   const teamIds = [];
-  for (let t = 0; t < 20; t++) teamIds.push(await store.createTeam(`team-${t}`));
+  for (let t = 0; t < 20; t++) teamIds.push(await store.identity.createTeam(`team-${t}`));
   const projectIds = [];
-  for (let p = 0; p < N_PROJECTS; p++) projectIds.push(await store.createProject(`project-${String(p).padStart(4, '0')}`, teamIds[p % teamIds.length]));
+  for (let p = 0; p < N_PROJECTS; p++) projectIds.push(await store.projects.create(`project-${String(p).padStart(4, '0')}`, teamIds[p % teamIds.length]));
   let t0 = performance.now();
   let seeded = 0;
   await pool(8, projectIds, async (id) => {
-    await store.storeReport(id, syntheticReport({ seed: id, findings: N_FINDINGS, vulnPool: 20000 }));
+    await store.scans.store(id, syntheticReport({ seed: id, findings: N_FINDINGS, vulnPool: 20000 }));
     seeded++;
     if (seeded % 100 === 0) process.stderr.write(`  seeded ${seeded}/${N_PROJECTS}\r`);
   });
@@ -91,11 +91,11 @@ try {
   const extra = Array.from({ length: Math.max(0, WORKERS - 1) }, () => new IngestWorker(server.store));
   for (const w of extra) w.start();
   const key = newSecret('bwk_');
-  await server.store.createUser('bench-admin', 'admin', key.hash);
+  await server.store.identity.createUser('bench-admin', 'admin', key.hash);
   const tokens = [];
   for (const id of projectIds.slice(0, 50)) {
     const t = newSecret('bwi_');
-    await server.store.createIngestToken(id, t.hash);
+    await server.store.projects.createIngestToken(id, t.hash);
     tokens.push(t.secret);
   }
 
@@ -126,7 +126,7 @@ try {
   // Wait for the workers to store the backlog.
   let stats;
   while (true) {
-    stats = await server.store.queueStats();
+    stats = await server.store.queue.stats();
     if (!stats.queued && !stats.processing) break;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -32,11 +32,11 @@ for (const { engine, skip } of ENGINES) {
     beforeAll(async () => {
       t = await freshStore(engine);
       store = await Store.open(t.options);
-      const built = await buildApp({ store, logger: false, maxReportBytes: MAX, worker: { idleMs: 20 } });
+      const built = await buildApp({ store, logger: false, maxReportBytes: MAX, uploadsPerToken: 8, worker: { idleMs: 20 } });
       app = built.app;
       worker = built.worker!;
       const key = newSecret(API_KEY_PREFIX);
-      await store.createUser('root', 'admin', key.hash);
+      await store.identity.createUser('root', 'admin', key.hash);
       admin = key.secret;
       for (const name of ['alpha', 'beta']) {
         const r = await app.inject({ method: 'POST', url: '/api/v1/projects', headers: auth(admin), payload: { name } });
@@ -81,7 +81,7 @@ for (const { engine, skip } of ENGINES) {
         expect(res.statusCode, `${method} ${url}`).toBe(403);
         expect(res.json<{ error: { code: string } }>().error.code).toBe('forbidden');
       }
-      expect(await store.projectByName('gamma')).toBeUndefined();
+      expect(await store.projects.byName('gamma')).toBeUndefined();
       // Even public routes refuse a request that carries an ingest token.
       expect((await app.inject({ method: 'GET', url: '/api/v1/health', headers: auth(tokenA) })).statusCode).toBe(403);
     });
@@ -101,7 +101,7 @@ for (const { engine, skip } of ENGINES) {
         expect(r.json<{ error: { code: string } }>().error.code).toBe(code);
       }
       const nonJson = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: { ...auth(tokenA), 'content-type': 'text/plain' }, payload: 'x' });
-      expect(nonJson.statusCode).toBe(400);
+      expect(nonJson.statusCode).toBe(415);
       const badKey = await upload(tokenA, JSON.stringify(syntheticReport({ seed: 4, findings: 1 })), 'bad key with spaces');
       expect(badKey.statusCode).toBe(400);
       await worker.drain();
@@ -112,9 +112,13 @@ for (const { engine, skip } of ENGINES) {
       const before = await scanCount('beta');
       const body = JSON.stringify(syntheticReport({ seed: 5, findings: 15 }));
       const first = await upload(tokenB, body, 'ci-run-42');
-      const replays = await Promise.all([upload(tokenB, body, 'ci-run-42'), upload(tokenB, body), upload(tokenB, JSON.stringify(syntheticReport({ seed: 6, findings: 3 })), 'ci-run-42')]);
-      expect([first, ...replays].map((r) => r.statusCode)).toEqual([202, 202, 202, 202]);
+      const replays = await Promise.all([upload(tokenB, body, 'ci-run-42'), upload(tokenB, body)]);
+      expect([first, ...replays].map((r) => r.statusCode)).toEqual([202, 202, 202]);
       expect(new Set([first, ...replays].map((r) => r.json<{ id: number }>().id)).size).toBe(1);
+      // The same key with another body: refused (409), not acknowledged and dropped.
+      const reused = await upload(tokenB, JSON.stringify(syntheticReport({ seed: 6, findings: 3 })), 'ci-run-42');
+      expect(reused.statusCode).toBe(409);
+      expect(reused.json<{ error: { code: string } }>().error.code).toBe('conflict');
       await worker.drain();
       expect(await scanCount('beta')).toBe(before + 1);
       const late = await upload(tokenB, body);
@@ -174,9 +178,9 @@ describe('store down', () => {
     const t = await freshStore('sqlite');
     const store = await Store.open(t.options);
     const { app } = await buildApp({ store, logger: false, worker: false });
-    const id = await store.createProject('down', null);
+    const id = await store.projects.create('down', null);
     const tok = newSecret('bwi_');
-    await store.createIngestToken(id, tok.hash);
+    await store.projects.createIngestToken(id, tok.hash);
     await store.close(); // the database goes away
     const r = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: { authorization: `Bearer ${tok.secret}`, 'content-type': 'application/json' }, payload: JSON.stringify(syntheticReport({ seed: 9, findings: 1 })) });
     expect(r.statusCode).toBe(503);

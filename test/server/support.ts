@@ -65,3 +65,45 @@ export const ENGINES = [
   { engine: 'sqlite' as const, skip: false },
   { engine: 'postgres' as const, skip: !PG_AVAILABLE },
 ];
+
+/**
+ * A TCP proxy in front of PostgreSQL, to take the database away from the server and give it back: `down()`
+ * refuses new connections and cuts the open ones (an outage, a failover), `up()` serves again.
+ */
+export async function pgProxy(databaseUrl: string): Promise<{ url: string; down(): Promise<void>; up(): Promise<void>; close(): Promise<void> }> {
+  const net = await import('node:net');
+  const target = new URL(databaseUrl);
+  const sockets = new Set<import('node:net').Socket>();
+  let server: import('node:net').Server | undefined;
+  let port = 0;
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server = net.createServer((client) => {
+        const upstream = net.connect(Number(target.port || 5432), target.hostname);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => s.destroy());
+        }
+        client.pipe(upstream).pipe(client);
+        client.on('close', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
+      });
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        port = (server!.address() as import('node:net').AddressInfo).port;
+        resolve();
+      });
+    });
+  const down = async () => {
+    const s = server;
+    server = undefined;
+    for (const sock of sockets) sock.destroy();
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  };
+  await listen();
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return { url: url.toString(), down, up: listen, close: down };
+}

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import net from 'node:net';
 import pg from 'pg';
 import type { StoreOptions } from '../../src/server/store/store.js';
 
@@ -71,10 +72,9 @@ export const ENGINES = [
  * refuses new connections and cuts the open ones (an outage, a failover), `up()` serves again.
  */
 export async function pgProxy(databaseUrl: string): Promise<{ url: string; down(): Promise<void>; up(): Promise<void>; close(): Promise<void> }> {
-  const net = await import('node:net');
   const target = new URL(databaseUrl);
-  const sockets = new Set<import('node:net').Socket>();
-  let server: import('node:net').Server | undefined;
+  const sockets = new Set<net.Socket>();
+  let server: net.Server | undefined;
   let port = 0;
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -91,7 +91,7 @@ export async function pgProxy(databaseUrl: string): Promise<{ url: string; down(
       });
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => {
-        port = (server!.address() as import('node:net').AddressInfo).port;
+        port = (server!.address() as net.AddressInfo).port;
         resolve();
       });
     });

@@ -35,7 +35,7 @@ export const nameParams = {
 
 export const idParam = { type: 'string', pattern: '^[0-9]{1,15}$' } as const;
 
-export const severityList = { type: 'string', pattern: `^((${SEVERITIES.join('|')}),?)*$`, description: `comma-separated: ${SEVERITIES.join(', ')}` } as const;
+export const severityList = { type: 'string', maxLength: 100, description: `comma-separated, case-insensitive: ${SEVERITIES.join(', ')}` } as const;
 
 export const pageQuery = {
   limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },

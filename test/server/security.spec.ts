@@ -168,7 +168,28 @@ for (const { engine, skip } of ENGINES) {
       const doc = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{ openapi: string; paths: Record<string, unknown> }>();
       expect(doc.openapi).toBe('3.1.0');
       expect(Object.keys(doc.paths)).toContain('/api/v1/reports');
+      // Generated from the routes' schemas: every API route, its parameters, and the shared enums.
+      const full = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{
+        paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; security?: unknown[]; responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, { items?: { properties?: Record<string, { enum?: string[] }> } }> } }> }> }>>;
+        components: { securitySchemes: Record<string, unknown> };
+      }>();
+      for (const p of ['/api/v1/projects/{name}/findings', '/api/v1/admin/queue', '/api/v1/admin/audit', '/api/v1/users/{name}/keys/{id}', '/api/v1/teams/{name}/members/{user}', '/api/v1/health']) {
+        expect(Object.keys(full.paths), p).toContain(p);
+      }
+      const findings = full.paths['/api/v1/projects/{name}/findings']!.get!;
+      expect(findings.parameters!.map((x) => `${x.in}:${x.name}`).sort()).toEqual(['path:name', 'query:cursor', 'query:fixable', 'query:limit', 'query:package', 'query:severity', 'query:status', 'query:suppressed']);
+      const item = findings.responses['200']!.content!['application/json']!.schema.properties!.items!.items!.properties!;
+      expect(item.severity!.enum).toEqual(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']);
+      expect(Object.keys(full.components.securitySchemes).sort()).toEqual(['apiKey', 'ingestToken', 'session']);
+      expect(full.paths['/api/v1/reports']!.post!.security).toEqual([{ ingestToken: [] }]);
+      // The dashboard's files are not API routes.
+      expect(Object.keys(full.paths).every((p) => p.startsWith('/api/v1/'))).toBe(true);
       expect((await app.inject({ method: 'GET', url: '/api/v1/health' })).json()).toMatchObject({ status: 'ok', store: engine });
+      // An unknown Idempotency-Key format and query values outside the schema are 400s, not 500s.
+      expect((await app.inject({ method: 'GET', url: '/api/v1/projects?limit=0', headers: auth(admin) })).statusCode).toBe(400);
+      expect((await app.inject({ method: 'GET', url: '/api/v1/projects?gate=maybe', headers: auth(admin) })).statusCode).toBe(400);
+      expect((await app.inject({ method: 'GET', url: '/api/v1/projects/alpha/findings?severity=nope', headers: auth(admin) })).statusCode).toBe(400);
+      expect((await app.inject({ method: 'GET', url: '/api/v1/projects/alpha/findings?severity=critical,high', headers: auth(admin) })).statusCode).toBe(200);
     });
   });
 }

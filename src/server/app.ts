@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import { VERSION } from '../version.js';
 import { installAuth } from './auth.js';
 import { warmValidator } from './ingest/validate.js';
+import { createReportChecker } from './ingest/checker.js';
 import { HttpError, StoreUnavailableError, TooManyRequestsError } from './errors.js';
 import { registerDashboard } from './static.js';
 import { ReadModel } from './store/queries.js';
@@ -36,6 +37,10 @@ export interface AppOptions {
   rateLimitPerMinute?: number;
   /** Time to receive a whole request, headers and body (default 120 s); a trickled upload is cut off after it. */
   requestTimeoutMs?: number;
+  /** Threads that parse and validate uploaded reports off the event loop (default 2; 0: on the event loop). */
+  validationThreads?: number;
+  /** The compiled validation worker, when the default (dist/ beside the package) does not apply: tests. */
+  validationWorkerFile?: string;
   /** Run the in-process ingestion worker (default true). */
   worker?: boolean | WorkerOptions;
   /** Dashboard session lifetime (default 12 h). */
@@ -148,7 +153,9 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
 
   await app.register(healthRoutes(ctx));
   await app.register(authRoutes(ctx));
-  await app.register(reportRoutes(ctx));
+  const checker = createReportChecker(opts.validationThreads ?? 2, opts.validationWorkerFile);
+  app.log.debug({ mode: checker.mode }, 'report validation');
+  await app.register(reportRoutes(ctx, checker));
   await app.register(projectRoutes(ctx));
   await app.register(findingRoutes(ctx));
   await app.register(searchRoutes(ctx));
@@ -159,6 +166,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
 
   app.addHook('onClose', async () => {
     await worker?.stop();
+    await checker.close();
   });
   return { app, worker };
 }

@@ -1,8 +1,11 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY_PREFIX, INGEST_TOKEN_PREFIX, newSecret } from '../../src/server/auth.js';
 import { checkJsonShape } from '../../src/server/ingest/prescan.js';
+import { COMPILED_WORKER, createReportChecker } from '../../src/server/ingest/checker.js';
+import { parseReport } from '../../src/server/ingest/validate.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
 import { syntheticReport } from '../../src/server/synthetic.js';
@@ -47,7 +50,9 @@ describe('bounded ingestion (SQLite)', () => {
 
   beforeAll(async () => {
     t = await freshStore('sqlite');
-    server = await startServer({ ...t.options, port: 0, logger: false, worker: false, requestTimeoutMs: 1500, rateLimitPerMinute: 40, uploadsPerToken: 2, uploadsTotal: 4 });
+    // Validation threads run the compiled worker (the build beside the sources, as `npm test` makes it).
+    if (!fs.existsSync(COMPILED_WORKER)) throw new Error(`${COMPILED_WORKER} is missing: run \`npm run build\` first`);
+    server = await startServer({ ...t.options, port: 0, logger: false, worker: false, requestTimeoutMs: 1500, rateLimitPerMinute: 40, uploadsPerToken: 2, uploadsTotal: 4, validationWorkerFile: COMPILED_WORKER });
     const id = await server.store.projects.create('limits', null);
     for (const set of [(s: string) => (token = s), (s: string) => (token2 = s)]) {
       const tok = newSecret(INGEST_TOKEN_PREFIX);
@@ -72,6 +77,27 @@ describe('bounded ingestion (SQLite)', () => {
     expect(checkJsonShape('["a\\"b,c,d,e"]', { ...limits, maxStringLength: 20 })).toBeUndefined();
     expect(checkJsonShape('[{},{},{}]', limits)).toBeUndefined();
     expect(checkJsonShape('[{},{},{},{}]', limits)).toMatch(/more than 3 items/);
+  });
+
+  it('validates in threads exactly as inline (the compiled worker)', async () => {
+    const threads = createReportChecker(2, COMPILED_WORKER);
+    const inline = createReportChecker(0);
+    expect([threads.mode, inline.mode]).toEqual(['threads', 'inline']);
+    try {
+      const nul = syntheticReport({ seed: 8, findings: 2 });
+      nul.findings[0]!.title = 'a\u0000b';
+      const bodies = ['{', '[]', JSON.stringify(syntheticReport({ seed: 7, findings: 20 })), JSON.stringify(nul), JSON.stringify({ ...syntheticReport({ seed: 9, findings: 1 }), gate: 1 })];
+      for (const b of bodies) {
+        const expected = parseReport(b);
+        const viaThreads = await threads.check(Buffer.from(b));
+        expect(viaThreads).toEqual(await inline.check(Buffer.from(b)));
+        expect(viaThreads.ok).toBe(expected.ok);
+      }
+      const many = await Promise.all(Array.from({ length: 20 }, (_, i) => threads.check(Buffer.from(JSON.stringify(syntheticReport({ seed: 100 + i, findings: 5 }))))));
+      expect(many.every((o) => o.ok)).toBe(true);
+    } finally {
+      await threads.close();
+    }
   });
 
   it('answers a 2 MB invalid body in under a second while /health stays under 100 ms', async () => {

@@ -36,6 +36,7 @@ interface ServeCliOptions extends StoreCliOptions {
   rateLimit: string;
   uploadsPerToken: string;
   uploadsTotal: string;
+  validationThreads: string;
 }
 
 /** --trust-proxy: "true" (any proxy), or a comma-separated list of addresses/CIDRs (loopback, 10.0.0.0/8, …). */
@@ -74,6 +75,7 @@ async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number>
     rateLimitPerMinute: intOption(opts.rateLimit, '--rate-limit'),
     uploadsPerToken: Math.max(1, intOption(opts.uploadsPerToken, '--uploads-per-token')),
     uploadsTotal: Math.max(1, intOption(opts.uploadsTotal, '--uploads-total')),
+    validationThreads: intOption(opts.validationThreads, '--validation-threads'),
     logger: { level: ctx.debug ? 'debug' : ctx.quiet ? 'warn' : 'info', stream: process.stderr },
   });
   // Extra workers share the queue through leases, like replicas would.
@@ -115,6 +117,7 @@ export const serverCommand: CliCommand = {
       .option('--rate-limit <n>', 'requests per minute per credential (0: off)', '600')
       .option('--uploads-per-token <n>', 'uploads one ingest token may have in flight', '2')
       .option('--uploads-total <n>', 'uploads in flight over all tokens', '4')
+      .option('--validation-threads <n>', 'threads that parse and validate uploads off the event loop (0: on it)', '2')
       .action(async (opts: ServeCliOptions) => {
         process.exitCode = await runServe(context(), opts);
       });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashSecret } from '../auth.js';
 import { ConflictError, ForbiddenError, InvalidReportError, InvalidRequestError, StoreUnavailableError, TooManyRequestsError, UnsupportedMediaTypeError } from '../errors.js';
-import { parseReport } from '../ingest/validate.js';
+import type { ReportChecker } from '../ingest/checker.js';
 import { IdempotencyKeyReusedError } from '../store/queue.js';
 import type { RouteContext } from './context.js';
 import { errorBody } from './context.js';
@@ -56,7 +56,7 @@ class UploadSlots {
 }
 
 /** POST /api/v1/reports: a scan report from CI, acknowledged (202) once it is durably queued. */
-export function reportRoutes(ctx: RouteContext) {
+export function reportRoutes(ctx: RouteContext, checker: ReportChecker) {
   return async (app: FastifyInstance): Promise<void> => {
     const { maxReportBytes } = ctx.limits;
     const slots = new UploadSlots(ctx.limits.uploadsPerToken, ctx.limits.uploadsTotal);
@@ -65,7 +65,8 @@ export function reportRoutes(ctx: RouteContext) {
     // Reports are kept as received (hashed for replay detection), so this scope reads the body as text, and
     // only as application/json (no text/plain or other parsers here).
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: maxReportBytes }, (_req, raw, done) => done(null, raw));
+    app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: maxReportBytes }, (_req, raw, done) => done(null, raw));
+    const utf8 = new TextDecoder('utf-8', { fatal: true });
 
     app.post(
       '/api/v1/reports',
@@ -106,12 +107,19 @@ export function reportRoutes(ctx: RouteContext) {
       async (req, reply) => {
         const p = req.principal;
         if (p?.kind !== 'ingest') throw new ForbiddenError();
-        const raw = typeof req.body === 'string' ? req.body : '';
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        let raw: string;
+        try {
+          raw = utf8.decode(body);
+        } catch {
+          throw new InvalidReportError('the body is not valid UTF-8');
+        }
         const keyHeader = req.headers['idempotency-key'];
         const key = Array.isArray(keyHeader) ? keyHeader[0] : keyHeader;
         if (key !== undefined && !IDEMPOTENCY_KEY_RE.test(key)) throw new InvalidRequestError('Idempotency-Key must be 1-200 printable ASCII characters');
-        const parsed = parseReport(raw);
-        if (!parsed.ok) throw new InvalidReportError(parsed.message, parsed.details);
+        // Parsed and validated off the event loop (validation threads), so a large body never delays other requests.
+        const checked = await checker.check(body);
+        if (!checked.ok) throw new InvalidReportError(checked.message, checked.details);
         let queued;
         try {
           queued = await ctx.store.queue.enqueue({ projectId: p.projectId, tokenId: p.tokenId, idempotencyKey: key ?? null, bodyHash: hashSecret(raw), body: raw });

@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// Server benchmark on PostgreSQL: sustained report uploads per second (reports of ~1,000 findings) and the
-// p50/p95 latency of the dashboard's main queries at 1,000 projects x 1,000 findings.
+// Server benchmark on PostgreSQL, against the real `bulwark server` process (bin/bulwark.js):
+//  1. stored reports per second and POST latency (p50/p95) with --workers 1 and --workers 3, reports of ~1,000
+//     findings, after seeding N projects x M findings;
+//  2. the p50/p95 of the dashboard's main queries;
+//  3. the server's peak RSS (VmHWM) under 11 concurrent 32 MB bodies of `[{},{},…]` from one token.
 //
-//   npm run build && node bench/server.mjs [--projects 1000] [--findings 1000] [--seconds 20] [--clients 8] [--workers 4]
+//   npm run build && node bench/server.mjs [--projects 1000] [--findings 1000] [--seconds 20] [--clients 8] [--workers 1,3]
 //
 // PostgreSQL: BULWARK_BENCH_PG or BULWARK_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres); a
 // database bulwark_bench_<random> is created and dropped afterwards (--keep keeps it).
+import { spawn, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,7 +24,7 @@ const { values: args } = parseArgs({
     findings: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '20' },
     clients: { type: 'string', default: '8' },
-    workers: { type: 'string', default: '4' },
+    workers: { type: 'string', default: '1,3' },
     iterations: { type: 'string', default: '200' },
     keep: { type: 'boolean', default: false },
   },
@@ -28,18 +33,17 @@ const N_PROJECTS = Number(args.projects);
 const N_FINDINGS = Number(args.findings);
 const SECONDS = Number(args.seconds);
 const CLIENTS = Number(args.clients);
-const WORKERS = Number(args.workers);
+const WORKER_COUNTS = args.workers.split(',').map(Number);
 const ITER = Number(args.iterations);
 
+const root = new URL('..', import.meta.url).pathname;
+const BIN = path.join(root, 'bin/bulwark.js');
 const dist = new URL('../dist/server/', import.meta.url);
 if (!fs.existsSync(new URL('server.js', dist))) {
   console.error('dist/ is missing: run `npm run build` first');
   process.exit(2);
 }
 const { Store } = await import(new URL('store/store.js', dist).href);
-const { startServer } = await import(new URL('server.js', dist).href);
-const { IngestWorker } = await import(new URL('worker.js', dist).href);
-const { newSecret } = await import(new URL('auth.js', dist).href);
 const { syntheticReport } = await import(new URL('synthetic.js', dist).href);
 
 const ADMIN_URL = process.env.BULWARK_BENCH_PG ?? process.env.BULWARK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -56,6 +60,7 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function pool(n, items, fn) {
   let i = 0;
@@ -64,75 +69,117 @@ async function pool(n, items, fn) {
   }));
 }
 
-let server;
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** `bulwark server` as a child process; resolves once /health answers. */
+async function startChild(workers, extra = []) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, '--quiet', 'server', '--data-dir', dataDir, '--database', url.toString(), '--port', String(port), '--workers', String(workers), ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${stderr}`);
+    try {
+      if ((await fetch(`${base}/api/v1/health`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(100);
+  }
+  return {
+    base,
+    pid: child.pid,
+    peakRssMiB() {
+      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : NaN;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+let child;
 try {
-  console.log(`PostgreSQL ${url.host}/${dbName}; ${os.cpus().length} CPUs; node ${process.version}`);
+  console.log(`PostgreSQL ${url.host}/${dbName}; ${os.cpus().length} CPUs (load ${os.loadavg()[0].toFixed(1)}); node ${process.version}`);
   // ---- seed through the store ------------------------------------------------------------------
   const store = await Store.open({ databaseUrl: url.toString(), poolSize: 12 });
   const teamIds = [];
-  for (let t = 0; t < 20; t++) teamIds.push(await store.createTeam(`team-${t}`));
+  for (let t = 0; t < 20; t++) teamIds.push(await store.identity.createTeam(`team-${t}`));
   const projectIds = [];
-  for (let p = 0; p < N_PROJECTS; p++) projectIds.push(await store.createProject(`project-${String(p).padStart(4, '0')}`, teamIds[p % teamIds.length]));
+  for (let p = 0; p < N_PROJECTS; p++) projectIds.push(await store.projects.create(`project-${String(p).padStart(4, '0')}`, teamIds[p % teamIds.length]));
   let t0 = performance.now();
   let seeded = 0;
   await pool(8, projectIds, async (id) => {
-    await store.storeReport(id, syntheticReport({ seed: id, findings: N_FINDINGS, vulnPool: 20000 }));
+    await store.scans.store(id, syntheticReport({ seed: id, findings: N_FINDINGS, vulnPool: 20000 }));
     seeded++;
     if (seeded % 100 === 0) process.stderr.write(`  seeded ${seeded}/${N_PROJECTS}\r`);
   });
   const seedS = (performance.now() - t0) / 1000;
-  const count = await store.db.selectFrom('findings').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-  console.log(`seed: ${N_PROJECTS} projects x ${N_FINDINGS} findings = ${Number(count.n)} findings stored in ${seedS.toFixed(1)} s (${(N_PROJECTS / seedS).toFixed(1)} reports/s through the store, 8 in parallel)`);
-  await store.db.executeQuery({ sql: 'analyze', parameters: [], query: { kind: 'RawNode', sqlFragments: ['analyze'], parameters: [] } }).catch(() => {});
+  console.log(`seed: ${N_PROJECTS} projects x ${N_FINDINGS} findings stored in ${seedS.toFixed(1)} s (${(N_PROJECTS / seedS).toFixed(1)} reports/s through the store, 8 in parallel)`);
+  // Fresh statistics for the planner, as autovacuum would have them after a while.
+  const { sql } = await import('kysely');
+  await sql`analyze`.execute(store.db);
+  const initOut = execFileSync(process.execPath, [BIN, 'server', 'init', '--data-dir', dataDir, '--database', url.toString(), '--admin', 'bench-admin'], { encoding: 'utf8' });
+  const adminKey = initOut.trim().split('\n').pop();
   await store.close();
-
-  // ---- the server ------------------------------------------------------------------------------
-  server = await startServer({ dataDir, databaseUrl: url.toString(), poolSize: 20, port: 0, logger: false });
-  const extra = Array.from({ length: Math.max(0, WORKERS - 1) }, () => new IngestWorker(server.store));
-  for (const w of extra) w.start();
-  const key = newSecret('bwk_');
-  await server.store.createUser('bench-admin', 'admin', key.hash);
   const tokens = [];
-  for (const id of projectIds.slice(0, 50)) {
-    const t = newSecret('bwi_');
-    await server.store.createIngestToken(id, t.hash);
-    tokens.push(t.secret);
-  }
 
-  // ---- sustained uploads -----------------------------------------------------------------------
+  // ---- sustained uploads, per worker count -----------------------------------------------------
   const templates = Array.from({ length: 20 }, (_, i) => JSON.stringify(syntheticReport({ seed: 50000 + i, findings: N_FINDINGS, vulnPool: 20000, createdAt: '2030-01-01T00:00:00.000Z' })));
-  console.log(`uploads: ${CLIENTS} clients for ${SECONDS} s, reports of ${N_FINDINGS} findings (~${Math.round(templates[0].length / 1024)} KiB), ${WORKERS} workers`);
-  const latencies = [];
-  let accepted = 0;
-  let failed = 0;
   let seq = 0;
-  const deadline = performance.now() + SECONDS * 1000;
-  t0 = performance.now();
-  await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
-    while (performance.now() < deadline) {
-      const n = seq++;
-      // A distinct body per upload (its createdAt), so nothing is deduplicated as a replay.
-      const body = templates[n % templates.length].replace('2030-01-01T00:00:00.000Z', new Date(Date.UTC(2030, 0, 1) + n * 1000).toISOString());
-      const s = performance.now();
-      const res = await fetch(`${server.url}/api/v1/reports`, { method: 'POST', headers: { authorization: `Bearer ${tokens[(c + n) % tokens.length]}`, 'content-type': 'application/json' }, body });
-      await res.arrayBuffer();
-      latencies.push(performance.now() - s);
-      if (res.status === 202) accepted++;
-      else failed++;
+  for (const workers of WORKER_COUNTS) {
+    child = await startChild(workers, ['--rate-limit', '0', '--uploads-per-token', '8', '--uploads-total', String(CLIENTS)]);
+    if (tokens.length === 0) {
+      for (let i = 0; i < 50; i++) {
+        const res = await fetch(`${child.base}/api/v1/projects/project-${String(i).padStart(4, '0')}/tokens`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}` } });
+        tokens.push((await res.json()).token);
+      }
     }
-  }));
-  const upS = (performance.now() - t0) / 1000;
-  console.log(`  accepted ${accepted} (${failed} refused) in ${upS.toFixed(1)} s: ${(accepted / upS).toFixed(1)} uploads/s acknowledged; POST p50 ${fmt(pct(latencies, 50))}, p95 ${fmt(pct(latencies, 95))}`);
-  // Wait for the workers to store the backlog.
-  let stats;
-  while (true) {
-    stats = await server.store.queueStats();
-    if (!stats.queued && !stats.processing) break;
-    await new Promise((r) => setTimeout(r, 200));
+    console.log(`uploads with --workers ${workers}: ${CLIENTS} clients for ${SECONDS} s, reports of ${N_FINDINGS} findings (~${Math.round(templates[0].length / 1024)} KiB)`);
+    const latencies = [];
+    let accepted = 0;
+    const refused = {};
+    const deadline = performance.now() + SECONDS * 1000;
+    t0 = performance.now();
+    await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
+      while (performance.now() < deadline) {
+        const n = seq++;
+        // A distinct body per upload (its createdAt), so nothing is deduplicated as a replay.
+        const body = templates[n % templates.length].replace('2030-01-01T00:00:00.000Z', new Date(Date.UTC(2030, 0, 1) + n * 1000).toISOString());
+        const s = performance.now();
+        const res = await fetch(`${child.base}/api/v1/reports`, { method: 'POST', headers: { authorization: `Bearer ${tokens[(c + n) % tokens.length]}`, 'content-type': 'application/json' }, body });
+        await res.arrayBuffer();
+        latencies.push(performance.now() - s);
+        if (res.status === 202) accepted++;
+        else refused[res.status] = (refused[res.status] ?? 0) + 1;
+      }
+    }));
+    const upS = (performance.now() - t0) / 1000;
+    console.log(`  accepted ${accepted} (refused ${JSON.stringify(refused)}) in ${upS.toFixed(1)} s: ${(accepted / upS).toFixed(1)} uploads/s acknowledged; POST p50 ${fmt(pct(latencies, 50))}, p95 ${fmt(pct(latencies, 95))}`);
+    let stats;
+    for (;;) {
+      stats = (await (await fetch(`${child.base}/api/v1/summary`, { headers: { authorization: `Bearer ${adminKey}` } })).json()).queue;
+      if (!stats.queued && !stats.processing) break;
+      await sleep(200);
+    }
+    const doneS = (performance.now() - t0) / 1000;
+    console.log(`  all stored after ${doneS.toFixed(1)} s: ${(accepted / doneS).toFixed(1)} stored reports/s end to end (queue: ${JSON.stringify(stats)}); server peak RSS ${child.peakRssMiB().toFixed(0)} MiB`);
+    if (workers !== WORKER_COUNTS[WORKER_COUNTS.length - 1]) {
+      await child.stop();
+      child = undefined;
+    }
   }
-  const doneS = (performance.now() - t0) / 1000;
-  console.log(`  all stored after ${doneS.toFixed(1)} s: ${(accepted / doneS).toFixed(1)} reports/s end to end (queue: ${JSON.stringify(stats)})`);
-  for (const w of extra) await w.stop();
 
   // ---- dashboard queries -----------------------------------------------------------------------
   const rnd = (n) => Math.floor(Math.random() * n);
@@ -140,7 +187,7 @@ try {
   const queries = {
     'summary (portfolio totals)': () => '/api/v1/summary',
     'projects page 1 (worst first)': () => '/api/v1/projects?limit=50',
-    'projects page at offset 500': () => '/api/v1/projects?limit=50&offset=500',
+    'projects page at offset 500': () => `/api/v1/projects?limit=50&offset=${Math.min(500, Math.max(0, N_PROJECTS - 50))}`,
     'project findings (open, page of 100)': () => `/api/v1/projects/${name()}/findings?limit=100`,
     'project findings filtered (CRITICAL,HIGH fixable)': () => `/api/v1/projects/${name()}/findings?limit=100&severity=CRITICAL,HIGH&fixable=true&suppressed=false`,
     'project findings package filter': () => `/api/v1/projects/${name()}/findings?limit=100&package=pkg-1`,
@@ -153,15 +200,36 @@ try {
     const ts = [];
     for (let i = 0; i < ITER; i++) {
       const s = performance.now();
-      const res = await fetch(server.url + make(), { headers: { authorization: `Bearer ${key.secret}` } });
+      const res = await fetch(child.base + make(), { headers: { authorization: `Bearer ${adminKey}` } });
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`${label}: HTTP ${res.status}`);
       ts.push(performance.now() - s);
     }
     console.log(`  ${label.padEnd(50)} p50 ${fmt(pct(ts, 50)).padStart(9)}  p95 ${fmt(pct(ts, 95)).padStart(9)}`);
   }
+  await child.stop();
+
+  // ---- memory under attack: 11 concurrent 32 MB bodies from one token -----------------------------
+  child = await startChild(1);
+  const before = child.peakRssMiB();
+  const n = Math.floor((32 * 1024 * 1024 - 200) / 3);
+  const attack = Buffer.from('{"findings":[' + '{},'.repeat(n - 1) + '{}]}');
+  const statuses = {};
+  const s = performance.now();
+  await Promise.all(Array.from({ length: 11 }, async () => {
+    try {
+      const res = await fetch(`${child.base}/api/v1/reports`, { method: 'POST', headers: { authorization: `Bearer ${tokens[0]}`, 'content-type': 'application/json' }, body: attack });
+      await res.arrayBuffer();
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+    } catch (e) {
+      statuses[e.cause?.code ?? 'error'] = (statuses[e.cause?.code ?? 'error'] ?? 0) + 1;
+    }
+  }));
+  const health = performance.now();
+  const h = await fetch(`${child.base}/api/v1/health`);
+  console.log(`attack: 11 x ${(attack.length / 1024 / 1024).toFixed(1)} MiB of [{},{},…] from one token: answers ${JSON.stringify(statuses)} in ${((performance.now() - s) / 1000).toFixed(1)} s; /health ${h.status} in ${fmt(performance.now() - health)}; server peak RSS ${before.toFixed(0)} MiB before, ${child.peakRssMiB().toFixed(0)} MiB after`);
 } finally {
-  await server?.close();
+  await child?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
   if (!args.keep) await adminClient.query(`drop database if exists ${dbName} with (force)`);
   else console.log(`kept database ${dbName}`);

@@ -1,11 +1,29 @@
 import crypto from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sha256 } from '../util/hash.js';
+import { ForbiddenError, StoreUnavailableError, UnauthenticatedError } from './errors.js';
 import type { Scope, Store } from './store/store.js';
 
 /** Who is calling: a user (API key or dashboard session) or a project's write-only ingest token. */
 export type Principal =
   | { kind: 'user'; userId: number; name: string; role: 'admin' | 'member'; teamIds: number[]; via: 'api-key' | 'session' }
   | { kind: 'ingest'; tokenId: number; projectId: number };
+
+export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+
+export type AuthMode = 'public' | 'user' | 'admin' | 'ingest';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route; routes without one need a user (deny by default). */
+    auth?: AuthMode;
+    /** Dashboard sessions may call this non-GET route (logout). */
+    sessionWrite?: boolean;
+  }
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+}
 
 export const API_KEY_PREFIX = 'bwk_';
 export const INGEST_TOKEN_PREFIX = 'bwi_';
@@ -51,19 +69,58 @@ export async function authenticate(store: Store, headers: { authorization?: stri
     if (!m?.[1]) return undefined;
     const secret = m[1];
     if (secret.startsWith(INGEST_TOKEN_PREFIX)) {
-      const t = await store.ingestTokenByHash(hashSecret(secret));
+      const t = await store.projects.ingestTokenByHash(hashSecret(secret));
       return t ? { kind: 'ingest', tokenId: t.id, projectId: t.project_id } : undefined;
     }
     if (secret.startsWith(API_KEY_PREFIX)) {
-      const u = await store.userByKeyHash(hashSecret(secret));
+      const u = await store.identity.userByKeyHash(hashSecret(secret));
       return u ? { kind: 'user', userId: u.id, name: u.name, role: u.role, teamIds: u.teamIds, via: 'api-key' } : undefined;
     }
     return undefined;
   }
   const session = parseCookies(headers.cookie)[SESSION_COOKIE];
   if (session) {
-    const u = await store.userBySessionHash(hashSecret(session));
+    const u = await store.identity.userBySessionHash(hashSecret(session));
     return u ? { kind: 'user', userId: u.id, name: u.name, role: u.role, teamIds: u.teamIds, via: 'session' } : undefined;
   }
   return undefined;
+}
+
+/** The calling user (routes whose auth mode is user or admin). */
+export function userOf(req: FastifyRequest): UserPrincipal {
+  const p = req.principal;
+  if (p?.kind !== 'user') throw new ForbiddenError();
+  return p;
+}
+
+/**
+ * Authentication and authorization as one onRequest hook on the root instance: every route states who may
+ * call it (`config.auth`, default: a user). Runs before the body is read.
+ */
+export function installAuth(app: FastifyInstance, store: Store): void {
+  app.decorateRequest('principal', undefined);
+  app.addHook('onRequest', async (req) => {
+    const mode: AuthMode = req.routeOptions.config?.auth ?? 'user';
+    let principal: Principal | undefined;
+    try {
+      principal = await authenticate(store, { authorization: req.headers.authorization, cookie: req.headers.cookie });
+    } catch (e) {
+      // authenticate only reads the store: any failure of it is the store's, never the caller's.
+      throw new StoreUnavailableError(e);
+    }
+    req.principal = principal;
+    if (req.headers.authorization && !principal) throw new UnauthenticatedError('unknown or revoked credential');
+    // A write-only ingest token may upload reports for its project and do nothing else.
+    if (principal?.kind === 'ingest' && mode !== 'ingest') throw new ForbiddenError('an ingest token can only upload reports (POST /api/v1/reports)');
+    if (mode === 'public') return;
+    if (!principal) throw new UnauthenticatedError();
+    if (mode === 'ingest' && principal.kind !== 'ingest') throw new ForbiddenError('uploads need a project ingest token');
+    if (principal.kind === 'user') {
+      if (mode === 'admin' && principal.role !== 'admin') throw new ForbiddenError('this needs an admin');
+      // Dashboard cookies only read (CSRF stays harmless); changes need an API key in the Authorization header.
+      if (principal.via === 'session' && req.method !== 'GET' && req.method !== 'HEAD' && !req.routeOptions.config?.sessionWrite) {
+        throw new ForbiddenError('a dashboard session can only read; use an API key for changes');
+      }
+    }
+  });
 }

@@ -14,6 +14,8 @@ export type ApiErrorCode =
   | 'invalid_report'
   | 'report_too_large'
   | 'store_unavailable'
+  | 'rate_limited'
+  | 'unsupported_media_type'
   | 'internal';
 
 /** An error that becomes an HTTP answer: status + stable API code. */
@@ -73,5 +75,20 @@ export class StoreUnavailableError extends HttpError {
   constructor(cause: unknown, retryAfter = 5) {
     super(503, 'store_unavailable', 'the store is unavailable; nothing was stored, retry later', { cause });
     this.retryAfter = retryAfter;
+  }
+}
+
+/** Too many requests (or uploads in flight) for this credential; retry after `retryAfter` seconds. */
+export class TooManyRequestsError extends HttpError {
+  readonly retryAfter: number;
+  constructor(message: string, retryAfter = 1) {
+    super(429, 'rate_limited', message);
+    this.retryAfter = retryAfter;
+  }
+}
+
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor(message: string) {
+    super(415, 'unsupported_media_type', message);
   }
 }

@@ -21,6 +21,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const store = await Store.open(opts);
   const { app, worker } = await buildApp({ ...opts, store });
+  store.onConnectionError = (err) => app.log.warn({ err: err.message }, 'database connection lost; the pool reconnects');
   try {
     await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
   } catch (e) {
@@ -30,7 +31,8 @@ export async function startServer(
   }
   worker?.start();
   const addr = app.server.address();
-  const url = typeof addr === 'object' && addr ? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}` : String(addr);
+  const scheme = opts.tls ? 'https' : 'http';
+  const url = typeof addr === 'object' && addr ? `${scheme}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}` : String(addr);
   let closed = false;
   return {
     app,
@@ -50,12 +52,12 @@ export async function startServer(
 export async function initServer(opts: StoreOptions & { adminName?: string }): Promise<{ name: string; apiKey: string }> {
   const store = await Store.open(opts);
   try {
-    if ((await store.countAdmins()) > 0) {
+    if ((await store.identity.countAdmins()) > 0) {
       throw new AdminExistsError();
     }
     const name = opts.adminName ?? 'admin';
     const key = newSecret(API_KEY_PREFIX);
-    await store.createUser(name, 'admin', key.hash);
+    await store.identity.createUser(name, 'admin', key.hash);
     return { name, apiKey: key.secret };
   } finally {
     await store.close();

@@ -1,9 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { ScanReport } from '../core/report.js';
 import { describeError } from '../core/errors.js';
-import { validateReport } from '../report/schema.js';
+import { validateParsed } from './ingest/validate.js';
+import { isStoreUnavailable } from './store/outage.js';
 import type { Store } from './store/store.js';
-import { randomId } from './store/store.js';
+import { randomId } from './store/util.js';
 
 export interface WorkerOptions {
   /** How long a claim is held before another worker may take the entry over (default 60 s). */
@@ -12,6 +12,8 @@ export interface WorkerOptions {
   idleMs?: number;
   /** Attempts before an entry is marked failed (default 5). */
   maxAttempts?: number;
+  /** Back-off after the first failed attempt, doubled after each further one (default 5 s). */
+  retryBaseMs?: number;
   log?: FastifyBaseLogger;
 }
 
@@ -27,6 +29,7 @@ export class IngestWorker {
   private readonly leaseMs: number;
   private readonly idleMs: number;
   private readonly maxAttempts: number;
+  private readonly retryBaseMs: number;
 
   constructor(
     private readonly store: Store,
@@ -35,6 +38,7 @@ export class IngestWorker {
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.idleMs = opts.idleMs ?? 500;
     this.maxAttempts = opts.maxAttempts ?? 5;
+    this.retryBaseMs = opts.retryBaseMs ?? 5000;
   }
 
   start(): void {
@@ -54,7 +58,7 @@ export class IngestWorker {
     await this.loop;
   }
 
-  /** Processes queued entries until the queue is empty; returns how many were handled. */
+  /** Processes due entries until none is left; returns how many were handled. */
   async drain(): Promise<number> {
     let n = 0;
     while (await this.processOne()) n++;
@@ -63,18 +67,19 @@ export class IngestWorker {
 
   /** Claims and processes one entry; false when there was nothing to claim. */
   async processOne(): Promise<boolean> {
-    const item = await this.store.claim(this.id, this.leaseMs);
+    const item = await this.store.queue.claim(this.id, this.leaseMs);
     if (!item) return false;
     try {
-      const report = JSON.parse(item.body) as ScanReport;
-      const errors = validateReport(report);
-      if (errors.length > 0) throw new Error(`report no longer valid: ${errors.slice(0, 3).join('; ')}`);
-      const scanId = await this.store.completeQueueItem(item, report);
+      const parsed = validateParsed(JSON.parse(item.body));
+      if (!parsed.ok) throw new Error(`report no longer valid: ${parsed.message} ${parsed.details.join('; ')}`);
+      const scanId = await this.store.queue.complete(item, parsed.report);
       if (scanId === undefined) this.opts.log?.warn({ queueId: item.id }, 'lease lost; another worker owns this entry');
       else this.opts.log?.info({ queueId: item.id, scanId, projectId: item.project_id }, 'report stored');
     } catch (e) {
-      this.opts.log?.error({ queueId: item.id, err: describeError(e) }, 'storing a report failed');
-      await this.store.failQueueItem(item, describeError(e), this.maxAttempts).catch(() => {});
+      const transient = isStoreUnavailable(e);
+      this.opts.log?.error({ queueId: item.id, attempt: item.attempts, transient, err: describeError(e) }, 'storing a report failed');
+      // If the store is down this fails too; the lease then runs out and the entry is claimed again.
+      await this.store.queue.fail(item, describeError(e), { maxAttempts: this.maxAttempts, baseBackoffMs: this.retryBaseMs, transient }).catch(() => {});
     }
     return true;
   }

@@ -32,11 +32,11 @@ for (const { engine, skip } of ENGINES) {
     beforeAll(async () => {
       t = await freshStore(engine);
       store = await Store.open(t.options);
-      const built = await buildApp({ store, logger: false, maxReportBytes: MAX, worker: { idleMs: 20 } });
+      const built = await buildApp({ store, logger: false, maxReportBytes: MAX, uploadsPerToken: 8, worker: { idleMs: 20 } });
       app = built.app;
       worker = built.worker!;
       const key = newSecret(API_KEY_PREFIX);
-      await store.createUser('root', 'admin', key.hash);
+      await store.identity.createUser('root', 'admin', key.hash);
       admin = key.secret;
       for (const name of ['alpha', 'beta']) {
         const r = await app.inject({ method: 'POST', url: '/api/v1/projects', headers: auth(admin), payload: { name } });
@@ -81,7 +81,7 @@ for (const { engine, skip } of ENGINES) {
         expect(res.statusCode, `${method} ${url}`).toBe(403);
         expect(res.json<{ error: { code: string } }>().error.code).toBe('forbidden');
       }
-      expect(await store.projectByName('gamma')).toBeUndefined();
+      expect(await store.projects.byName('gamma')).toBeUndefined();
       // Even public routes refuse a request that carries an ingest token.
       expect((await app.inject({ method: 'GET', url: '/api/v1/health', headers: auth(tokenA) })).statusCode).toBe(403);
     });
@@ -101,7 +101,7 @@ for (const { engine, skip } of ENGINES) {
         expect(r.json<{ error: { code: string } }>().error.code).toBe(code);
       }
       const nonJson = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: { ...auth(tokenA), 'content-type': 'text/plain' }, payload: 'x' });
-      expect(nonJson.statusCode).toBe(400);
+      expect(nonJson.statusCode).toBe(415);
       const badKey = await upload(tokenA, JSON.stringify(syntheticReport({ seed: 4, findings: 1 })), 'bad key with spaces');
       expect(badKey.statusCode).toBe(400);
       await worker.drain();
@@ -112,9 +112,13 @@ for (const { engine, skip } of ENGINES) {
       const before = await scanCount('beta');
       const body = JSON.stringify(syntheticReport({ seed: 5, findings: 15 }));
       const first = await upload(tokenB, body, 'ci-run-42');
-      const replays = await Promise.all([upload(tokenB, body, 'ci-run-42'), upload(tokenB, body), upload(tokenB, JSON.stringify(syntheticReport({ seed: 6, findings: 3 })), 'ci-run-42')]);
-      expect([first, ...replays].map((r) => r.statusCode)).toEqual([202, 202, 202, 202]);
+      const replays = await Promise.all([upload(tokenB, body, 'ci-run-42'), upload(tokenB, body)]);
+      expect([first, ...replays].map((r) => r.statusCode)).toEqual([202, 202, 202]);
       expect(new Set([first, ...replays].map((r) => r.json<{ id: number }>().id)).size).toBe(1);
+      // The same key with another body: refused (409), not acknowledged and dropped.
+      const reused = await upload(tokenB, JSON.stringify(syntheticReport({ seed: 6, findings: 3 })), 'ci-run-42');
+      expect(reused.statusCode).toBe(409);
+      expect(reused.json<{ error: { code: string } }>().error.code).toBe('conflict');
       await worker.drain();
       expect(await scanCount('beta')).toBe(before + 1);
       const late = await upload(tokenB, body);
@@ -164,7 +168,28 @@ for (const { engine, skip } of ENGINES) {
       const doc = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{ openapi: string; paths: Record<string, unknown> }>();
       expect(doc.openapi).toBe('3.1.0');
       expect(Object.keys(doc.paths)).toContain('/api/v1/reports');
+      // Generated from the routes' schemas: every API route, its parameters, and the shared enums.
+      const full = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{
+        paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; security?: unknown[]; responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, { items?: { properties?: Record<string, { enum?: string[] }> } }> } }> }> }>>;
+        components: { securitySchemes: Record<string, unknown> };
+      }>();
+      for (const p of ['/api/v1/projects/{name}/findings', '/api/v1/admin/queue', '/api/v1/admin/audit', '/api/v1/users/{name}/keys/{id}', '/api/v1/teams/{name}/members/{user}', '/api/v1/health']) {
+        expect(Object.keys(full.paths), p).toContain(p);
+      }
+      const findings = full.paths['/api/v1/projects/{name}/findings']!.get!;
+      expect(findings.parameters!.map((x) => `${x.in}:${x.name}`).sort()).toEqual(['path:name', 'query:cursor', 'query:fixable', 'query:limit', 'query:package', 'query:severity', 'query:status', 'query:suppressed']);
+      const item = findings.responses['200']!.content!['application/json']!.schema.properties!.items!.items!.properties!;
+      expect(item.severity!.enum).toEqual(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']);
+      expect(Object.keys(full.components.securitySchemes).sort()).toEqual(['apiKey', 'ingestToken', 'session']);
+      expect(full.paths['/api/v1/reports']!.post!.security).toEqual([{ ingestToken: [] }]);
+      // The dashboard's files are not API routes.
+      expect(Object.keys(full.paths).every((p) => p.startsWith('/api/v1/'))).toBe(true);
       expect((await app.inject({ method: 'GET', url: '/api/v1/health' })).json()).toMatchObject({ status: 'ok', store: engine });
+      // An unknown Idempotency-Key format and query values outside the schema are 400s, not 500s.
+      expect((await app.inject({ method: 'GET', url: '/api/v1/projects?limit=0', headers: auth(admin) })).statusCode).toBe(400);
+      expect((await app.inject({ method: 'GET', url: '/api/v1/projects?gate=maybe', headers: auth(admin) })).statusCode).toBe(400);
+      expect((await app.inject({ method: 'GET', url: '/api/v1/projects/alpha/findings?severity=nope', headers: auth(admin) })).statusCode).toBe(400);
+      expect((await app.inject({ method: 'GET', url: '/api/v1/projects/alpha/findings?severity=critical,high', headers: auth(admin) })).statusCode).toBe(200);
     });
   });
 }
@@ -174,9 +199,9 @@ describe('store down', () => {
     const t = await freshStore('sqlite');
     const store = await Store.open(t.options);
     const { app } = await buildApp({ store, logger: false, worker: false });
-    const id = await store.createProject('down', null);
+    const id = await store.projects.create('down', null);
     const tok = newSecret('bwi_');
-    await store.createIngestToken(id, tok.hash);
+    await store.projects.createIngestToken(id, tok.hash);
     await store.close(); // the database goes away
     const r = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: { authorization: `Bearer ${tok.secret}`, 'content-type': 'application/json' }, payload: JSON.stringify(syntheticReport({ seed: 9, findings: 1 })) });
     expect(r.statusCode).toBe(503);

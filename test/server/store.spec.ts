@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/server/store/store.js';
+import { IdempotencyKeyReusedError } from '../../src/server/store/queue.js';
 import { ReadModel } from '../../src/server/store/queries.js';
 import { IngestWorker } from '../../src/server/worker.js';
 import { syntheticReport } from '../../src/server/synthetic.js';
@@ -27,16 +28,16 @@ for (const { engine, skip } of ENGINES) {
     });
 
     it('keeps first-seen and last-seen per project, open = in the latest scan', async () => {
-      const projectId = await store.createProject('p-seen', null);
+      const projectId = await store.projects.create('p-seen', null);
       const first = syntheticReport({ seed: 11, findings: 30 });
-      const scan1 = await store.storeReport(projectId, first);
+      const scan1 = await store.scans.store(projectId, first);
       const second = structuredClone(first);
       const dropped = second.findings.pop()!;
       second.findings.push({ ...structuredClone(second.findings[0]!), id: 'GHSA-new0-0000-0000', aliases: ['CVE-2099-99999'] });
       second.findings[0]!.severity = 'CRITICAL';
-      const scan2 = await store.storeReport(projectId, second);
+      const scan2 = await store.scans.store(projectId, second);
       expect(scan2).toBeGreaterThan(scan1);
-      const project = (await store.projectByName('p-seen'))!;
+      const project = (await store.projects.byName('p-seen'))!;
       expect(project.latest_scan_id).toBe(scan2);
       const open = await read.findings(project, {}, 500);
       expect(open.total).toBe(second.findings.length);
@@ -57,9 +58,9 @@ for (const { engine, skip } of ENGINES) {
     });
 
     it('filters and pages findings with a cursor', async () => {
-      const projectId = await store.createProject('p-page', null);
-      await store.storeReport(projectId, syntheticReport({ seed: 12, findings: 120 }));
-      const project = (await store.projectByName('p-page'))!;
+      const projectId = await store.projects.create('p-page', null);
+      await store.scans.store(projectId, syntheticReport({ seed: 12, findings: 120 }));
+      const project = (await store.projects.byName('p-page'))!;
       const seen = new Set<string>();
       let cursor: string | undefined;
       let pages = 0;
@@ -79,15 +80,15 @@ for (const { engine, skip } of ENGINES) {
     });
 
     it('finds projects by vulnerability alias and by package, scoped to teams', async () => {
-      const teamId = await store.createTeam('t-search');
-      const a = await store.createProject('s-a', teamId);
-      const b = await store.createProject('s-b', null);
+      const teamId = await store.identity.createTeam('t-search');
+      const a = await store.projects.create('s-a', teamId);
+      const b = await store.projects.create('s-b', null);
       const ra = syntheticReport({ seed: 21, findings: 5 });
       ra.findings[0]!.aliases = ['CVE-2042-0001'];
       const rb = syntheticReport({ seed: 22, findings: 5 });
       rb.findings[0]!.aliases = ['CVE-2042-0001'];
-      await store.storeReport(a, ra);
-      await store.storeReport(b, rb);
+      await store.scans.store(a, ra);
+      await store.scans.store(b, rb);
       const all = await read.searchVuln('all', 'CVE-2042-0001', 50, 0);
       expect(all.items.map((i) => i.project).sort()).toEqual(['s-a', 's-b']);
       const byId = await read.searchVuln('all', ra.findings[0]!.id, 50, 0);
@@ -99,15 +100,17 @@ for (const { engine, skip } of ENGINES) {
     });
 
     it('queues replays once and stores each entry exactly once with competing workers', async () => {
-      const projectId = await store.createProject('q-1', null);
+      const projectId = await store.projects.create('q-1', null);
       const bodies = [1, 2, 3, 4, 5, 6].map((i) => JSON.stringify(syntheticReport({ seed: 100 + i, findings: 20 })));
       const ids = new Set<number>();
       for (const [i, body] of bodies.entries()) {
-        const r = await store.enqueue({ projectId, tokenId: null, idempotencyKey: `k${i}`, bodyHash: `h${i}`, body });
+        const r = await store.queue.enqueue({ projectId, tokenId: null, idempotencyKey: `k${i}`, bodyHash: `h${i}`, body });
         expect(r.replay).toBe(false);
         ids.add(r.id);
-        const replayKey = await store.enqueue({ projectId, tokenId: null, idempotencyKey: `k${i}`, bodyHash: `other${i}`, body });
-        const replayBody = await store.enqueue({ projectId, tokenId: null, idempotencyKey: null, bodyHash: `h${i}`, body });
+        const replayKey = await store.queue.enqueue({ projectId, tokenId: null, idempotencyKey: `k${i}`, bodyHash: `h${i}`, body });
+        const replayBody = await store.queue.enqueue({ projectId, tokenId: null, idempotencyKey: null, bodyHash: `h${i}`, body });
+        // The same key with another body is refused, never silently dropped.
+        await expect(store.queue.enqueue({ projectId, tokenId: null, idempotencyKey: `k${i}`, bodyHash: `other${i}`, body })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
         expect([replayKey.id, replayBody.id]).toEqual([r.id, r.id]);
         expect(replayKey.replay && replayBody.replay).toBe(true);
       }
@@ -117,21 +120,21 @@ for (const { engine, skip } of ENGINES) {
       const scans = await store.db.selectFrom('scans').select(['id', 'queue_id']).where('project_id', '=', projectId).execute();
       expect(scans.length).toBe(6);
       expect(new Set(scans.map((s) => s.queue_id))).toEqual(ids);
-      const again = await store.enqueue({ projectId, tokenId: null, idempotencyKey: 'k0', bodyHash: 'h0', body: bodies[0]! });
+      const again = await store.queue.enqueue({ projectId, tokenId: null, idempotencyKey: 'k0', bodyHash: 'h0', body: bodies[0]! });
       expect(again.status).toBe('done');
       expect(again.scanId).not.toBeNull();
     });
 
     it('takes over an entry whose lease expired, and the first worker cannot complete it any more', async () => {
-      const projectId = await store.createProject('q-lease', null);
+      const projectId = await store.projects.create('q-lease', null);
       const report = syntheticReport({ seed: 300, findings: 10 });
-      await store.enqueue({ projectId, tokenId: null, idempotencyKey: null, bodyHash: 'lease-1', body: JSON.stringify(report) });
-      const stale = await store.claim('w-old', -1000); // a lease that is already over
+      await store.queue.enqueue({ projectId, tokenId: null, idempotencyKey: null, bodyHash: 'lease-1', body: JSON.stringify(report) });
+      const stale = await store.queue.claim('w-old', -1000); // a lease that is already over
       expect(stale).toBeDefined();
-      const fresh = await store.claim('w-new', 60_000);
+      const fresh = await store.queue.claim('w-new', 60_000);
       expect(fresh?.id).toBe(stale!.id);
-      expect(await store.completeQueueItem(stale!, report)).toBeUndefined();
-      expect(await store.completeQueueItem(fresh!, report)).toBeTypeOf('number');
+      expect(await store.queue.complete(stale!, report)).toBeUndefined();
+      expect(await store.queue.complete(fresh!, report)).toBeTypeOf('number');
       const n = await store.db.selectFrom('scans').select('id').where('project_id', '=', projectId).execute();
       expect(n.length).toBe(1);
     });

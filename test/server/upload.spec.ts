@@ -30,9 +30,9 @@ describe('upload client', () => {
   beforeAll(async () => {
     t = await freshStore('sqlite');
     server = await startServer({ ...t.options, port: 0, logger: false, worker: { idleMs: 20 } });
-    const id = await server.store.createProject('upl', null);
+    const id = await server.store.projects.create('upl', null);
     const tok = newSecret('bwi_');
-    await server.store.createIngestToken(id, tok.hash);
+    await server.store.projects.createIngestToken(id, tok.hash);
     token = tok.secret;
     spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-spool-'));
   });

@@ -1,8 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
+import { FileError, UsageError } from '../../core/errors.js';
 import { initServer, startServer } from '../../server/server.js';
-import { DEFAULT_MAX_REPORT_BYTES } from '../../server/app.js';
+import { DEFAULT_MAX_REPORT_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from '../../server/app.js';
 import type { CliContext } from '../context.js';
 import type { CliCommand } from './index.js';
 
@@ -23,16 +24,58 @@ function intOption(v: string, name: string): number {
   return Number(v);
 }
 
-async function runServe(ctx: CliContext, opts: StoreCliOptions & { port: string; host: string; maxReportMb?: string; workers: string }): Promise<number> {
+interface ServeCliOptions extends StoreCliOptions {
+  port: string;
+  host: string;
+  maxReportMb?: string;
+  workers: string;
+  trustProxy?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  requestTimeout: string;
+  rateLimit: string;
+  uploadsPerToken: string;
+  uploadsTotal: string;
+  validationThreads: string;
+}
+
+/** --trust-proxy: "true" (any proxy), or a comma-separated list of addresses/CIDRs (loopback, 10.0.0.0/8, …). */
+function trustProxyOption(v: string | undefined): boolean | string[] | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+  if (list.length === 0) throw new UsageError('--trust-proxy needs true or a list of proxy addresses/CIDRs');
+  return list;
+}
+
+function readPem(file: string, what: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new FileError(file, `cannot read the TLS ${what}`, { cause: e, hint: 'pass --tls-cert and --tls-key as PEM files' });
+  }
+}
+
+async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number> {
   const port = intOption(opts.port, '--port');
   const workers = intOption(opts.workers, '--workers');
   const maxReportBytes = opts.maxReportMb ? intOption(opts.maxReportMb, '--max-report-mb') * 1024 * 1024 : DEFAULT_MAX_REPORT_BYTES;
+  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  const tls = opts.tlsCert && opts.tlsKey ? { cert: readPem(opts.tlsCert, 'certificate'), key: readPem(opts.tlsKey, 'key') } : undefined;
   const server = await startServer({
     ...storeOptions(opts),
     port,
     host: opts.host,
     maxReportBytes,
     worker: workers > 0,
+    trustProxy: trustProxyOption(opts.trustProxy),
+    tls,
+    requestTimeoutMs: intOption(opts.requestTimeout, '--request-timeout') * 1000,
+    rateLimitPerMinute: intOption(opts.rateLimit, '--rate-limit'),
+    uploadsPerToken: Math.max(1, intOption(opts.uploadsPerToken, '--uploads-per-token')),
+    uploadsTotal: Math.max(1, intOption(opts.uploadsTotal, '--uploads-total')),
+    validationThreads: intOption(opts.validationThreads, '--validation-threads'),
     logger: { level: ctx.debug ? 'debug' : ctx.quiet ? 'warn' : 'info', stream: process.stderr },
   });
   // Extra workers share the queue through leases, like replicas would.
@@ -67,7 +110,15 @@ export const serverCommand: CliCommand = {
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--max-report-mb <n>', `largest accepted report (default ${DEFAULT_MAX_REPORT_BYTES / 1024 / 1024})`)
       .option('--workers <n>', 'in-process ingestion workers (0: only queue; another replica stores)', '1')
-      .action(async (opts: StoreCliOptions & { port: string; host: string; maxReportMb?: string; workers: string }) => {
+      .option('--trust-proxy <proxies>', 'trust X-Forwarded-For/-Proto from these proxies: true, or addresses/CIDRs (comma-separated)')
+      .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
+      .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
+      .option('--request-timeout <s>', 'seconds to receive a whole request; slower uploads are cut off', String(DEFAULT_REQUEST_TIMEOUT_MS / 1000))
+      .option('--rate-limit <n>', 'requests per minute per credential (0: off)', '600')
+      .option('--uploads-per-token <n>', 'uploads one ingest token may have in flight', '2')
+      .option('--uploads-total <n>', 'uploads in flight over all tokens', '4')
+      .option('--validation-threads <n>', 'threads that parse and validate uploads off the event loop (0: on it)', '2')
+      .action(async (opts: ServeCliOptions) => {
         process.exitCode = await runServe(context(), opts);
       });
     cmd

@@ -9,13 +9,12 @@ export type Engine = 'sqlite' | 'postgres';
  */
 function migrations(engine: Engine): Record<string, Migration> {
   const id = engine === 'postgres' ? 'serial' : 'integer';
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  type Db = Kysely<any>;
+  // Migrations only use the schema builder, which does not depend on the table types.
+  type Db = Kysely<unknown>;
+  const auto = <T extends { primaryKey(): T; autoIncrement(): T }>(c: T): T => (engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
   return {
     '001_initial': {
       async up(db: Db): Promise<void> {
-        const auto = <T extends { primaryKey(): T; autoIncrement(): T }>(c: T): T =>
-          engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement();
         await db.schema
           .createTable('teams')
           .addColumn('id', id, auto)
@@ -170,6 +169,23 @@ function migrations(engine: Engine): Record<string, Migration> {
           .addPrimaryKeyConstraint('finding_aliases_pk', ['project_id', 'fingerprint', 'alias'])
           .execute();
         await db.schema.createIndex('finding_aliases_alias').on('finding_aliases').columns(['alias']).execute();
+      },
+    },
+    '002_queue_backoff_audit': {
+      async up(db: Db): Promise<void> {
+        // A failed attempt waits until next_attempt_at (exponential back-off) before it is claimed again.
+        await db.schema.alterTable('ingest_queue').addColumn('next_attempt_at', 'text').execute();
+        await db.schema.createIndex('ingest_queue_failed').on('ingest_queue').columns(['status', 'updated_at']).execute();
+        // Who did what: every admin change (users, keys, members, sessions, projects, tokens, queue retries).
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('id', id, auto)
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('details', 'text')
+          .execute();
       },
     },
   };

@@ -1,10 +1,11 @@
-import type { Selectable, SelectQueryBuilder } from 'kysely';
+import type { RawBuilder, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { Severity } from '../../core/severity.js';
 import { severityRank } from '../../core/severity.js';
 import { RANK_SEVERITY } from './rows.js';
 import type { Scope, Store } from './store.js';
 import type { Database } from './types.js';
+import { likeContains } from './util.js';
 
 /** The read side used by the API and the dashboard. Every list is paginated and runs a fixed number of queries. */
 
@@ -122,13 +123,16 @@ const SCAN_COLUMNS = [
   'worst_rank',
 ] as const;
 
-function scoped<O>(
-  q: SelectQueryBuilder<Database & { p: Database['projects'] }, 'p' | never, O>,
-  scope: Scope,
-): SelectQueryBuilder<Database & { p: Database['projects'] }, 'p' | never, O> {
-  if (scope === 'all') return q;
-  if (scope.teamIds.length === 0) return q.where(sql<boolean>`1 = 0`);
-  return q.where('p.team_id', 'in', scope.teamIds);
+/** The projects a scope may see, as a condition on the alias `p` (projects). */
+function scopeCondition(scope: Scope): RawBuilder<boolean> | undefined {
+  if (scope === 'all') return undefined;
+  if (scope.teamIds.length === 0) return sql<boolean>`1 = 0`;
+  return sql<boolean>`p.team_id in (${sql.join(scope.teamIds)})`;
+}
+
+/** `column LIKE %text%` where `%`, `_` and `\` in the text match themselves (ESCAPE is explicit: SQLite has no default). */
+function containsText(column: string, text: string): RawBuilder<boolean> {
+  return sql<boolean>`lower(${sql.raw(column)}) like ${likeContains(text.toLowerCase())} escape '\\'`;
 }
 
 export class ReadModel {
@@ -144,10 +148,10 @@ export class ReadModel {
       .selectFrom('projects as p')
       .leftJoin('scans as s', 's.id', 'p.latest_scan_id')
       .leftJoin('teams as t', 't.id', 'p.team_id');
-    if (opts.q) base = base.where(sql<boolean>`lower(p.name) like ${'%' + opts.q.toLowerCase().replace(/[%_\\]/g, '') + '%'}`);
+    if (opts.q) base = base.where(containsText('p.name', opts.q));
     if (opts.gate) base = base.where('s.gate_passed', '=', opts.gate === 'passed' ? 1 : 0);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    base = scoped(base as any, scope) as any;
+    const inScope = scopeCondition(scope);
+    if (inScope) base = base.where(inScope);
     const [rows, count] = await Promise.all([
       base
         .select(['p.name', 'p.created_at', 't.name as team', 's.id', ...SCAN_COLUMNS.map((c) => `s.${c}` as const)])
@@ -170,9 +174,9 @@ export class ReadModel {
 
   /** Portfolio totals over every visible project's latest scan (one aggregate query). */
   async summary(scope: Scope): Promise<{ projects: number; scanned: number; failing: number; open: Record<Severity, number>; queue: Record<string, number> }> {
-    const base = this.db.selectFrom('projects as p').leftJoin('scans as s', 's.id', 'p.latest_scan_id');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const q = scoped(base as any, scope) as typeof base;
+    let q = this.db.selectFrom('projects as p').leftJoin('scans as s', 's.id', 'p.latest_scan_id');
+    const inScope = scopeCondition(scope);
+    if (inScope) q = q.where(inScope);
     const sum = (c: string) => sql<string>`coalesce(sum(${sql.ref(c)}), 0)`;
     const r = await q
       .select((eb) => [
@@ -192,7 +196,7 @@ export class ReadModel {
       scanned: n(r.scanned),
       failing: n(r.failing),
       open: { CRITICAL: n(r.critical), HIGH: n(r.high), MEDIUM: n(r.medium), LOW: n(r.low), UNKNOWN: n(r.unknown) },
-      queue: scope === 'all' ? await this.store.queueStats() : {},
+      queue: scope === 'all' ? await this.store.queue.stats() : {},
     };
   }
 
@@ -216,8 +220,8 @@ export class ReadModel {
     if (filter.fixable !== undefined) q = q.where('f.fixable', '=', filter.fixable ? 1 : 0);
     if (filter.suppressed !== undefined) q = q.where('f.suppressed', '=', filter.suppressed ? 1 : 0);
     if (filter.package) {
-      const like = '%' + filter.package.toLowerCase().replace(/[%_\\]/g, '') + '%';
-      q = q.where((eb) => eb.or([eb(sql`lower(f.package_name)`, 'like', like), eb(sql`lower(f.package_purl)`, 'like', like)]));
+      const text = filter.package;
+      q = q.where((eb) => eb.or([containsText('f.package_name', text), containsText('f.package_purl', text)]));
     }
     const after = decodeCursor(cursor, isNumPair);
     let pageQ = q;
@@ -273,8 +277,8 @@ export class ReadModel {
       .innerJoin('projects as p', 'p.id', 'f.project_id')
       .where('a.alias', '=', vuln)
       .whereRef('f.last_seen_scan_id', '=', 'p.latest_scan_id');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const q = scoped(base as any, scope) as typeof base;
+    const inScope = scopeCondition(scope);
+    const q = inScope ? base.where(inScope) : base;
     const [rows, count] = await Promise.all([
       q.selectAll('f').select('p.name as project').select('p.latest_scan_id').orderBy('p.name').orderBy('f.id').limit(limit).offset(offset).execute(),
       q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
@@ -299,8 +303,8 @@ export class ReadModel {
       .innerJoin('projects as p', 'p.id', 'k.project_id')
       .where('k.name', '=', name)
       .whereRef('k.last_seen_scan_id', '=', 'p.latest_scan_id');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const q = scoped(base as any, scope) as typeof base;
+    const inScope = scopeCondition(scope);
+    const q = inScope ? base.where(inScope) : base;
     const [rows, count] = await Promise.all([
       q.select(['p.id as project_id', 'p.name as project', 'p.latest_scan_id', 'k.ecosystem', 'k.name', 'k.version', 'k.purl']).orderBy('p.name').orderBy('k.purl').limit(limit).offset(offset).execute(),
       q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),

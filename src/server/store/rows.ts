@@ -1,33 +1,19 @@
 import type { ScanReport } from '../../core/report.js';
 import type { Severity } from '../../core/severity.js';
 import { severityRank } from '../../core/severity.js';
+import type { Database } from './types.js';
 
-/** One finding as the store keeps it (per project, keyed by fingerprint). */
-export interface FindingRow {
-  fingerprint: string;
-  vuln_id: string;
-  aliases: string[];
-  package_purl: string;
-  package_ecosystem: string;
-  package_name: string;
-  package_version: string;
-  severity: Severity;
-  severity_rank: number;
-  fixable: number;
-  fixed_version: string | null;
-  fix_state: string;
-  title: string | null;
-  suppressed: number;
-  suppressed_by: string | null;
-  dev: number;
-}
+/**
+ * One finding as a report yields it: the `findings` row without what the store adds (id, project, first/last
+ * seen), with its aliases still a list (stored as JSON text) and its severity typed.
+ */
+export type FindingRow = Omit<
+  Database['findings'],
+  'id' | 'project_id' | 'aliases' | 'severity' | 'first_seen_at' | 'last_seen_at' | 'first_seen_scan_id' | 'last_seen_scan_id'
+> & { aliases: string[]; severity: Severity };
 
-export interface PackageRow {
-  purl: string;
-  ecosystem: string;
-  name: string;
-  version: string;
-}
+/** One package of a report's inventory, as the `packages` row holds it. */
+export type PackageRow = Pick<Database['packages'], 'purl' | 'ecosystem' | 'name' | 'version'>;
 
 export interface ScanSummary {
   package_count: number;

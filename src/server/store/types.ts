@@ -43,7 +43,11 @@ export interface Database {
     error: string | null;
     created_at: string;
     updated_at: string;
+    /** After a failed attempt: not claimed again before this time (exponential back-off). */
+    next_attempt_at: string | null;
   };
+  /** Admin actions, newest last: who (user name), what, on what. */
+  audit_log: { id: Generated<number>; at: string; actor: string; action: string; target: string; details: string | null };
   scans: {
     id: Generated<number>;
     project_id: number;

@@ -1,0 +1,126 @@
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { ScanReport } from '../../core/report.js';
+import type { Engine } from './migrations.js';
+import type { FindingRow, PackageRow } from './rows.js';
+import { reportRows } from './rows.js';
+import type { Database } from './types.js';
+import { chunks, now } from './util.js';
+
+const CHUNK = 250;
+
+/**
+ * In an upsert: the incoming value only when the incoming row is from a newer scan than the stored one, so
+ * a scan committed late never moves `last_seen` (and what goes with it) backwards.
+ */
+function newer<T extends 'findings' | 'packages', C extends keyof Database[T] & string>(table: T, column: C): RawBuilder<Database[T][C]> {
+  return sql<Database[T][C]>`case when excluded.last_seen_scan_id > ${sql.ref(`${table}.last_seen_scan_id`)} then ${sql.ref(`excluded.${column}`)} else ${sql.ref(`${table}.${column}`)} end`;
+}
+
+/** Writes reports as scans: the scan row with its summary, the inventory and the findings. */
+export class ScanRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly engine: Engine,
+  ) {}
+
+  /** Stores a report as a scan directly (no queue): seeding, benchmarks, imports. */
+  async store(projectId: number, report: ScanReport): Promise<number> {
+    return this.db.transaction().execute((trx) => this.write(trx, projectId, null, report));
+  }
+
+  /**
+   * Writes one scan inside the caller's transaction. Scans of one project are serialised by a lock on the
+   * project row (PostgreSQL; SQLite has one writer anyway), taken before the scan id is drawn: a project's
+   * scan ids then follow commit order, and the newest scan's findings are the open ones.
+   */
+  async write(trx: Transaction<Database>, projectId: number, queueId: number | null, report: ScanReport): Promise<number> {
+    if (this.engine === 'postgres') {
+      await trx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute();
+    }
+    const { findings, packages, summary } = reportRows(report);
+    const receivedAt = now();
+    const scan = await trx
+      .insertInto('scans')
+      .values({
+        project_id: projectId,
+        queue_id: queueId,
+        report_created_at: report.createdAt,
+        received_at: receivedAt,
+        target_kind: report.target.kind,
+        target_name: report.target.name,
+        tool_version: report.tool.version,
+        schema_version: report.schemaVersion,
+        gate_passed: report.gate.passed ? 1 : 0,
+        gate_fail_on: report.gate.failOn,
+        gate_profile: report.gate.profile ?? null,
+        gate_reason: report.gate.reason,
+        ...summary,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await this.upsertPackages(trx, projectId, scan.id, packages);
+    await this.upsertFindings(trx, projectId, scan.id, receivedAt, findings);
+    await trx
+      .updateTable('projects')
+      .set({ latest_scan_id: scan.id })
+      .where('id', '=', projectId)
+      .where((eb) => eb.or([eb('latest_scan_id', 'is', null), eb('latest_scan_id', '<', scan.id)]))
+      .execute();
+    return scan.id;
+  }
+
+  private async upsertPackages(trx: Transaction<Database>, projectId: number, scanId: number, packages: PackageRow[]): Promise<void> {
+    for (const part of chunks(packages, CHUNK)) {
+      await trx
+        .insertInto('packages')
+        .values(part.map((p) => ({ ...p, project_id: projectId, first_seen_scan_id: scanId, last_seen_scan_id: scanId })))
+        .onConflict((oc) =>
+          oc.columns(['project_id', 'purl']).doUpdateSet({
+            version: newer('packages', 'version'),
+            last_seen_scan_id: newer('packages', 'last_seen_scan_id'),
+          }),
+        )
+        .execute();
+    }
+  }
+
+  private async upsertFindings(trx: Transaction<Database>, projectId: number, scanId: number, at: string, findings: FindingRow[]): Promise<void> {
+    const f = <C extends keyof Database['findings'] & string>(column: C) => newer('findings', column);
+    for (const part of chunks(findings, CHUNK)) {
+      await trx
+        .insertInto('findings')
+        .values(
+          part.map((row) => ({
+            ...row,
+            aliases: JSON.stringify(row.aliases),
+            project_id: projectId,
+            first_seen_at: at,
+            last_seen_at: at,
+            first_seen_scan_id: scanId,
+            last_seen_scan_id: scanId,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['project_id', 'fingerprint']).doUpdateSet({
+            // Every right-hand side reads the stored row as it was before this update.
+            last_seen_at: f('last_seen_at'),
+            aliases: f('aliases'),
+            severity: f('severity'),
+            severity_rank: f('severity_rank'),
+            fixable: f('fixable'),
+            fixed_version: f('fixed_version'),
+            fix_state: f('fix_state'),
+            title: f('title'),
+            suppressed: f('suppressed'),
+            suppressed_by: f('suppressed_by'),
+            dev: f('dev'),
+            last_seen_scan_id: f('last_seen_scan_id'),
+          }),
+        )
+        .execute();
+      const aliases = part.flatMap((row) => row.aliases.map((alias) => ({ project_id: projectId, fingerprint: row.fingerprint, alias })));
+      for (const a of chunks(aliases, 1000)) await trx.insertInto('finding_aliases').values(a).onConflict((oc) => oc.doNothing()).execute();
+    }
+  }
+}

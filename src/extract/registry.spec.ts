@@ -85,11 +85,17 @@ describe('extractor registry', () => {
     for (const e of LANGUAGE_EXTRACTORS) expect(e.id).toMatch(/^lang\//);
   });
 
-  it.each(DEFAULT_EXTRACTORS.map((e) => [e.id, e] as const))('%s: path-like id, integer version, a folder of that name with index.ts and parse.ts', (id, e) => {
+  it.each(DEFAULT_EXTRACTORS.map((e) => [e.id, e] as const))('%s: path-like id, integer version, a folder of that name with index.ts and its pure parser', (id, e) => {
     expect(id).toMatch(/^(os|lang)\/[a-z0-9]+(-[a-z0-9]+)*$/);
     expect(Number.isInteger(e.version) && e.version >= 1).toBe(true);
     expect(typeof e.required('some/dir/unrelated.txt')).toBe('boolean');
-    for (const f of ['index.ts', 'parse.ts']) expect(fs.existsSync(path.join(EXTRACT_DIR, id, f)), `${id}: ${f}`).toBe(true);
+    const index = path.join(EXTRACT_DIR, id, 'index.ts');
+    expect(fs.existsSync(index), `${id}: index.ts`).toBe(true);
+    // The parser is the folder's parse.ts, or, where two extractors read one format (go.sum for go-sum and
+    // go-mod), a module of the ecosystem's shared *-common folder.
+    const ownParser = fs.existsSync(path.join(EXTRACT_DIR, id, 'parse.ts'));
+    const sharedParser = /import \{[^}]*\bparse[A-Z]\w*[^}]*\} from '\.\.\/[a-z0-9-]+-common\/[a-z0-9-]+\.js'/.test(fs.readFileSync(index, 'utf8'));
+    expect(ownParser || sharedParser, `${id}: parse.ts or a *-common parser`).toBe(true);
   });
 
   it('every extractor claims a file of its format, and each such file is claimed by exactly the listed extractors', () => {

@@ -206,6 +206,21 @@ export function obj(o: JsonObject, key: string): JsonObject | undefined {
 }
 
 /**
+ * A lockfile-style document: JSON (or JSONC) whose top level must be an object. Syntax errors read
+ * "invalid JSON: …" ("invalid JSONC: …"), so every format names the problem the same way.
+ */
+export function parseJsonObject(text: string, options: { jsonc?: boolean } = {}): JsonObject {
+  let doc: JsonValue;
+  try {
+    doc = parseJson(text, options);
+  } catch (e) {
+    throw new FormatError(`invalid ${options.jsonc ? 'JSONC' : 'JSON'}: ${(e as Error).message}`);
+  }
+  if (!isObject(doc)) throw new FormatError('top level is not an object');
+  return doc;
+}
+
+/**
  * JSON.parse for formats that need no positions, with the same errors as parseJson: FormatError on bad
  * syntax and on nesting deeper than MAX_NESTING (checked first, in one pass over the text).
  */

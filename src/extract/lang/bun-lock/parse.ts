@@ -5,7 +5,7 @@
  * element is the resolution `name@version` (or `name@workspace:path`, `name@github:...`, `name@file:...`),
  * and, for registry packages, a metadata object with the package's dependencies.
  */
-import { isObject, keyOffset, parseJson } from '../../formats/json.js';
+import { isObject, keyOffset, parseJsonObject } from '../../formats/json.js';
 import type { JsonObject } from '../../formats/json.js';
 import { FormatError } from '../../formats/error.js';
 
@@ -31,13 +31,7 @@ function names(o: JsonObject, keys: string[]): string[] {
 }
 
 export function parseBunLock(text: string): { lockfileVersion: number; packages: BunPackage[]; workspaces: BunWorkspace[]; dropped: string[] } {
-  let doc;
-  try {
-    doc = parseJson(text, { jsonc: true });
-  } catch (e) {
-    throw new FormatError(`invalid JSONC: ${(e as Error).message}`);
-  }
-  if (!isObject(doc)) throw new FormatError('top level is not an object');
+  const doc = parseJsonObject(text, { jsonc: true });
   const lv = doc['lockfileVersion'];
   if (lv !== 0 && lv !== 1) throw new FormatError(`unsupported lockfileVersion ${JSON.stringify(lv)}`);
   const workspaces: BunWorkspace[] = [];

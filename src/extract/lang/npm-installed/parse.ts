@@ -1,6 +1,5 @@
 /** package.json of an installed package: its name and version. Pure. */
-import { isObject, keyOffset, parseJson, str } from '../../formats/json.js';
-import { FormatError } from '../../formats/error.js';
+import { keyOffset, parseJsonObject, str } from '../../formats/json.js';
 
 export interface InstalledManifest {
   name: string | undefined;
@@ -11,12 +10,6 @@ export interface InstalledManifest {
 }
 
 export function parseInstalledManifest(text: string): InstalledManifest {
-  let doc;
-  try {
-    doc = parseJson(text);
-  } catch (e) {
-    throw new FormatError(`invalid JSON: ${(e as Error).message}`);
-  }
-  if (!isObject(doc)) throw new FormatError('top level is not an object');
+  const doc = parseJsonObject(text);
   return { name: str(doc, 'name'), version: str(doc, 'version'), offset: keyOffset(doc, 'name') };
 }

@@ -3,7 +3,7 @@
  * Pure: text in, records out. v2/v3 read the flat `packages` map; v1 walks the nested `dependencies` tree.
  */
 import { isExactSemver, nameFromNodeModulesPath, parseNpmAlias } from '../npm-common/names.js';
-import { isObject, keyOffset, obj, parseJson, str } from '../../formats/json.js';
+import { isObject, keyOffset, obj, parseJson, parseJsonObject, str } from '../../formats/json.js';
 import type { JsonObject } from '../../formats/json.js';
 import { FormatError } from '../../formats/error.js';
 
@@ -28,13 +28,7 @@ export interface NpmLock {
 }
 
 export function parseNpmLock(text: string, rootManifestDeps?: ReadonlySet<string>): NpmLock {
-  let doc;
-  try {
-    doc = parseJson(text);
-  } catch (e) {
-    throw new FormatError(`invalid JSON: ${(e as Error).message}`);
-  }
-  if (!isObject(doc)) throw new FormatError('top level is not an object');
+  const doc = parseJsonObject(text);
   const lv = doc['lockfileVersion'];
   const packages = obj(doc, 'packages');
   const version = typeof lv === 'number' ? lv : packages ? 2 : 1;

@@ -1,5 +1,5 @@
 /** Pipfile.lock (pipenv): JSON with `default` and `develop` sections. Pure: text in, records out. */
-import { isObject, keyOffset, parseJson } from '../../formats/json.js';
+import { isObject, keyOffset, parseJsonObject } from '../../formats/json.js';
 import { FormatError } from '../../formats/error.js';
 
 export interface PipfileLockEntry {
@@ -13,13 +13,7 @@ export interface PipfileLockEntry {
 }
 
 export function parsePipfileLock(text: string): PipfileLockEntry[] {
-  let doc;
-  try {
-    doc = parseJson(text);
-  } catch (e) {
-    throw new FormatError(`invalid JSON: ${(e as Error).message}`);
-  }
-  if (!isObject(doc)) throw new FormatError('top level is not an object');
+  const doc = parseJsonObject(text);
   if (!isObject(doc['_meta']) && !isObject(doc['default']) && !isObject(doc['develop'])) {
     throw new FormatError('neither _meta, default nor develop: not a Pipfile.lock');
   }

@@ -13,7 +13,12 @@ export class BlobImageSource implements ImageSource {
     private readonly description: ImageDescription,
     private readonly locate: (index: number) => Promise<BlobRange>,
     private readonly onClose: () => Promise<void> = async () => {},
+    private readonly onPrefetch?: (indexes: readonly number[]) => void,
   ) {}
+
+  prefetch(indexes: readonly number[]): void {
+    if (!this.closed) this.onPrefetch?.(indexes);
+  }
 
   describe(): ImageDescription {
     return structuredClone(this.description);
@@ -26,7 +31,8 @@ export class BlobImageSource implements ImageSource {
       throw new RangeError(`layer index ${index} out of range (image has ${this.description.layers.length} layers)`);
     }
     const blob = await this.locate(index);
-    return walkLayerBlob(blob, { label: layer.digest, verifyDigest: opts?.verifyDigest === false ? undefined : layer.digest }, want, onFile, opts);
+    const verify = opts?.verifyDigest !== false && blob.verified !== true;
+    return walkLayerBlob(blob, { label: layer.digest, verifyDigest: verify ? layer.digest : undefined }, want, onFile, opts);
   }
 
   async close(): Promise<void> {

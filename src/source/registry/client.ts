@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { describeError } from '../../core/errors.js';
@@ -206,11 +206,16 @@ export class RegistryClient {
    * blob already in the cache is not downloaded again.
    */
   async fetchBlob(digest: string, expectedSize?: number): Promise<string> {
+    return (await this.fetchBlobFile(digest, expectedSize)).file;
+  }
+
+  /** As `fetchBlob`; `verified` says the blob was downloaded (and its digest checked) by this call. */
+  async fetchBlobFile(digest: string, expectedSize?: number): Promise<{ file: string; verified: boolean }> {
     const dest = this.blobPath(digest);
     const cached = fs.statSync(dest, { throwIfNoEntry: false });
     // cached blobs were verified when they were written; the size check catches a damaged cache cheaply (the layer
     // walk hashes them again anyway)
-    if (cached?.isFile() && (expectedSize === undefined || expectedSize <= 0 || cached.size === expectedSize)) return dest;
+    if (cached?.isFile() && (expectedSize === undefined || expectedSize <= 0 || cached.size === expectedSize)) return { file: dest, verified: false };
     const algo = digest.split(':')[0] ?? 'sha256';
     const pathname = `/v2/${this.ref.repository}/blobs/${digest}`;
     const url = `${this.base}${pathname}`;
@@ -228,14 +233,18 @@ export class RegistryClient {
       const hash = crypto.createHash(algo);
       let bytes = 0;
       try {
-        const meter = new Transform({
-          transform(chunk: Buffer, _enc, cb) {
-            bytes += chunk.length;
-            hash.update(chunk);
-            cb(null, chunk);
+        const body = res.body as WebReadableStream<Uint8Array>;
+        await pipeline(
+          Readable.fromWeb(body, { highWaterMark: 1 << 20 }),
+          async function* (chunks: AsyncIterable<Buffer>) {
+            for await (const chunk of chunks) {
+              bytes += chunk.length;
+              hash.update(chunk);
+              yield chunk;
+            }
           },
-        });
-        await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), meter, fs.createWriteStream(tmp));
+          fs.createWriteStream(tmp, { highWaterMark: 1 << 20 }),
+        );
       } catch (e) {
         fs.rmSync(tmp, { force: true });
         if (attempt < this.attempts) {
@@ -261,7 +270,7 @@ export class RegistryClient {
         });
       }
       fs.renameSync(tmp, dest);
-      return dest;
+      return { file: dest, verified: true };
     }
   }
 }

@@ -3,6 +3,7 @@ import { BlobImageSource } from '../image/blob-source.js';
 import { ImageArchiveError } from '../image/errors.js';
 import { isDigest, parseJson, resolveFromDoc, verifyDigest } from '../image/oci.js';
 import type { ManifestSource } from '../image/oci.js';
+import type { BlobRange } from '../image/layer-walk.js';
 import type { ImageDescription, ImageSource } from '../image/types.js';
 import { RegistryClient } from './client.js';
 import type { RegistryClientOptions } from './client.js';
@@ -15,7 +16,8 @@ export interface OpenRegistryOptions extends RegistryClientOptions {
 
 /**
  * An image in a registry. Manifests are read at open (index → platform manifest → config); each layer blob is
- * downloaded into the blobs cache on first walk (verified), then streamed from there.
+ * downloaded into the blobs cache (verified while downloading; `prefetch` starts several at once), then walked from
+ * there without hashing it a second time. A blob already in the cache is hashed again by its walk.
  */
 export async function openRegistryImage(ref: ImageReference, opts: OpenRegistryOptions): Promise<ImageSource> {
   const client = new RegistryClient(ref, opts);
@@ -47,11 +49,49 @@ export async function openRegistryImage(ref: ImageReference, opts: OpenRegistryO
   if (arch) desc.architecture = arch;
   if (variant) desc.variant = variant;
   if (ref.tag !== undefined) desc.repoTags = [`${ref.registry}/${ref.repository}:${ref.tag}`];
-  return new BlobImageSource(desc, async (i) => {
-    const layer = resolved.layers[i];
-    if (!layer) throw new ImageArchiveError(`layer ${i} out of range`);
-    const file = await client.fetchBlob(layer.digest, layer.size);
-    const st = await fs.promises.stat(file);
-    return { file, start: 0, length: st.size };
-  });
+  // Layer blobs: each downloaded once (verified while downloading), several at a time when prefetched.
+  const downloads = new Map<number, Promise<BlobRange>>();
+  const download = (i: number): Promise<BlobRange> => {
+    let p = downloads.get(i);
+    if (!p) {
+      const layer = resolved.layers[i];
+      if (!layer) throw new ImageArchiveError(`layer ${i} out of range`);
+      p = client.fetchBlobFile(layer.digest, layer.size).then(async ({ file, verified }) => ({ file, start: 0, length: (await fs.promises.stat(file)).size, verified }));
+      p.catch(() => undefined); // reported to whoever walks the layer
+      downloads.set(i, p);
+    }
+    return p;
+  };
+  let queue: number[] = [];
+  let active = 0;
+  const pump = (): void => {
+    while (active < PARALLEL_DOWNLOADS && queue.length > 0) {
+      const i = queue.shift()!;
+      if (downloads.has(i)) continue;
+      active++;
+      void download(i)
+        .catch(() => undefined)
+        .finally(() => {
+          active--;
+          pump();
+        });
+    }
+  };
+  return new BlobImageSource(
+    desc,
+    (i) => {
+      queue = queue.filter((q) => q !== i);
+      return download(i);
+    },
+    async () => {
+      queue = [];
+    },
+    (indexes) => {
+      queue.push(...indexes.filter((i) => resolved.layers[i] !== undefined));
+      pump();
+    },
+  );
 }
+
+/** Layer blobs downloaded at the same time when the scanner says which layers it will walk. */
+const PARALLEL_DOWNLOADS = 4;

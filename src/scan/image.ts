@@ -140,9 +140,10 @@ export async function inventoryOfImage(source: ImageSource, opts: ImageScanOptio
     } else todo.push(i);
   }
   // Layers not in the cache are walked a few at a time: one layer's decompression (zlib's thread pool) and
-  // hashing (a worker thread) overlap with another's walk on this thread; a registry downloads them ahead.
-  source.prefetch?.(todo);
+  // hashing (a worker thread) overlap with another's walk on this thread. A registry streams the layers being
+  // walked and downloads the later ones meanwhile.
   const concurrency = Math.max(1, Math.min(opts.layerConcurrency ?? DEFAULT_LAYER_CONCURRENCY, todo.length));
+  source.prefetch?.(todo.slice(concurrency));
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < todo.length) {

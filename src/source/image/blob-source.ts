@@ -13,12 +13,7 @@ export class BlobImageSource implements ImageSource {
     private readonly description: ImageDescription,
     private readonly locate: (index: number) => Promise<BlobRange>,
     private readonly onClose: () => Promise<void> = async () => {},
-    private readonly onPrefetch?: (indexes: readonly number[]) => void,
   ) {}
-
-  prefetch(indexes: readonly number[]): void {
-    if (!this.closed) this.onPrefetch?.(indexes);
-  }
 
   describe(): ImageDescription {
     return structuredClone(this.description);

@@ -145,11 +145,11 @@ export class RegistryClient {
   }
 
   /** GET with auth: answers at most two challenges (anonymous → token or basic; expired token → new one). */
-  async get(pathname: string, accept: string | undefined, what: string): Promise<Response> {
+  async get(pathname: string, accept: string | undefined, what: string, extraHeaders?: Record<string, string>): Promise<Response> {
     const url = `${this.base}${pathname}`;
     let challenged = 0;
     for (;;) {
-      const headers: Record<string, string> = { 'user-agent': 'bulwark' };
+      const headers: Record<string, string> = { 'user-agent': 'bulwark', ...extraHeaders };
       if (accept) headers.accept = accept;
       if (this.authorization) headers.authorization = this.authorization;
       const res = await this.fetchRetry(url, { headers });
@@ -271,6 +271,85 @@ export class RegistryClient {
       }
       fs.renameSync(tmp, dest);
       return { file: dest, verified: true };
+    }
+  }
+
+  /**
+   * Streams a blob from the registry: yields its bytes as they arrive while writing them to the blobs cache, then
+   * checks size and digest and moves the file into place (a mismatch throws after the last chunk, and nothing is
+   * cached). A connection lost midway is resumed where it stopped (a Range request; from a server that ignores
+   * Range, the bytes already seen are read again and skipped), so the consumer sees one continuous stream.
+   */
+  async *streamBlob(digest: string, expectedSize?: number): AsyncGenerator<Buffer> {
+    const algo = digest.split(':')[0] ?? 'sha256';
+    const pathname = `/v2/${this.ref.repository}/blobs/${digest}`;
+    const url = `${this.base}${pathname}`;
+    const dest = this.blobPath(digest);
+    const tmpDir = path.join(this.opts.cacheDir, 'blobs', 'tmp');
+    fs.mkdirSync(tmpDir, { recursive: true });
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    const tmp = path.join(tmpDir, `${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+    const fh = await fs.promises.open(tmp, 'w');
+    const hash = crypto.createHash(algo);
+    let bytes = 0;
+    let writing: Promise<unknown> = Promise.resolve();
+    let done = false;
+    try {
+      let backoff = this.backoffMs;
+      for (let attempt = 1; ; attempt++) {
+        const res = await this.get(pathname, undefined, `blob ${digest}`, bytes > 0 ? { range: `bytes=${bytes}-` } : undefined);
+        if (!res.ok || !res.body) {
+          await res.body?.cancel().catch(() => {});
+          throw this.notOk(url, res, `blob ${digest}`);
+        }
+        let skip = bytes > 0 && res.status !== 206 ? bytes : 0;
+        try {
+          for await (const c of Readable.fromWeb(res.body as WebReadableStream<Uint8Array>, { highWaterMark: 1 << 20 })) {
+            let chunk = c as Buffer;
+            if (skip > 0) {
+              if (chunk.length <= skip) {
+                skip -= chunk.length;
+                continue;
+              }
+              chunk = chunk.subarray(skip);
+              skip = 0;
+            }
+            bytes += chunk.length;
+            if (expectedSize !== undefined && expectedSize > 0 && bytes > expectedSize) {
+              throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: more than the ${expectedSize} bytes the manifest says`, { subject: digest });
+            }
+            hash.update(chunk);
+            await writing; // one write in flight at a time, overlapping the consumer's work on this chunk
+            writing = fh.write(chunk);
+            yield chunk;
+          }
+          break;
+        } catch (e) {
+          if (e instanceof ImageArchiveError || attempt >= this.attempts) {
+            if (e instanceof ImageArchiveError) throw e;
+            throw new RegistryError(this.ref.registry, url, `blob ${digest} download interrupted after ${bytes} bytes: ${describeError((e as { cause?: unknown }).cause ?? e)}`, {
+              retryable: true,
+              cause: e,
+            });
+          }
+          await sleep(backoff);
+          backoff *= 2;
+        }
+      }
+      await writing;
+      const got = `${algo}:${hash.digest('hex')}`;
+      if (got !== digest || (expectedSize !== undefined && expectedSize > 0 && bytes !== expectedSize)) {
+        throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: got ${bytes} bytes with digest ${got} (corrupt or truncated)`, { subject: digest });
+      }
+      await fh.close();
+      fs.renameSync(tmp, dest);
+      done = true;
+    } finally {
+      if (!done) {
+        await writing.catch(() => undefined);
+        await fh.close().catch(() => undefined);
+        fs.rmSync(tmp, { force: true });
+      }
     }
   }
 }

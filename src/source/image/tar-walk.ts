@@ -91,16 +91,21 @@ function cstring(buf: Buffer, start: number, len: number): string {
 }
 
 function checksumOk(h: Buffer): 'ok' | 'zero' | 'bad' {
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : (h[i] as number);
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
+  // the checksum field itself counts as eight spaces
+  let unsigned = 8 * 0x20;
+  for (let i = 0; i < 148; i++) unsigned += h[i] as number;
+  for (let i = 156; i < BLOCK; i++) unsigned += h[i] as number;
   if (unsigned === 8 * 0x20) return 'zero'; // an all-zero block: end-of-archive marker (or padding after it)
   const stored = octal(h, 148, 8);
-  return stored === unsigned || stored === signed ? 'ok' : 'bad';
+  if (stored === unsigned) return 'ok';
+  // some old writers summed signed bytes
+  let signed = 8 * 0x20;
+  for (let i = 0; i < BLOCK; i++) {
+    if (i >= 148 && i < 156) continue;
+    const b = h[i] as number;
+    signed += b > 127 ? b - 256 : b;
+  }
+  return stored === signed ? 'ok' : 'bad';
 }
 
 function isUstar(h: Buffer): boolean {

@@ -29,6 +29,8 @@ export interface ImageScanOptions {
 const DEFAULT_LAYER_CONCURRENCY = Math.min(2, os.availableParallelism());
 
 const OS_FILES = new Set(OS_RELEASE_FILES);
+/** Contents of a layer's wanted files kept for extractors that read a sibling (a pom's parent), at most. */
+const SEEN_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Extracts one layer: one pass over its tar, wanted files handed to the extractors as they stream by. */
 async function extractLayer(source: ImageSource, index: number, extractors: readonly Extractor[]): Promise<LayerResult> {
@@ -36,7 +38,9 @@ async function extractLayer(source: ImageSource, index: number, extractors: read
   const wanted = (p: string): Extractor[] => extractors.filter((e) => e.required(p));
   const wantedAny = (p: string): boolean => extractors.some((e) => e.required(p));
   // Files of the same layer that an extractor asks for (a pom's parent): only those already streamed are known.
+  // Bounded in all (SEEN_MAX_BYTES), so that a layer with many wanted files keeps memory flat.
   const seen = new Map<string, Uint8Array>();
+  let seenBytes = 0;
   const tree: TreeReader = { read: async (p) => seen.get(p) };
   const walk = await source.walkLayer(
     index,
@@ -45,7 +49,10 @@ async function extractLayer(source: ImageSource, index: number, extractors: read
       if (OS_FILES.has(entry.path)) result.osFiles[entry.path] = decodeText(content);
       const ex = wanted(entry.path);
       if (ex.length === 0) return;
-      if (content.length < 4 * 1024 * 1024) seen.set(entry.path, content);
+      if (content.length < 4 * 1024 * 1024 && seenBytes + content.length <= SEEN_MAX_BYTES && !seen.has(entry.path)) {
+        seen.set(entry.path, content);
+        seenBytes += content.length;
+      }
       const out = { packages: [] as Package[], unknowns: [] as Unknown[], errors: [] as FileProblem[] };
       await extractFile(entry.path, content, ex, tree, out);
       result.files[entry.path] = out;

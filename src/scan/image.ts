@@ -49,7 +49,12 @@ async function extractLayer(source: ImageSource, index: number, extractors: read
       if (OS_FILES.has(entry.path)) result.osFiles[entry.path] = decodeText(content);
       const ex = wanted(entry.path);
       if (ex.length === 0) return;
-      if (content.length < 4 * 1024 * 1024 && seenBytes + content.length <= SEEN_MAX_BYTES && !seen.has(entry.path)) {
+      const old = seen.get(entry.path);
+      if (old) {
+        seen.delete(entry.path); // a later entry of the same path replaces it
+        seenBytes -= old.length;
+      }
+      if (content.length < 4 * 1024 * 1024 && seenBytes + content.length <= SEEN_MAX_BYTES) {
         seen.set(entry.path, content);
         seenBytes += content.length;
       }

@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /**
- * Hashes byte ranges of files on worker threads, so that a layer's digest is computed on another core while the
- * main thread decompresses and walks the same bytes. The workers read the range themselves (from the page cache:
- * the walk reads the same bytes at the same time), so no chunk crosses threads. They are started on first use,
- * never keep the process alive when idle, and a failed worker falls back to hashing on the main thread.
+ * Hashes byte ranges of files on a worker thread, so that a layer's digest is computed on another core while the
+ * main thread decompresses and walks the same bytes. The worker reads the range itself (from the page cache: the
+ * walk reads the same bytes at the same time), so no chunk crosses threads. It is started on first use, never keeps
+ * the process alive when idle, and if it fails the range is hashed on the main thread instead.
  */
 
 // Plain CommonJS: an eval'd worker needs no file on disk, so this works from dist/ and from the bundle alike.
@@ -142,6 +141,8 @@ export const OFFLOAD_MIN_BYTES = 8 * 1024 * 1024;
 /** Digest of a file range, on a worker thread when it is large enough to be worth it. */
 export function hashFileRange(file: string, start: number, length: number, algo: string): Promise<RangeDigest> {
   if (length < OFFLOAD_MIN_BYTES) return hashRangeHere(file, start, length, algo);
-  pool ??= new HashPool(Math.max(1, Math.min(2, os.availableParallelism())));
+  // One worker: starting a Node thread costs tens of ms of CPU; one hashes the layers in turn while the main thread
+  // walks them, which keeps two cores busy.
+  pool ??= new HashPool(1);
   return pool.hash(file, start, length, algo);
 }

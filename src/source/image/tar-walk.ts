@@ -91,10 +91,18 @@ function cstring(buf: Buffer, start: number, len: number): string {
 }
 
 function checksumOk(h: Buffer): 'ok' | 'zero' | 'bad' {
-  // the checksum field itself counts as eight spaces
-  let unsigned = 8 * 0x20;
-  for (let i = 0; i < 148; i++) unsigned += h[i] as number;
-  for (let i = 156; i < BLOCK; i++) unsigned += h[i] as number;
+  // Sum of the 512 bytes with the checksum field (bytes 148-155, words 37 and 38) counted as spaces. Four bytes at a
+  // time: two 16-bit lanes per accumulator cannot overflow over 128 words (128 * 255 < 65536).
+  const v = new DataView(h.buffer, h.byteOffset, BLOCK);
+  let even = 0;
+  let odd = 0;
+  for (let w = 0; w < 128; w++) {
+    if (w === 37 || w === 38) continue;
+    const x = v.getUint32(w * 4, true);
+    even += x & 0x00ff00ff;
+    odd += (x >>> 8) & 0x00ff00ff;
+  }
+  const unsigned = 8 * 0x20 + (even & 0xffff) + (even >>> 16) + (odd & 0xffff) + (odd >>> 16);
   if (unsigned === 8 * 0x20) return 'zero'; // an all-zero block: end-of-archive marker (or padding after it)
   const stored = octal(h, 148, 8);
   if (stored === unsigned) return 'ok';

@@ -38,11 +38,11 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-vs-trivy-'));
 /** Runs a command under GNU time; returns wall seconds and max RSS in MiB. */
 function timed(cmd, argv, env = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', cmd, ...argv], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M CPU %U %S', cmd, ...argv], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const m = /MAXRSS (\d+)/.exec(r.stderr);
+  const m = /MAXRSS (\d+) CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
   if (!m) throw new Error(`${cmd} ${argv.join(' ')}: ${r.stderr}`);
-  return { seconds, rssMiB: Number(m[1]) / 1024, status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { seconds, rssMiB: Number(m[1]) / 1024, cpu: Number(m[2]) + Number(m[3]), status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Seconds from Trivy's first log line to its last (ISO timestamps with milliseconds at the start of each line). */
@@ -119,4 +119,6 @@ console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 row('cold', results.bulwarkCold, results.trivyCold);
 row('warm layer cache', results.bulwarkWarm, results.trivyWarm);
 console.log(`(Trivy whole process, UPX unpacking included: cold median ${median(results.trivyCold.map((r) => r.seconds)).toFixed(2)} s)`);
+const cpu = (rs) => `${median(rs.map((r) => r.cpu)).toFixed(2)} (${spread(rs.map((r) => r.cpu), 2)})`;
+console.log(`(Bulwark CPU seconds, user + system, all threads: cold ${cpu(results.bulwarkCold)}, warm ${cpu(results.bulwarkWarm)}; wall time on a loaded machine is mostly waiting for a core)`);
 fs.rmSync(work, { recursive: true, force: true });

@@ -37,11 +37,11 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-registry-floor-'));
 
 function timed(argv) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', process.execPath, ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M CPU %U %S', process.execPath, ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const m = /MAXRSS (\d+)/.exec(r.stderr);
+  const m = /MAXRSS (\d+) CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(`${argv.join(' ')}: exit ${r.status}: ${r.stderr}`);
-  return { seconds, rssMiB: Number(m[1]) / 1024, stdout: r.stdout };
+  return { seconds, rssMiB: Number(m[1]) / 1024, cpu: Number(m[2]) + Number(m[3]), stdout: r.stdout };
 }
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
 const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
@@ -78,10 +78,11 @@ console.log(
   `registry ${registry}/${image}: ${info.layers} layers, ${(info.compressed / 2 ** 20).toFixed(1)} MiB compressed, ${(info.uncompressed / 2 ** 20).toFixed(1)} MiB uncompressed; ${runs} runs, median (min–max); node ${process.version}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
 );
 console.log(`scan findings: ${findings}`);
-console.log('| process | wall s | peak MiB |');
-console.log('| --- | ---: | ---: |');
-console.log(`| floor: download + gunzip + sha256, all layers at once (whole process) | ${median(f).toFixed(3)} (${spread(f, 2)}) | ${median(floor.map((r) => r.rssMiB)).toFixed(0)} |`);
-console.log(`| floor, in-process part | ${median(floor.map((r) => r.inProcess)).toFixed(3)} (${spread(floor.map((r) => r.inProcess), 2)}) | |`);
-console.log(`| bulwark scan registry:… --no-layer-cache (whole process) | ${median(s).toFixed(3)} (${spread(s, 2)}) | ${median(scan.map((r) => r.rssMiB)).toFixed(0)} |`);
+console.log('| process | wall s | CPU s (user + system) | peak MiB |');
+console.log('| --- | ---: | ---: | ---: |');
+const cpu = (rs) => median(rs.map((r) => r.cpu)).toFixed(2);
+console.log(`| floor: download + gunzip + sha256, all layers at once (whole process) | ${median(f).toFixed(3)} (${spread(f, 2)}) | ${cpu(floor)} | ${median(floor.map((r) => r.rssMiB)).toFixed(0)} |`);
+console.log(`| floor, in-process part | ${median(floor.map((r) => r.inProcess)).toFixed(3)} (${spread(floor.map((r) => r.inProcess), 2)}) | | |`);
+console.log(`| bulwark scan registry:… --no-layer-cache (whole process) | ${median(s).toFixed(3)} (${spread(s, 2)}) | ${cpu(scan)} | ${median(scan.map((r) => r.rssMiB)).toFixed(0)} |`);
 console.log(`ratio scan / floor: ${(median(s) / median(f)).toFixed(2)} (per run ${spread(ratios, 2)})`);
 fs.rmSync(work, { recursive: true, force: true });

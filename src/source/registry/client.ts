@@ -30,6 +30,9 @@ export interface RegistryClientOptions extends CredentialOptions {
   timeoutMs?: number | undefined;
 }
 
+/** Size of the batches `streamBlob` gathers network pieces into. */
+const BATCH_BYTES = 1 << 20;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const AUTH_HINT = 'pass --username/--password, set BULWARK_USERNAME and BULWARK_PASSWORD, or log in so that ~/.docker/config.json has auths for this registry';
@@ -294,6 +297,14 @@ export class RegistryClient {
     let bytes = 0;
     let writing: Promise<unknown> = Promise.resolve();
     let done = false;
+    let parts: Buffer[] = [];
+    let partBytes = 0;
+    const takeBatch = (): Buffer => {
+      const batch = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, partBytes);
+      parts = [];
+      partBytes = 0;
+      return batch;
+    };
     try {
       let backoff = this.backoffMs;
       for (let attempt = 1; ; attempt++) {
@@ -318,10 +329,17 @@ export class RegistryClient {
             if (expectedSize !== undefined && expectedSize > 0 && bytes > expectedSize) {
               throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: more than the ${expectedSize} bytes the manifest says`, { subject: digest });
             }
-            hash.update(chunk);
-            await writing; // one write in flight at a time, overlapping the consumer's work on this chunk
-            writing = fh.write(chunk);
-            yield chunk;
+            // The network hands over 16-64 KiB pieces: gather them into ~1 MiB batches, so that the cache file,
+            // the hash, zlib and the walk each see a few large writes rather than thousands of small ones.
+            parts.push(chunk);
+            partBytes += chunk.length;
+            if (partBytes >= BATCH_BYTES) {
+              const batch = takeBatch();
+              hash.update(batch);
+              await writing; // one write in flight at a time, overlapping the consumer's work on this batch
+              writing = fh.write(batch);
+              yield batch;
+            }
           }
           break;
         } catch (e) {
@@ -335,6 +353,13 @@ export class RegistryClient {
           await sleep(backoff);
           backoff *= 2;
         }
+      }
+      if (partBytes > 0) {
+        const batch = takeBatch();
+        hash.update(batch);
+        await writing;
+        writing = fh.write(batch);
+        yield batch;
       }
       await writing;
       const got = `${algo}:${hash.digest('hex')}`;

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { describeError } from '../core/errors.js';
 import type { FileProblem, Package, Unknown } from '../core/package.js';
@@ -19,27 +20,44 @@ export interface ImageScanOptions {
   /** Neither read nor write the per-layer cache. */
   noLayerCache?: boolean;
   extractors?: readonly Extractor[];
-  /** Called after each layer, for progress. */
+  /** Called after each layer, for progress (layers walked concurrently may finish out of order). */
   onLayer?: (index: number, total: number, cached: boolean) => void;
+  /** Layers walked at the same time (default: 2, or 1 on a single core). */
+  layerConcurrency?: number;
 }
 
+const DEFAULT_LAYER_CONCURRENCY = Math.min(2, os.availableParallelism());
+
 const OS_FILES = new Set(OS_RELEASE_FILES);
+/** Contents of a layer's wanted files kept for extractors that read a sibling (a pom's parent), at most. */
+const SEEN_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Extracts one layer: one pass over its tar, wanted files handed to the extractors as they stream by. */
 async function extractLayer(source: ImageSource, index: number, extractors: readonly Extractor[]): Promise<LayerResult> {
   const result: LayerResult = { files: {}, osFiles: {}, symlinks: {}, whiteouts: [], opaqueDirs: [], refused: [] };
   const wanted = (p: string): Extractor[] => extractors.filter((e) => e.required(p));
+  const wantedAny = (p: string): boolean => extractors.some((e) => e.required(p));
   // Files of the same layer that an extractor asks for (a pom's parent): only those already streamed are known.
+  // Bounded in all (SEEN_MAX_BYTES), so that a layer with many wanted files keeps memory flat.
   const seen = new Map<string, Uint8Array>();
+  let seenBytes = 0;
   const tree: TreeReader = { read: async (p) => seen.get(p) };
   const walk = await source.walkLayer(
     index,
-    (p) => OS_FILES.has(p) || wanted(p).length > 0,
+    (p) => OS_FILES.has(p) || wantedAny(p),
     async (entry, content) => {
       if (OS_FILES.has(entry.path)) result.osFiles[entry.path] = decodeText(content);
       const ex = wanted(entry.path);
       if (ex.length === 0) return;
-      if (content.length < 4 * 1024 * 1024) seen.set(entry.path, content);
+      const old = seen.get(entry.path);
+      if (old) {
+        seen.delete(entry.path); // a later entry of the same path replaces it
+        seenBytes -= old.length;
+      }
+      if (content.length < 4 * 1024 * 1024 && seenBytes + content.length <= SEEN_MAX_BYTES) {
+        seen.set(entry.path, content);
+        seenBytes += content.length;
+      }
       const out = { packages: [] as Package[], unknowns: [] as Unknown[], errors: [] as FileProblem[] };
       await extractFile(entry.path, content, ex, tree, out);
       result.files[entry.path] = out;
@@ -123,25 +141,44 @@ export async function inventoryOfImage(source: ImageSource, opts: ImageScanOptio
   const extractors = opts.extractors ?? DEFAULT_EXTRACTORS;
   const cacheable = desc.kind !== 'rootfs' && !opts.noLayerCache;
   const cache = new LayerCache(path.join(opts.cacheDir, 'layers'), extractorFingerprint(extractors));
-  const results: LayerResult[] = [];
+  const results: LayerResult[] = new Array<LayerResult>(desc.layers.length);
   const errors: FileProblem[] = [];
+  const todo: number[] = [];
   for (let i = 0; i < desc.layers.length; i++) {
-    const digest = desc.layers[i]!.digest;
-    let result = cacheable ? cache.get(digest) : undefined;
-    const cached = result !== undefined;
-    if (!result) {
-      result = await extractLayer(source, i, extractors);
+    const cached = cacheable ? cache.get(desc.layers[i]!.digest) : undefined;
+    if (cached) {
+      results[i] = cached;
+      opts.onLayer?.(i, desc.layers.length, true);
+    } else todo.push(i);
+  }
+  // Layers not in the cache are walked a few at a time: one layer's decompression (zlib's thread pool) and
+  // hashing (a worker thread) overlap with another's walk on this thread. A registry streams the layers being
+  // walked and downloads the later ones meanwhile.
+  const concurrency = Math.max(1, Math.min(opts.layerConcurrency ?? DEFAULT_LAYER_CONCURRENCY, todo.length));
+  source.prefetch?.(todo.slice(concurrency));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length) {
+      const i = todo[next++]!;
+      let result: LayerResult;
+      try {
+        result = await extractLayer(source, i, extractors);
+      } catch (e) {
+        next = todo.length; // the scan fails: start no other layer
+        throw e;
+      }
       if (cacheable) {
         try {
-          cache.put(digest, result);
+          cache.put(desc.layers[i]!.digest, result);
         } catch (e) {
-          errors.push({ path: digest, code: 'BULWARK_E_IO', message: `cannot write the layer cache: ${describeError(e)}` });
+          errors.push({ path: desc.layers[i]!.digest, code: 'BULWARK_E_IO', message: `cannot write the layer cache: ${describeError(e)}` });
         }
       }
+      results[i] = result;
+      opts.onLayer?.(i, desc.layers.length, false);
     }
-    results.push(result);
-    opts.onLayer?.(i, desc.layers.length, cached);
-  }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
   const digests = desc.layers.map((l) => l.digest);
   const stacked = stackLayers(results, digests);
   const osInfo = detectOs(stacked.osFiles);

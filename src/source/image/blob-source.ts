@@ -26,7 +26,8 @@ export class BlobImageSource implements ImageSource {
       throw new RangeError(`layer index ${index} out of range (image has ${this.description.layers.length} layers)`);
     }
     const blob = await this.locate(index);
-    return walkLayerBlob(blob, { label: layer.digest, verifyDigest: opts?.verifyDigest === false ? undefined : layer.digest }, want, onFile, opts);
+    const verify = opts?.verifyDigest !== false && blob.verified !== true;
+    return walkLayerBlob(blob, { label: layer.digest, verifyDigest: verify ? layer.digest : undefined }, want, onFile, opts);
   }
 
   async close(): Promise<void> {

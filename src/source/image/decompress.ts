@@ -62,7 +62,7 @@ export function decompressor(c: Compression): Transform {
   switch (c) {
     case 'gzip':
       // Concatenated gzip members are valid (pigz, some builders); zlib handles them.
-      return zlib.createGunzip({ chunkSize: 256 * 1024 });
+      return zlib.createGunzip({ chunkSize: 1 << 20 });
     case 'zstd':
       return new ZstdTransform();
     case 'none':

@@ -326,3 +326,21 @@ describe('hostile archives', () => {
     });
   });
 });
+
+describe('digest checks of large layers (hashed on a worker thread while walked)', () => {
+  it('a large layer whose bytes do not match its digest fails after the walk, naming both digests', async () => {
+    const tarBytes = await makeTar([
+      { name: 'var/lib/dpkg/status', body: 'Package: big\n' },
+      { name: 'filler', body: Buffer.alloc(12 * 1024 * 1024, 3) },
+    ]);
+    const file = writeLayer('large.tar', tarBytes);
+    const right = digestOf(tarBytes);
+    const ok = await walkLayerBlob({ file, start: 0, length: tarBytes.length }, { label: right, verifyDigest: right }, () => true, () => {});
+    expect(ok.bytes).toBe(tarBytes.length);
+    const wrong = `sha256:${'0'.repeat(64)}`;
+    await expect(walkLayerBlob({ file, start: 0, length: tarBytes.length }, { label: wrong, verifyDigest: wrong }, () => true, () => {})).rejects.toMatchObject({
+      code: 'BULWARK_E_ARCHIVE',
+      message: `layer ${wrong}: content digest is ${right}, not ${wrong} (corrupt or altered blob)`,
+    });
+  });
+});

@@ -1,14 +1,16 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
-import type { Header } from 'tar-stream';
 import { describeError } from '../../core/errors.js';
 import { decompressor, sniffCompression } from './decompress.js';
 import type { Compression } from './decompress.js';
 import { ImageArchiveError } from './errors.js';
+import { OFFLOAD_MIN_BYTES, hashFileRange } from './hash-pool.js';
+import type { RangeDigest } from './hash-pool.js';
 import { normalizeEntryPath, resolveHardlinkTarget, resolveSymlinkTarget } from './paths.js';
+import { TarWalker } from './tar-walk.js';
+import type { TarHeader, TarSink } from './tar-walk.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LAYER_BYTES } from './types.js';
 import type { LayerEntry, LayerWalkResult, OnFileFn, WalkLayerOptions, WantFn } from './types.js';
 
@@ -17,6 +19,8 @@ export interface BlobRange {
   file: string;
   start: number;
   length: number;
+  /** The bytes were hashed and matched their digest in this process already (a blob just downloaded). */
+  verified?: boolean;
 }
 
 export interface LayerWalkContext {
@@ -29,23 +33,6 @@ export interface LayerWalkContext {
 /** Contents of wanted files kept for hard links to them, up to this many bytes per layer. */
 const HARDLINK_RETAIN_BYTES = 64 * 1024 * 1024;
 
-function entryType(h: Partial<Header>): LayerEntry['type'] {
-  switch (h.type) {
-    case 'file':
-    case 'contiguous-file':
-    case undefined:
-      return 'file';
-    case 'directory':
-      return 'dir';
-    case 'symlink':
-      return 'symlink';
-    case 'link':
-      return 'hardlink';
-    default:
-      return 'other';
-  }
-}
-
 async function readHead(file: string, start: number, length: number): Promise<Uint8Array> {
   const fh = await fs.promises.open(file, 'r');
   try {
@@ -57,25 +44,42 @@ async function readHead(file: string, start: number, length: number): Promise<Ui
   }
 }
 
-type EntryStream = AsyncIterable<Buffer> & { destroy(err?: Error): void };
-
-async function drain(stream: EntryStream): Promise<void> {
-  for await (const _ of stream) {
-    // discard
+/**
+ * Reads a file range in chunks, the next read in flight while the caller works on the current chunk. With `reuse`,
+ * two buffers take turns: the caller must be done with a chunk when it asks for the one after next (a synchronous
+ * consumer is); this spares the allocation, page faults and garbage of a fresh buffer per chunk.
+ */
+async function* readRange(file: string, start: number, length: number, reuse: boolean, chunkSize = READ_CHUNK): AsyncGenerator<Buffer> {
+  const fh = await fs.promises.open(file, 'r');
+  let pending: Promise<Buffer> | undefined;
+  const ring = reuse ? [Buffer.allocUnsafeSlow(Math.min(chunkSize, length)), Buffer.allocUnsafeSlow(Math.min(chunkSize, length))] : [];
+  let turn = 0;
+  try {
+    let pos = start;
+    const end = start + length;
+    const next = (): Promise<Buffer> | undefined => {
+      if (pos >= end) return undefined;
+      const n = Math.min(chunkSize, end - pos);
+      const at = pos;
+      pos += n;
+      const b = reuse ? (ring[turn++ & 1] as Buffer) : Buffer.allocUnsafe(n);
+      return fh.read(b, 0, n, at).then((r) => (r.bytesRead === b.length ? b : b.subarray(0, r.bytesRead)));
+    };
+    pending = next();
+    while (pending) {
+      const b = await pending;
+      pending = undefined;
+      if (b.length === 0) break; // the file is shorter than the range: the caller sees the byte count
+      pending = next();
+      yield b;
+    }
+  } finally {
+    await pending?.catch(() => undefined);
+    await fh.close();
   }
 }
 
-async function readAll(stream: EntryStream, size: number): Promise<Uint8Array> {
-  const buf = Buffer.allocUnsafe(size);
-  let off = 0;
-  for await (const chunk of stream) {
-    if (off + chunk.length > size) throw new Error('entry longer than its header says');
-    chunk.copy(buf, off);
-    off += chunk.length;
-  }
-  if (off !== size) throw new Error(`entry cut short: ${off} of ${size} bytes`);
-  return buf;
-}
+const READ_CHUNK = 1 << 20;
 
 /** Walks one layer blob held in a file (range): sniffs the compression, streams, never writes to disk. */
 export async function walkLayerBlob(
@@ -104,15 +108,53 @@ export async function walkLayerBlob(
       hint: 'supported layer compressions: gzip, zstd, none',
     });
   }
-  const raw = fs.createReadStream(blob.file, { start: blob.start, end: blob.start + blob.length - 1, highWaterMark: 1 << 20 });
-  return walkLayerStream(raw, compression, ctx, want, onFile, opts, blob.length);
+  // A large blob is hashed on a worker thread while this thread walks it; the digest is checked when both are done.
+  const algo = hashAlgo(ctx.verifyDigest);
+  let hashed: Promise<RangeDigest> | undefined;
+  if (algo !== undefined && blob.length >= OFFLOAD_MIN_BYTES) {
+    hashed = hashFileRange(blob.file, blob.start, blob.length, algo);
+    hashed.catch(() => undefined); // awaited below, unless the walk fails first
+  }
+  const result = await walkLayerStream(
+    readRange(blob.file, blob.start, blob.length, compression === 'none'),
+    compression,
+    hashed ? { label: ctx.label } : ctx,
+    want,
+    onFile,
+    opts,
+    blob.length,
+  );
+  if (hashed && ctx.verifyDigest !== undefined) {
+    const got = await hashed;
+    if (got.bytes !== blob.length) {
+      throw new ImageArchiveError(`layer ${ctx.label}: read ${got.bytes} bytes, expected ${blob.length} (truncated)`, { subject: ctx.label });
+    }
+    checkDigest(ctx.label, got.digest, ctx.verifyDigest);
+  }
+  return result;
 }
 
 const EMPTY_SHA256 = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
+function hashAlgo(digest: string | undefined): 'sha256' | 'sha512' | undefined {
+  const algo = digest?.split(':')[0];
+  return algo === 'sha256' || algo === 'sha512' ? algo : undefined;
+}
+
+function checkDigest(label: string, got: string, expected: string): void {
+  if (got !== expected) {
+    throw new ImageArchiveError(`layer ${label}: content digest is ${got}, not ${expected} (corrupt or altered blob)`, {
+      subject: label,
+      hint: 'the image file is damaged; fetch or save it again',
+    });
+  }
+}
+
 /**
  * Walks a layer from a raw (possibly compressed) byte stream. Exposed for tests and for callers holding a stream.
  * `expectedRawBytes`, when given, must equal the raw bytes read (a file that shrank under us is a corrupt layer).
+ * The tar is read by `TarWalker` synchronously, chunk by chunk; the callbacks for the entries of a chunk run (in
+ * order, awaited) before the next chunk is taken.
  */
 export async function walkLayerStream(
   raw: Readable | AsyncIterable<Uint8Array>,
@@ -128,35 +170,9 @@ export async function walkLayerStream(
   const result: LayerWalkResult = { whiteouts: [], opaqueDirs: [], refused: [], bytes: 0 };
   const label = ctx.label;
 
-  const algo = ctx.verifyDigest?.split(':')[0];
-  const hash = ctx.verifyDigest !== undefined && (algo === 'sha256' || algo === 'sha512') ? crypto.createHash(algo) : undefined;
+  const algo = hashAlgo(ctx.verifyDigest);
+  const hash = ctx.verifyDigest !== undefined && algo !== undefined ? crypto.createHash(algo) : undefined;
   let rawBytes = 0;
-  const tap = new Transform({
-    highWaterMark: 1 << 20,
-    transform(chunk: Buffer, _enc, cb) {
-      rawBytes += chunk.length;
-      hash?.update(chunk);
-      cb(null, chunk);
-    },
-  });
-  let capHit = false;
-  const counter = new Transform({
-    highWaterMark: 1 << 20,
-    transform(chunk: Buffer, _enc, cb) {
-      result.bytes += chunk.length;
-      if (result.bytes > maxLayerBytes) {
-        capHit = true;
-        cb(
-          new ImageArchiveError(
-            `layer ${label}: more than ${maxLayerBytes} bytes uncompressed (decompression bomb?); walk stopped`,
-            { subject: label, hint: 'raise maxLayerBytes if this layer is genuinely that large' },
-          ),
-        );
-        return;
-      }
-      cb(null, chunk);
-    },
-  });
 
   const escapingLinks = new Set<string>();
   const retained = new Map<string, Uint8Array>();
@@ -171,119 +187,141 @@ export async function walkLayerStream(
     }
     return undefined;
   };
-  const callOnFile = async (entry: LayerEntry, content: Uint8Array): Promise<void> => {
-    try {
-      await onFile(entry, content);
-    } catch (e) {
-      throw markCallerError(e);
-    }
-  };
   const refuse = (p: string, reason: string): void => {
     result.refused.push({ path: p, reason });
   };
+  // Callbacks found while walking a chunk, run in order once the chunk is walked.
+  const pending: (() => void | Promise<void>)[] = [];
+  const fileCall = (entry: LayerEntry, content: Uint8Array) => (): void | Promise<void> => onFile(entry, content);
+  let wantedPath = '';
+  let wantedMode = 0;
 
-  const handle = async (header: Header, stream: EntryStream): Promise<void> => {
-    const type = entryType(header);
-    const n = normalizeEntryPath(header.name);
-    if (!n.ok) {
-      refuse(header.name, n.reason);
-      return drain(stream);
-    }
-    const p = n.path;
-    if (p === '') return drain(stream);
-    const slash = p.lastIndexOf('/');
-    const dir = slash === -1 ? '' : p.slice(0, slash);
-    const base = slash === -1 ? p : p.slice(slash + 1);
-    const via = throughEscapingLink(p);
-    if (via !== undefined) {
-      refuse(p, `path goes through symlink ${via}, which escapes the root`);
-      return drain(stream);
-    }
-    if (base.startsWith('.wh.')) {
-      if (base === '.wh..wh..opq') result.opaqueDirs.push(dir);
-      else if (!base.startsWith('.wh..wh.')) result.whiteouts.push(dir === '' ? base.slice(4) : `${dir}/${base.slice(4)}`);
-      return drain(stream);
-    }
-    const mode = header.mode ?? 0;
-    const size = header.size ?? 0;
-    if (type === 'symlink') {
-      const target = header.linkname ?? '';
-      const r = resolveSymlinkTarget(p, target);
-      if (!r.ok) {
-        escapingLinks.add(p);
-        refuse(p, r.reason);
-      } else if (opts?.onSymlink && want(p)) {
-        try {
-          await opts.onSymlink({ path: p, type, size: 0, mode, linkTarget: target });
-        } catch (e) {
-          throw markCallerError(e);
+  const sink: TarSink = {
+    entry(h: TarHeader): boolean {
+      const n = normalizeEntryPath(h.name);
+      if (!n.ok) {
+        refuse(h.name, n.reason);
+        return false;
+      }
+      const p = n.path;
+      if (p === '') return false;
+      const via = throughEscapingLink(p);
+      if (via !== undefined) {
+        refuse(p, `path goes through symlink ${via}, which escapes the root`);
+        return false;
+      }
+      const slash = p.lastIndexOf('/');
+      const base = slash === -1 ? p : p.slice(slash + 1);
+      if (base.startsWith('.wh.')) {
+        const dir = slash === -1 ? '' : p.slice(0, slash);
+        if (base === '.wh..wh..opq') result.opaqueDirs.push(dir);
+        else if (!base.startsWith('.wh..wh.')) result.whiteouts.push(dir === '' ? base.slice(4) : `${dir}/${base.slice(4)}`);
+        return false;
+      }
+      const mode = h.mode;
+      if (h.type === 'symlink') {
+        const target = h.linkname;
+        const r = resolveSymlinkTarget(p, target);
+        if (!r.ok) {
+          escapingLinks.add(p);
+          refuse(p, r.reason);
+        } else if (opts?.onSymlink && want(p)) {
+          const onSymlink = opts.onSymlink;
+          pending.push(() => onSymlink({ path: p, type: 'symlink', size: 0, mode, linkTarget: target }));
         }
+        return false;
       }
-      return drain(stream);
-    }
-    if (type === 'hardlink') {
-      const target = header.linkname ?? '';
-      const r = resolveHardlinkTarget(target);
-      if (!r.ok) {
-        refuse(p, r.reason);
-        return drain(stream);
+      if (h.type === 'hardlink') {
+        const r = resolveHardlinkTarget(h.linkname);
+        if (!r.ok) {
+          refuse(p, r.reason);
+          return false;
+        }
+        const via2 = throughEscapingLink(r.path);
+        if (via2 !== undefined) {
+          refuse(p, `hard link target ${r.path} goes through symlink ${via2}, which escapes the root`);
+          return false;
+        }
+        if (want(p)) {
+          const content = retained.get(r.path);
+          if (content !== undefined) pending.push(fileCall({ path: p, type: 'hardlink', size: content.length, mode, linkTarget: r.path }, content));
+        }
+        return false;
       }
-      const via2 = throughEscapingLink(r.path);
-      if (via2 !== undefined) {
-        refuse(p, `hard link target ${r.path} goes through symlink ${via2}, which escapes the root`);
-        return drain(stream);
+      if (h.type !== 'file' || !want(p)) return false;
+      if (h.size > maxFileBytes) {
+        refuse(p, `oversize: ${h.size} bytes > maxFileBytes ${maxFileBytes}`);
+        return false;
       }
-      await drain(stream);
-      if (want(p)) {
-        const content = retained.get(r.path);
-        if (content !== undefined) await callOnFile({ path: p, type, size: content.length, mode, linkTarget: r.path }, content);
-      }
-      return;
-    }
-    if (type !== 'file' || !want(p)) return drain(stream);
-    if (size > maxFileBytes) {
-      refuse(p, `oversize: ${size} bytes > maxFileBytes ${maxFileBytes}`);
-      return drain(stream);
-    }
-    let content: Uint8Array;
-    try {
-      content = await readAll(stream, size);
-    } catch (e) {
-      throw new ImageArchiveError(`layer ${label}: ${p}: ${describeError(e)}`, { subject: label, cause: e });
-    }
-    const old = retained.get(p);
-    if (old) retainedBytes -= old.length;
-    if (retainedBytes + content.length <= HARDLINK_RETAIN_BYTES) {
-      retained.set(p, content);
-      retainedBytes += content.length;
-    } else retained.delete(p);
-    await callOnFile({ path: p, type: 'file', size, mode }, content);
+      wantedPath = p;
+      wantedMode = mode;
+      return true;
+    },
+    body(h: TarHeader, content: Buffer): void {
+      const p = wantedPath;
+      const old = retained.get(p);
+      if (old) retainedBytes -= old.length;
+      if (retainedBytes + content.length <= HARDLINK_RETAIN_BYTES) {
+        retained.set(p, content);
+        retainedBytes += content.length;
+      } else retained.delete(p);
+      pending.push(fileCall({ path: p, type: 'file', size: h.size, mode: wantedMode }, content));
+    },
   };
+  const walker = new TarWalker(sink);
 
-  const extract = tar.extract({ allowUnknownFormat: true } as Parameters<typeof tar.extract>[0]);
-  extract.on('entry', (header, stream, next) => {
-    handle(header, stream as unknown as EntryStream).then(
-      () => next(),
-      (err: unknown) => {
-        stream.destroy();
-        extract.destroy(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
+  const runPending = async (): Promise<void> => {
+    for (let i = 0; i < pending.length; i++) {
+      try {
+        await (pending[i] as () => void | Promise<void>)();
+      } catch (e) {
+        throw markCallerError(e);
+      }
+    }
+    pending.length = 0;
+  };
+  const bomb = (): ImageArchiveError =>
+    new ImageArchiveError(`layer ${label}: more than ${maxLayerBytes} bytes uncompressed (decompression bomb?); walk stopped`, {
+      subject: label,
+      hint: 'raise maxLayerBytes if this layer is genuinely that large',
+    });
+  const feed = async (chunk: Buffer): Promise<void> => {
+    result.bytes += chunk.length;
+    if (result.bytes > maxLayerBytes) throw bomb();
+    walker.push(chunk);
+    if (pending.length > 0) await runPending();
+  };
+  async function* tapped(src: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+    for await (const c of src) {
+      const b = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+      rawBytes += b.length;
+      hash?.update(b);
+      yield b;
+    }
+  }
 
-  const source = raw instanceof Readable ? raw : Readable.from(raw);
+  const source: AsyncIterable<Uint8Array> = raw;
+  let consumerError: unknown;
   try {
-    await pipeline(source, tap, decompressor(compression), counter, extract);
-  } catch (e) {
-    if (e instanceof ImageArchiveError) throw e;
-    if (capHit) {
-      throw new ImageArchiveError(`layer ${label}: more than ${maxLayerBytes} bytes uncompressed (decompression bomb?); walk stopped`, {
-        subject: label,
+    if (compression === 'none') {
+      for await (const chunk of tapped(source)) await feed(chunk);
+    } else {
+      await pipeline(Readable.from(tapped(source), { objectMode: false, highWaterMark: READ_CHUNK }), decompressor(compression), async (out: AsyncIterable<Buffer>) => {
+        try {
+          for await (const chunk of out) await feed(chunk);
+        } catch (e) {
+          consumerError = e; // pipeline reports it as an abort: keep the real one
+          throw e;
+        }
       });
     }
-    const what = compression === 'none' ? 'tar' : `${compression}/tar`;
+    walker.end();
+  } catch (caught) {
+    const e = consumerError ?? caught;
+    if (e instanceof ImageArchiveError) throw e;
     // Errors from onFile are the caller's: pass them through untouched.
     if ((e as { [CALLER]?: boolean })[CALLER]) throw e;
+    const what = compression === 'none' ? 'tar' : `${compression}/tar`;
     throw new ImageArchiveError(`layer ${label}: truncated or corrupt ${what} stream: ${describeError(e)}`, {
       subject: label,
       cause: e,
@@ -293,15 +331,7 @@ export async function walkLayerStream(
   if (expectedRawBytes !== undefined && rawBytes !== expectedRawBytes) {
     throw new ImageArchiveError(`layer ${label}: read ${rawBytes} bytes, expected ${expectedRawBytes} (truncated)`, { subject: label });
   }
-  if (hash && ctx.verifyDigest !== undefined) {
-    const got = `${algo}:${hash.digest('hex')}`;
-    if (got !== ctx.verifyDigest) {
-      throw new ImageArchiveError(`layer ${label}: content digest is ${got}, not ${ctx.verifyDigest} (corrupt or altered blob)`, {
-        subject: label,
-        hint: 'the image file is damaged; fetch or save it again',
-      });
-    }
-  }
+  if (hash && ctx.verifyDigest !== undefined) checkDigest(label, `${algo}:${hash.digest('hex')}`, ctx.verifyDigest);
   return result;
 }
 

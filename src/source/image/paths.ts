@@ -8,6 +8,10 @@ export type Normalized = { ok: true; path: string } | { ok: false; reason: strin
  * escape. The root itself normalizes to ''.
  */
 export function normalizeEntryPath(name: string): Normalized {
+  // Most names are already normal (`usr/bin/x`, or `./usr/bin/x`, `usr/share/` for dirs): checked in one scan.
+  const start = name.startsWith('./') ? 2 : 0;
+  const end = name.length > start + 1 && name.endsWith('/') ? name.length - 1 : name.length;
+  if (isPlain(name, start, end)) return { ok: true, path: start === 0 && end === name.length ? name : name.slice(start, end) };
   if (name.includes('\0')) return { ok: false, reason: 'NUL byte in path' };
   const absolute = name.startsWith('/');
   const parts: string[] = [];
@@ -23,6 +27,22 @@ export function normalizeEntryPath(name: string): Normalized {
     parts.push(seg);
   }
   return { ok: true, path: parts.join('/') };
+}
+
+/** name[start, end) is non-empty, with no NUL, no empty, `.` or `..` segment, and no leading or trailing slash. */
+function isPlain(name: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  let seg = start;
+  for (let i = start; i <= end; i++) {
+    const c = i === end ? 0x2f : name.charCodeAt(i);
+    if (c === 0) return false;
+    if (c !== 0x2f) continue;
+    const len = i - seg;
+    if (len === 0) return false;
+    if (name.charCodeAt(seg) === 0x2e && (len === 1 || (len === 2 && name.charCodeAt(seg + 1) === 0x2e))) return false;
+    seg = i + 1;
+  }
+  return true;
 }
 
 /**

@@ -81,6 +81,11 @@ export interface ImageSource {
    * to disk.
    */
   walkLayer(index: number, want: WantFn, onFile: OnFileFn, opts?: WalkLayerOptions): Promise<LayerWalkResult>;
+  /**
+   * Says which layers are about to be walked, so that a source that must fetch them (a registry) starts doing so,
+   * several at a time. Optional; never required for correctness.
+   */
+  prefetch?(indexes: readonly number[]): void;
   close(): Promise<void>;
 }
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeEntryPath, resolveHardlinkTarget, resolveSymlinkTarget } from './paths.js';
 import { selectPlatform } from './oci.js';
@@ -158,5 +159,33 @@ describe('parseImageTarget', () => {
     const r2 = path.join(tmp, 'root2');
     fs.mkdirSync(path.join(r2, 'var/lib/dpkg'), { recursive: true });
     expect(looksLikeRootfs(r2)).toBe(true);
+  });
+});
+
+describe('entry path normalization: the fast path agrees with the segment-by-segment one', () => {
+  // the segment-by-segment normalization, as a reference
+  const reference = (name: string): ReturnType<typeof normalizeEntryPath> => {
+    if (name.includes('\0')) return { ok: false, reason: 'NUL byte in path' };
+    const parts: string[] = [];
+    for (const seg of name.split('/')) {
+      if (seg === '' || seg === '.') continue;
+      if (seg === '..') {
+        if (parts.length === 0) return { ok: false, reason: name.startsWith('/') ? 'absolute path escapes the root' : 'path escapes the root (..)' };
+        parts.pop();
+        continue;
+      }
+      parts.push(seg);
+    }
+    return { ok: true, path: parts.join('/') };
+  };
+  it('on random names made of path-like pieces', () => {
+    const piece = fc.constantFrom('a', 'usr', '.', '..', '', '.wh.x', '..a', 'a.', '.a', '\0', 'é');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), fc.boolean(), fc.boolean(), (segs, lead, trail) => {
+        const name = `${lead ? './' : ''}${segs.join('/')}${trail ? '/' : ''}`;
+        expect(normalizeEntryPath(name)).toEqual(reference(name));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

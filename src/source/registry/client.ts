@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { describeError } from '../../core/errors.js';
@@ -29,6 +29,9 @@ export interface RegistryClientOptions extends CredentialOptions {
   backoffMs?: number | undefined;
   timeoutMs?: number | undefined;
 }
+
+/** Size of the batches `streamBlob` gathers network pieces into. */
+const BATCH_BYTES = 1 << 20;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -145,11 +148,11 @@ export class RegistryClient {
   }
 
   /** GET with auth: answers at most two challenges (anonymous → token or basic; expired token → new one). */
-  async get(pathname: string, accept: string | undefined, what: string): Promise<Response> {
+  async get(pathname: string, accept: string | undefined, what: string, extraHeaders?: Record<string, string>): Promise<Response> {
     const url = `${this.base}${pathname}`;
     let challenged = 0;
     for (;;) {
-      const headers: Record<string, string> = { 'user-agent': 'bulwark' };
+      const headers: Record<string, string> = { 'user-agent': 'bulwark', ...extraHeaders };
       if (accept) headers.accept = accept;
       if (this.authorization) headers.authorization = this.authorization;
       const res = await this.fetchRetry(url, { headers });
@@ -206,11 +209,16 @@ export class RegistryClient {
    * blob already in the cache is not downloaded again.
    */
   async fetchBlob(digest: string, expectedSize?: number): Promise<string> {
+    return (await this.fetchBlobFile(digest, expectedSize)).file;
+  }
+
+  /** As `fetchBlob`; `verified` says the blob was downloaded (and its digest checked) by this call. */
+  async fetchBlobFile(digest: string, expectedSize?: number): Promise<{ file: string; verified: boolean }> {
     const dest = this.blobPath(digest);
     const cached = fs.statSync(dest, { throwIfNoEntry: false });
     // cached blobs were verified when they were written; the size check catches a damaged cache cheaply (the layer
     // walk hashes them again anyway)
-    if (cached?.isFile() && (expectedSize === undefined || expectedSize <= 0 || cached.size === expectedSize)) return dest;
+    if (cached?.isFile() && (expectedSize === undefined || expectedSize <= 0 || cached.size === expectedSize)) return { file: dest, verified: false };
     const algo = digest.split(':')[0] ?? 'sha256';
     const pathname = `/v2/${this.ref.repository}/blobs/${digest}`;
     const url = `${this.base}${pathname}`;
@@ -228,14 +236,18 @@ export class RegistryClient {
       const hash = crypto.createHash(algo);
       let bytes = 0;
       try {
-        const meter = new Transform({
-          transform(chunk: Buffer, _enc, cb) {
-            bytes += chunk.length;
-            hash.update(chunk);
-            cb(null, chunk);
+        const body = res.body as WebReadableStream<Uint8Array>;
+        await pipeline(
+          Readable.fromWeb(body, { highWaterMark: 1 << 20 }),
+          async function* (chunks: AsyncIterable<Buffer>) {
+            for await (const chunk of chunks) {
+              bytes += chunk.length;
+              hash.update(chunk);
+              yield chunk;
+            }
           },
-        });
-        await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), meter, fs.createWriteStream(tmp));
+          fs.createWriteStream(tmp, { highWaterMark: 1 << 20 }),
+        );
       } catch (e) {
         fs.rmSync(tmp, { force: true });
         if (attempt < this.attempts) {
@@ -261,7 +273,108 @@ export class RegistryClient {
         });
       }
       fs.renameSync(tmp, dest);
-      return dest;
+      return { file: dest, verified: true };
+    }
+  }
+
+  /**
+   * Streams a blob from the registry: yields its bytes as they arrive while writing them to the blobs cache, then
+   * checks size and digest and moves the file into place (a mismatch throws after the last chunk, and nothing is
+   * cached). A connection lost midway is resumed where it stopped (a Range request; from a server that ignores
+   * Range, the bytes already seen are read again and skipped), so the consumer sees one continuous stream.
+   */
+  async *streamBlob(digest: string, expectedSize?: number): AsyncGenerator<Buffer> {
+    const algo = digest.split(':')[0] ?? 'sha256';
+    const pathname = `/v2/${this.ref.repository}/blobs/${digest}`;
+    const url = `${this.base}${pathname}`;
+    const dest = this.blobPath(digest);
+    const tmpDir = path.join(this.opts.cacheDir, 'blobs', 'tmp');
+    fs.mkdirSync(tmpDir, { recursive: true });
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    const tmp = path.join(tmpDir, `${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+    const fh = await fs.promises.open(tmp, 'w');
+    const hash = crypto.createHash(algo);
+    let bytes = 0;
+    let writing: Promise<unknown> = Promise.resolve();
+    let done = false;
+    let parts: Buffer[] = [];
+    let partBytes = 0;
+    const takeBatch = (): Buffer => {
+      const batch = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, partBytes);
+      parts = [];
+      partBytes = 0;
+      return batch;
+    };
+    try {
+      let backoff = this.backoffMs;
+      for (let attempt = 1; ; attempt++) {
+        const res = await this.get(pathname, undefined, `blob ${digest}`, bytes > 0 ? { range: `bytes=${bytes}-` } : undefined);
+        if (!res.ok || !res.body) {
+          await res.body?.cancel().catch(() => {});
+          throw this.notOk(url, res, `blob ${digest}`);
+        }
+        let skip = bytes > 0 && res.status !== 206 ? bytes : 0;
+        try {
+          for await (const c of Readable.fromWeb(res.body as WebReadableStream<Uint8Array>, { highWaterMark: 1 << 20 })) {
+            let chunk = c as Buffer;
+            if (skip > 0) {
+              if (chunk.length <= skip) {
+                skip -= chunk.length;
+                continue;
+              }
+              chunk = chunk.subarray(skip);
+              skip = 0;
+            }
+            bytes += chunk.length;
+            if (expectedSize !== undefined && expectedSize > 0 && bytes > expectedSize) {
+              throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: more than the ${expectedSize} bytes the manifest says`, { subject: digest });
+            }
+            // The network hands over 16-64 KiB pieces: gather them into ~1 MiB batches, so that the cache file,
+            // the hash, zlib and the walk each see a few large writes rather than thousands of small ones.
+            parts.push(chunk);
+            partBytes += chunk.length;
+            if (partBytes >= BATCH_BYTES) {
+              const batch = takeBatch();
+              hash.update(batch);
+              await writing; // one write in flight at a time, overlapping the consumer's work on this batch
+              writing = fh.write(batch);
+              yield batch;
+            }
+          }
+          break;
+        } catch (e) {
+          if (e instanceof ImageArchiveError || attempt >= this.attempts) {
+            if (e instanceof ImageArchiveError) throw e;
+            throw new RegistryError(this.ref.registry, url, `blob ${digest} download interrupted after ${bytes} bytes: ${describeError((e as { cause?: unknown }).cause ?? e)}`, {
+              retryable: true,
+              cause: e,
+            });
+          }
+          await sleep(backoff);
+          backoff *= 2;
+        }
+      }
+      if (partBytes > 0) {
+        const batch = takeBatch();
+        hash.update(batch);
+        await writing;
+        writing = fh.write(batch);
+        yield batch;
+      }
+      await writing;
+      const got = `${algo}:${hash.digest('hex')}`;
+      if (got !== digest || (expectedSize !== undefined && expectedSize > 0 && bytes !== expectedSize)) {
+        throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: got ${bytes} bytes with digest ${got} (corrupt or truncated)`, { subject: digest });
+      }
+      await fh.close();
+      fs.renameSync(tmp, dest);
+      done = true;
+    } finally {
+      if (!done) {
+        await writing.catch(() => undefined);
+        await fh.close().catch(() => undefined);
+        fs.rmSync(tmp, { force: true });
+      }
     }
   }
 }

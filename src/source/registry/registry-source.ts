@@ -1,9 +1,10 @@
 import fs from 'node:fs';
-import { BlobImageSource } from '../image/blob-source.js';
 import { ImageArchiveError } from '../image/errors.js';
 import { isDigest, parseJson, resolveFromDoc, verifyDigest } from '../image/oci.js';
 import type { ManifestSource } from '../image/oci.js';
-import type { ImageDescription, ImageSource } from '../image/types.js';
+import { markCallerError, walkLayerBlob, walkLayerStream } from '../image/layer-walk.js';
+import { sniffCompression } from '../image/decompress.js';
+import type { ImageDescription, ImageLayerInfo, ImageSource, LayerWalkResult, OnFileFn, WalkLayerOptions, WantFn } from '../image/types.js';
 import { RegistryClient } from './client.js';
 import type { RegistryClientOptions } from './client.js';
 import { formatReference } from './reference.js';
@@ -14,8 +15,8 @@ export interface OpenRegistryOptions extends RegistryClientOptions {
 }
 
 /**
- * An image in a registry. Manifests are read at open (index → platform manifest → config); each layer blob is
- * downloaded into the blobs cache on first walk (verified), then streamed from there.
+ * An image in a registry. Manifests are read at open (index → platform manifest → config); layers are walked as
+ * they download (see `RegistryImageSource`), their blobs kept in the cache.
  */
 export async function openRegistryImage(ref: ImageReference, opts: OpenRegistryOptions): Promise<ImageSource> {
   const client = new RegistryClient(ref, opts);
@@ -47,11 +48,119 @@ export async function openRegistryImage(ref: ImageReference, opts: OpenRegistryO
   if (arch) desc.architecture = arch;
   if (variant) desc.variant = variant;
   if (ref.tag !== undefined) desc.repoTags = [`${ref.registry}/${ref.repository}:${ref.tag}`];
-  return new BlobImageSource(desc, async (i) => {
-    const layer = resolved.layers[i];
-    if (!layer) throw new ImageArchiveError(`layer ${i} out of range`);
-    const file = await client.fetchBlob(layer.digest, layer.size);
-    const st = await fs.promises.stat(file);
-    return { file, start: 0, length: st.size };
-  });
+  return new RegistryImageSource(desc, client);
 }
+
+/**
+ * Layers of a registry image. A layer not in the blobs cache is walked straight from the network: its bytes go to
+ * the walk and to the cache at once, hashed once (`RegistryClient.streamBlob`), so decompression overlaps the
+ * download. Layers named by `prefetch` are downloaded into the cache a few at a time meanwhile; a layer already
+ * downloading is walked from the cache when its download ends. A layer in the cache is hashed by its walk.
+ */
+class RegistryImageSource implements ImageSource {
+  private closed = false;
+  private readonly downloads = new Map<number, Promise<{ file: string; verified: boolean }>>();
+  private readonly streaming = new Set<number>();
+  private queue: number[] = [];
+  private active = 0;
+
+  constructor(
+    private readonly description: ImageDescription,
+    private readonly client: RegistryClient,
+  ) {}
+
+  describe(): ImageDescription {
+    return structuredClone(this.description);
+  }
+
+  private download(i: number, layer: ImageLayerInfo): Promise<{ file: string; verified: boolean }> {
+    let p = this.downloads.get(i);
+    if (!p) {
+      p = this.client.fetchBlobFile(layer.digest, layer.size);
+      p.catch(() => undefined); // reported to whoever walks the layer
+      this.downloads.set(i, p);
+    }
+    return p;
+  }
+
+  private pump(): void {
+    while (!this.closed && this.active < PARALLEL_DOWNLOADS && this.queue.length > 0) {
+      const i = this.queue.shift()!;
+      const layer = this.description.layers[i];
+      if (!layer || this.downloads.has(i) || this.streaming.has(i)) continue;
+      this.active++;
+      void this.download(i, layer)
+        .catch(() => undefined)
+        .finally(() => {
+          this.active--;
+          this.pump();
+        });
+    }
+  }
+
+  prefetch(indexes: readonly number[]): void {
+    this.queue.push(...indexes);
+    this.pump();
+  }
+
+  async walkLayer(index: number, want: WantFn, onFile: OnFileFn, opts?: WalkLayerOptions): Promise<LayerWalkResult> {
+    if (this.closed) throw new ImageArchiveError(`${this.description.reference}: image source is closed`);
+    const layer = this.description.layers[index];
+    if (!Number.isInteger(index) || !layer) {
+      throw new RangeError(`layer index ${index} out of range (image has ${this.description.layers.length} layers)`);
+    }
+    this.queue = this.queue.filter((q) => q !== index);
+    const cached = fs.statSync(this.client.blobPath(layer.digest), { throwIfNoEntry: false });
+    const fromFile = async (): Promise<LayerWalkResult> => {
+      const { file, verified } = await this.download(index, layer);
+      const st = await fs.promises.stat(file);
+      const verify = opts?.verifyDigest !== false && !verified;
+      return walkLayerBlob({ file, start: 0, length: st.size }, { label: layer.digest, verifyDigest: verify ? layer.digest : undefined }, want, onFile, opts);
+    };
+    if (this.downloads.has(index) || (cached?.isFile() && (layer.size <= 0 || cached.size === layer.size))) return fromFile();
+    this.streaming.add(index);
+    try {
+      const chunks = sourceErrorsUntouched(this.client.streamBlob(layer.digest, layer.size));
+      const first = await chunks.next();
+      if (first.done) return { whiteouts: [], opaqueDirs: [], refused: [], bytes: 0 }; // an empty blob, digest checked
+      const compression = sniffCompression(first.value);
+      if (typeof compression !== 'string') {
+        await chunks.return(undefined);
+        throw new ImageArchiveError(`layer ${layer.digest}: ${compression.unsupported}-compressed layers are not supported`, {
+          subject: layer.digest,
+          hint: 'supported layer compressions: gzip, zstd, none',
+        });
+      }
+      // the download checks the digest after its last chunk: the walk need not hash again
+      return await walkLayerStream(prepend(first.value, chunks), compression, { label: layer.digest }, want, onFile, opts);
+    } finally {
+      this.streaming.delete(index);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue = [];
+  }
+}
+
+/** Errors of the download (network, digest) reach the walk's caller as they are, not as a corrupt tar. */
+async function* sourceErrorsUntouched(src: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* src;
+  } catch (e) {
+    throw markCallerError(e);
+  }
+}
+
+async function* prepend(first: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield first;
+  for (;;) {
+    const r = await rest.next();
+    if (r.done) return;
+    yield r.value;
+  }
+}
+
+/** Layer blobs downloaded at the same time when the scanner says which layers it will walk. */
+const PARALLEL_DOWNLOADS = 4;

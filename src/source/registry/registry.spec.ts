@@ -1,8 +1,11 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import tar from 'tar-stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { canRunRegistries, dpkgInstalled, ensureRegistries, registriesRequired, expectedDpkgPackages, testImage, testImagesFor, walkDpkgStatus as walkStatus } from '../../../test/support/images.js';
 import type { TestRegistries } from '../../../test/support/images.js';
@@ -195,5 +198,124 @@ describe('registry faults (in-process server)', () => {
     const err = await openImage(parseImageTarget(`${host}/reset:1`), { cacheDir, insecure: true, env: {}, fetchAttempts: 3, fetchBackoffMs: 5 }).catch((e: unknown) => e);
     expect(hits).toBe(3);
     expect(err).toMatchObject({ code: 'BULWARK_E_FETCH', retryable: true, message: expect.stringContaining('failed after 3 attempts') });
+  });
+});
+
+describe('layers walked as they download (in-process registry)', () => {
+  let server: http.Server;
+  let host: string;
+  let cacheDir: string;
+  let mode: 'cut-then-range' | 'cut-then-ignore-range' | 'corrupt' = 'cut-then-range';
+  const requests: { url: string; range: string | undefined }[] = [];
+  const status = 'Package: streamed\nStatus: install ok installed\nVersion: 1\n';
+  let layer: Buffer;
+  let layerDigest: string;
+  let manifest: Buffer;
+  let config: Buffer;
+  const sha = (b: Buffer): string => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
+
+  beforeAll(async () => {
+    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-regs-'));
+    const p = tar.pack();
+    const parts: Buffer[] = [];
+    p.on('data', (c: unknown) => void parts.push(c as Buffer));
+    const end = new Promise<void>((r) => p.on('end', () => r()));
+    p.entry({ name: 'noise.bin' }, crypto.randomBytes(400_000));
+    p.entry({ name: 'var/lib/dpkg/status' }, status);
+    p.finalize();
+    await end;
+    layer = zlib.gzipSync(Buffer.concat(parts));
+    layerDigest = sha(layer);
+    config = Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [sha(Buffer.concat(parts))] } }));
+    manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size: layer.length }],
+      }),
+    );
+    let cutDone = false;
+    server = http.createServer((req, res) => {
+      const url = req.url ?? '';
+      if (url === '/v2/t/manifests/1') {
+        res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifest);
+        return;
+      }
+      if (url === `/v2/t/blobs/${sha(config)}`) {
+        res.writeHead(200).end(config);
+        return;
+      }
+      if (url === `/v2/t/blobs/${layerDigest}`) {
+        requests.push({ url, range: req.headers.range });
+        if (mode === 'corrupt') {
+          const bad = Buffer.from(layer);
+          bad[4] = (bad[4] as number) ^ 0xff; // the gzip MTIME field: decompresses the same, the digest differs
+          res.writeHead(200, { 'content-length': bad.length }).end(bad);
+          return;
+        }
+        if (!cutDone) {
+          cutDone = true;
+          res.writeHead(200, { 'content-length': layer.length });
+          res.write(layer.subarray(0, 150_000), () => setTimeout(() => req.socket.destroy(), 50));
+          return;
+        }
+        const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+        if (m && mode === 'cut-then-range') {
+          const from = Number(m[1]);
+          res.writeHead(206, { 'content-length': layer.length - from, 'content-range': `bytes ${from}-${layer.length - 1}/${layer.length}` }).end(layer.subarray(from));
+          return;
+        }
+        res.writeHead(200, { 'content-length': layer.length }).end(layer);
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // each case starts with a fresh cut
+    resetCut = () => {
+      cutDone = false;
+      requests.length = 0;
+    };
+  });
+  let resetCut: () => void = () => {};
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  async function walkOnce(own: string): Promise<{ statuses: (string | undefined)[] }> {
+    const src = await openImage(parseImageTarget(`registry:${host}/t:1`), { cacheDir: own, insecure: true, env: {}, fetchAttempts: 3, fetchBackoffMs: 5 });
+    try {
+      return await walkStatus(src);
+    } finally {
+      await src.close();
+    }
+  }
+
+  it.each(['cut-then-range', 'cut-then-ignore-range'] as const)('a connection cut midway is resumed (%s): one continuous stream, the blob cached', async (m) => {
+    mode = m;
+    resetCut();
+    const own = fs.mkdtempSync(path.join(cacheDir, `${m}-`));
+    const { statuses } = await walkOnce(own);
+    expect(statuses).toEqual([status]);
+    expect(requests.length).toBe(2);
+    expect(requests[0]?.range).toBeUndefined();
+    expect(requests[1]?.range).toMatch(/^bytes=\d+-$/);
+    expect(fs.readFileSync(path.join(own, 'blobs/sha256', layerDigest.slice(7)))).toEqual(layer);
+    expect(fs.readdirSync(path.join(own, 'blobs/tmp'))).toEqual([]);
+  });
+
+  it('bytes that do not match the layer digest fail the walk, and nothing is cached', async () => {
+    mode = 'corrupt';
+    resetCut();
+    const own = fs.mkdtempSync(path.join(cacheDir, 'corrupt-'));
+    await expect(walkOnce(own)).rejects.toMatchObject({
+      code: 'BULWARK_E_ARCHIVE',
+      message: expect.stringContaining(`blob ${layerDigest} from ${host}: got ${layer.length} bytes with digest`),
+    });
+    expect(fs.existsSync(path.join(own, 'blobs/sha256', layerDigest.slice(7)))).toBe(false);
+    expect(fs.readdirSync(path.join(own, 'blobs/tmp'))).toEqual([]);
   });
 });

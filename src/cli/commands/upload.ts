@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { FileError, UsageError } from '../../core/errors.js';
+import { IMPORT_FORMATS, importReport, isImportFormat } from '../../import/index.js';
 import { uploadReport } from '../../server/client/upload.js';
 import type { CliContext } from '../context.js';
 import type { CliCommand } from './index.js';
@@ -10,6 +11,7 @@ interface UploadCliOptions {
   spoolDir?: string;
   attempts: string;
   idempotencyKey?: string;
+  format?: string;
 }
 
 async function runUpload(ctx: CliContext, file: string, opts: UploadCliOptions): Promise<number> {
@@ -18,12 +20,16 @@ async function runUpload(ctx: CliContext, file: string, opts: UploadCliOptions):
   const token = process.env.BULWARK_TOKEN;
   if (!token) throw new UsageError('BULWARK_TOKEN is not set', 'export BULWARK_TOKEN=<project ingest token> (an admin creates one with POST /api/v1/projects/<name>/tokens)');
   if (!/^\d+$/.test(opts.attempts) || Number(opts.attempts) < 1) throw new UsageError('--attempts must be a whole number of 1 or more');
-  let body: string;
+  if (opts.format !== undefined && !isImportFormat(opts.format)) throw new UsageError(`unknown --format ${opts.format}`, `one of: ${IMPORT_FORMATS.join(', ')}`);
+  let bytes: Buffer;
   try {
-    body = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (e) {
     throw new FileError(file, 'cannot read the report', { cause: e });
   }
+  // Without --format the server detects the format (a Bulwark report, or another scanner's); with it, the
+  // report is converted here, so the file is checked against the named format before anything is sent.
+  const body = opts.format ? JSON.stringify(importReport(bytes, { filename: file, format: opts.format })) : bytes.toString('utf8');
   const r = await uploadReport(body, {
     server,
     token,
@@ -43,8 +49,9 @@ export const uploadCommand: CliCommand = {
   register(program: Command, context: () => CliContext) {
     program
       .command('upload')
-      .description('send a JSON scan report to a Bulwark server (token from BULWARK_TOKEN)')
-      .argument('<report>', 'a report written by `bulwark scan --format json`')
+      .description("send a scan report to a Bulwark server (token from BULWARK_TOKEN): Bulwark's JSON report or another scanner's")
+      .argument('<report>', `a report written by \`bulwark scan --format json\`, or by another scanner (${IMPORT_FORMATS.join(', ')}; detected by the server)`)
+      .option('--format <format>', "convert another scanner's report of this format before sending (otherwise the server detects it)")
       .option('--server <url>', 'server base URL; env BULWARK_SERVER')
       .option('--spool-dir <dir>', 'save the upload here when the server stays unreachable; spooled uploads are sent on the next run')
       .option('--attempts <n>', 'tries before giving up or spooling', '5')

@@ -40,6 +40,11 @@ interface SpoolEntry {
 
 const SPOOL_SUFFIX = '.upload.json';
 
+/** JSON reports (Bulwark's and most scanners') as application/json; Dependency-Check's XML as application/xml. */
+function contentTypeOf(body: string): string {
+  return body.trimStart().startsWith('<') ? 'application/xml' : 'application/json';
+}
+
 function endpoint(server: string): string {
   return server.replace(/\/+$/, '') + '/api/v1/reports';
 }
@@ -56,7 +61,7 @@ async function postOnce(body: string, key: string, opts: UploadOptions): Promise
   try {
     res = await doFetch(url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json', 'idempotency-key': key },
+      headers: { authorization: `Bearer ${opts.token}`, 'content-type': contentTypeOf(body), 'idempotency-key': key },
       body,
       signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
     });

@@ -3,14 +3,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PACKAGE_ROOT } from '../../util/package-root.js';
-import { parseReport } from './validate.js';
+import type { ImportFormat } from '../../import/index.js';
+import type { AcceptOutcome } from './validate.js';
+import { acceptReport } from './validate.js';
 
-export type CheckOutcome = { ok: true } | { ok: false; message: string; details: string[] };
+export type CheckOutcome = AcceptOutcome;
 
 /** Checks uploaded report bodies: in validation threads when the compiled worker is there, else inline. */
 export interface ReportChecker {
   readonly mode: 'threads' | 'inline';
-  check(body: Buffer): Promise<CheckOutcome>;
+  /** `format` forces the format of another scanner's report (otherwise detected from the content). */
+  check(body: Buffer, format?: ImportFormat): Promise<CheckOutcome>;
   close(): Promise<void>;
 }
 
@@ -27,9 +30,8 @@ function workerFile(): string | undefined {
 
 class InlineChecker implements ReportChecker {
   readonly mode = 'inline' as const;
-  async check(body: Buffer): Promise<CheckOutcome> {
-    const r = parseReport(body.toString('utf8'));
-    return r.ok ? { ok: true } : r;
+  async check(body: Buffer, format?: ImportFormat): Promise<CheckOutcome> {
+    return acceptReport(body, format);
   }
   async close(): Promise<void> {}
 }
@@ -75,7 +77,7 @@ class ThreadChecker implements ReportChecker {
     return slot;
   }
 
-  check(body: Buffer): Promise<CheckOutcome> {
+  check(body: Buffer, format?: ImportFormat): Promise<CheckOutcome> {
     const slot = this.workers[this.next++ % this.workers.length]!;
     const id = ++this.seq;
     // A copy the thread owns (the caller keeps its buffer to store the body).
@@ -83,7 +85,7 @@ class ThreadChecker implements ReportChecker {
     copy.set(body);
     return new Promise<CheckOutcome>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, body: copy }, [copy.buffer]);
+      slot.worker.postMessage({ id, body: copy, format }, [copy.buffer]);
     });
   }
 

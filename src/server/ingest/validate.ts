@@ -1,7 +1,10 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { ParseError } from '../../core/errors.js';
 import type { ScanReport } from '../../core/report.js';
+import type { ImportFormat } from '../../import/index.js';
+import { importReport } from '../../import/index.js';
 import { REPORT_SCHEMA } from '../../report/schema.js';
 import { fingerprintOf } from '../store/rows.js';
 import type { JsonShapeLimits } from './prescan.js';
@@ -54,6 +57,13 @@ export function warmValidator(): void {
 }
 
 export type ParseOutcome = { ok: true; report: ScanReport } | { ok: false; message: string; details: string[] };
+
+/**
+ * What an upload is accepted as: a Bulwark report as sent, or another scanner's report (Trivy, Grype,
+ * Dependency-Check, osv-scanner, GitLab, govulncheck, npm audit, CycloneDX) converted to one — `converted` is
+ * then the Bulwark report to queue in its place, with `tool.importedFrom` naming the scanner.
+ */
+export type AcceptOutcome = { ok: true; converted?: string } | { ok: false; message: string; details: string[] };
 
 /** In `u` mode a surrogate pair is one code point, so this matches unpaired surrogates only. */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -120,6 +130,51 @@ export function parseReport(raw: string): ParseOutcome {
     return { ok: false, message: `the body is not JSON: ${e instanceof Error ? e.message : String(e)}`, details: [] };
   }
   return validateParsed(value);
+}
+
+/** A JSON value written by Bulwark itself (the report schema fixes tool.name). */
+function isBulwarkReport(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const tool = (value as { tool?: unknown }).tool;
+  return tool !== null && typeof tool === 'object' && (tool as { name?: unknown }).name === 'bulwark';
+}
+
+/**
+ * Accepts an upload: a Bulwark report is validated as it is; anything else is read as another scanner's
+ * report (detected from the content, or `format` when the uploader names it) and the converted report is
+ * validated the same way. A body that is neither is refused with the importer's reason; nothing is queued.
+ */
+export function acceptReport(bytes: Uint8Array, format?: ImportFormat): AcceptOutcome {
+  const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const json = raw.trimStart().startsWith('<') ? undefined : raw;
+  if (json !== undefined) {
+    const shape = checkJsonShape(json, INGEST_LIMITS);
+    if (shape) return { ok: false, message: `the body exceeds a limit: ${shape}`, details: [] };
+  }
+  if (format === undefined && json !== undefined) {
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      value = undefined; // a JSON stream (govulncheck) or not JSON: the importer says which
+    }
+    if (isBulwarkReport(value)) {
+      const r = validateParsed(value);
+      return r.ok ? { ok: true } : r;
+    }
+  }
+  let imported: ScanReport;
+  try {
+    imported = importReport(bytes, { filename: 'the body', format });
+  } catch (e) {
+    if (e instanceof ParseError) {
+      return { ok: false, message: `the body is neither a Bulwark report nor a report Bulwark imports: ${e.message.replace(/^the body: /, '')}`, details: e.hint ? [e.hint] : [] };
+    }
+    throw e;
+  }
+  const converted = JSON.stringify(imported);
+  const r = validateParsed(JSON.parse(converted));
+  return r.ok ? { ok: true, converted } : r;
 }
 
 /** Schema and store checks of a parsed body (also run by the worker before it stores a queued report). */

@@ -188,6 +188,12 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '003_scan_imported_from': {
+      async up(db: Db): Promise<void> {
+        // Another scanner's report converted on upload: which scanner (format, name, version) the findings are from.
+        await db.schema.alterTable('scans').addColumn('imported_from', 'text').execute();
+      },
+    },
   };
 }
 

@@ -17,6 +17,12 @@ function newer<T extends 'findings' | 'packages', C extends keyof Database[T] & 
   return sql<Database[T][C]>`case when excluded.last_seen_scan_id > ${sql.ref(`${table}.last_seen_scan_id`)} then ${sql.ref(`excluded.${column}`)} else ${sql.ref(`${table}.${column}`)} end`;
 }
 
+/** A report converted from another scanner's (src/import) names that scanner in tool.importedFrom. */
+function importedFrom(report: ScanReport): string | null {
+  const from = (report.tool as { importedFrom?: unknown }).importedFrom;
+  return from !== undefined && from !== null && typeof from === 'object' ? JSON.stringify(from) : null;
+}
+
 /** Writes reports as scans: the scan row with its summary, the inventory and the findings. */
 export class ScanRepository {
   constructor(
@@ -50,6 +56,7 @@ export class ScanRepository {
         target_kind: report.target.kind,
         target_name: report.target.name,
         tool_version: report.tool.version,
+        imported_from: importedFrom(report),
         schema_version: report.schemaVersion,
         gate_passed: report.gate.passed ? 1 : 0,
         gate_fail_on: report.gate.failOn,

@@ -57,6 +57,8 @@ export interface Database {
     target_kind: string;
     target_name: string;
     tool_version: string;
+    /** JSON of the report's tool.importedFrom ({format, scanner, scannerVersion?, file?}); null for Bulwark's own reports. */
+    imported_from: string | null;
     schema_version: string;
     gate_passed: number;
     gate_fail_on: string;

@@ -127,13 +127,18 @@ describe('bounded ingestion (SQLite)', () => {
       await poll;
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_report');
-      expect(ms).toBeLessThan(1000);
       expect(healthMs.length).toBeGreaterThan(0);
       // Wall-clock bounds mean nothing on a machine running several times more work than it has cores (JSON.parse
-      // of 2 MB alone then takes 100-200 ms); there the health bound is reported, not asserted.
+      // of 2 MB alone then takes 100-200 ms); there the tight bounds are reported, and only a bound that the
+      // quadratic validation (19 s for 162 KB, no answer for 2 MB) could never meet is asserted.
       const overloaded = os.loadavg()[0]! > os.cpus().length * 2;
-      if (overloaded) console.warn(`load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs: /health max ${Math.max(...healthMs).toFixed(0)} ms not asserted`);
-      else expect(Math.max(...healthMs)).toBeLessThan(100);
+      if (overloaded) {
+        console.warn(`load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs: answer ${ms.toFixed(0)} ms, /health max ${Math.max(...healthMs).toFixed(0)} ms; 1 s / 100 ms not asserted`);
+        expect(ms).toBeLessThan(5000);
+      } else {
+        expect(ms).toBeLessThan(1000);
+        expect(Math.max(...healthMs)).toBeLessThan(100);
+      }
     }
   });
 

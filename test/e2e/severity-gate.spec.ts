@@ -4,15 +4,13 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScanReport } from '../../src/core/report.js';
 import { runCli } from '../support/cli.js';
-import { REPO_ROOT, VULNDATA_DIR, hasShared, peerFixture } from '../support/shared.js';
+import { VULNDATA_DIR, hasShared, peerFixture } from '../support/shared.js';
+import { writeXcryptoMirror, writeXcryptoProject } from '../support/xcrypto.js';
 
 /**
  * Issue 10, end to end through the built CLI: a finding whose own advisory carries no severity takes NVD's rating
- * through its CVE alias, and that rating fails the gate. The records are real (src/advisory/feeds/osv/__fixtures__/
- * stored-go.zip holds GO-2024-3321 and GO-2023-2402 as golang/vulndb publishes them; nvd/__fixtures__/cves.jsonl
- * holds NVD's records of their CVEs).
+ * through its CVE alias, and that rating fails the gate. The records are real (test/support/xcrypto.ts).
  */
-const FEEDS = path.join(REPO_ROOT, 'src/advisory/feeds');
 
 function scanJson(cacheDir: string, target: string): { code: number | null; report: ScanReport; stderr: string } {
   const r = runCli(['--cache-dir', cacheDir, 'scan', target, '--offline', '--format', 'json']);
@@ -25,27 +23,10 @@ describe('a Go project pinning golang.org/x/crypto before CVE-2024-45337 fails t
   let project: string;
 
   beforeAll(() => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-severity-gate-'));
-    const mirror = path.join(work, 'mirror');
-    fs.mkdirSync(path.join(mirror, 'osv/Go'), { recursive: true });
-    fs.copyFileSync(path.join(FEEDS, 'osv/__fixtures__/stored-go.zip'), path.join(mirror, 'osv/Go/all.zip'));
-    const items = fs
-      .readFileSync(path.join(FEEDS, 'nvd/__fixtures__/cves.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .filter((l) => l.includes('"id":"CVE-2024-45337"') || l.includes('"id":"CVE-2023-48795"'));
-    expect(items).toHaveLength(2);
-    fs.mkdirSync(path.join(mirror, 'nvd/cves-2.0'), { recursive: true });
-    fs.writeFileSync(
-      path.join(mirror, 'nvd/cves-2.0/page-0000.json'),
-      `{"resultsPerPage":2,"startIndex":0,"totalResults":2,"format":"NVD_CVE","version":"2.0","timestamp":"2026-08-14T16:16:55.673","vulnerabilities":[${items.join(',')}]}`,
-    );
-    cacheDir = path.join(work, 'cache');
-    const r = runCli(['--cache-dir', cacheDir, 'db', 'update', '--source', mirror, '--ecosystem', 'Go', '--ecosystem', 'nvd']);
+    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-severity-gate-'));
+    const r = runCli(['--cache-dir', cacheDir, 'db', 'update', '--source', writeXcryptoMirror(), '--ecosystem', 'Go', '--ecosystem', 'nvd']);
     expect(r.code, r.stderr).toBe(0);
-    project = path.join(work, 'app');
-    fs.mkdirSync(project);
-    fs.writeFileSync(path.join(project, 'go.mod'), 'module example.com/app\n\ngo 1.21\n\nrequire golang.org/x/crypto v0.0.0-20201002170205-7f63de1d35b0\n');
+    project = writeXcryptoProject();
   }, 120_000);
 
   it('exit 1; GO-2024-3321 is CRITICAL from NVD via the CVE alias and breaks the gate', () => {

@@ -2,7 +2,10 @@
 //   npm run build && node bench/db-import.mjs [--shared ../shared]
 // 1. the whole shared snapshot (../shared/vulndata), cold, then again unchanged;
 // 2. a synthetic OSV npm export 20x the size of the snapshot's npm export (every record copied 20 times under
-//    new ids), to show that import time grows linearly and memory stays flat.
+//    new ids), to show that import time grows linearly and memory stays flat;
+// 3. synthetic NVD mirrors (nvd/cves-2.0/page-NNNN.json, 2,000 records a page as the API pages them, the
+//    snapshot's 83 real records copied under new ids) of 5, 20 and 80 pages: time linear, memory flat.
+//    `--only nvd` runs this part alone.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,9 +100,49 @@ async function syntheticNpm(dir, factor) {
   return n;
 }
 
+/** Writes <dir>/nvd/cves-2.0/page-NNNN.json: `pages` pages of 2,000 records, copies of the snapshot's real ones. */
+function syntheticNvd(dir, pages) {
+  const out = path.join(dir, 'nvd/cves-2.0');
+  fs.mkdirSync(out, { recursive: true });
+  const real = JSON.parse(fs.readFileSync(path.join(vulndata, 'nvd/cves-2.0/page-0000.json'), 'utf8')).vulnerabilities;
+  const per = 2000;
+  const total = per * pages;
+  for (let p = 0; p < pages; p++) {
+    const fd = fs.openSync(path.join(out, `page-${String(p).padStart(4, '0')}.json`), 'w');
+    fs.writeSync(fd, `{"resultsPerPage":${per},"startIndex":${p * per},"totalResults":${total},"format":"NVD_CVE","version":"2.0","timestamp":"2026-08-14T16:16:55.673","vulnerabilities":[`);
+    for (let i = 0; i < per; i++) {
+      const n = p * per + i;
+      const src = real[n % real.length];
+      const item = { cve: { ...src.cve, id: `CVE-9${String(Math.floor(n / 100000)).padStart(3, '0')}-${String(n % 100000).padStart(5, '0')}` } };
+      fs.writeSync(fd, (i > 0 ? ',\n' : '\n') + JSON.stringify(item));
+    }
+    fs.writeSync(fd, ']}');
+    fs.closeSync(fd);
+  }
+  return total;
+}
+
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+
 console.log(`node ${process.version}, ${os.cpus().length} cores, ${fmt(mib(os.totalmem()) / 1024, 0)} GiB`);
 console.log('| run | wall s | peak RSS MiB | DB MiB |');
 console.log('| --- | ---: | ---: | ---: |');
+if (only === undefined || only === 'nvd') {
+  for (const pages of [5, 20, 80]) {
+    const mirror = path.join(work, `nvd${pages}`);
+    const records = syntheticNvd(mirror, pages);
+    const bytes = fs.readdirSync(path.join(mirror, 'nvd/cves-2.0')).reduce((n, f) => n + fs.statSync(path.join(mirror, 'nvd/cves-2.0', f)).size, 0);
+    const cache = path.join(work, `nvd${pages}-cache`);
+    row(`synthetic NVD mirror, ${pages} pages (${records.toLocaleString('en')} CVEs, ${fmt(mib(bytes), 0)} MiB)`, measureCli(['--cache-dir', cache, 'db', 'update', '--source', mirror, '--ecosystem', 'nvd']), cache);
+    fs.rmSync(mirror, { recursive: true, force: true });
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+}
+if (only === 'nvd') {
+  fs.rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
+
 const snap = path.join(work, 'snapshot');
 row('whole snapshot, cold', measureCli(['--cache-dir', snap, 'db', 'update', '--source', vulndata]), snap);
 row('whole snapshot, unchanged rerun', measureCli(['--cache-dir', snap, 'db', 'update', '--source', vulndata]), snap);

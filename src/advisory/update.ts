@@ -10,10 +10,12 @@ import { silentLogger } from '../util/log.js';
 import type { ProgressReporter } from '../util/progress.js';
 import { noProgress } from '../util/progress.js';
 import { feedCatalog, selectFeeds } from './feeds/catalog.js';
-import type { FeedDefinition } from './feeds/types.js';
+import type { AnyFeedDefinition } from './feeds/types.js';
+import { isSyncFeed } from './feeds/types.js';
 import type { FeedSource } from './inputs.js';
 import { describeSource, parseSource, resolveInput } from './inputs.js';
 import { DB_FILE, MODEL } from './store/schema.js';
+import { AdvisoryDbReader, readDatabaseMeta } from './store/reader.js';
 import { databasePath } from './paths.js';
 import type { FeedItem, FeedState } from './store/writer.js';
 import { AdvisoryDbWriter } from './store/writer.js';
@@ -43,7 +45,7 @@ export interface UpdateOptions {
   attempts?: number;
   backoffMs?: number;
   /** For tests: the feeds to use instead of the catalog. */
-  feeds?: readonly FeedDefinition[];
+  feeds?: readonly AnyFeedDefinition[];
 }
 
 export interface UpdateResult {
@@ -68,17 +70,15 @@ function alpineReleasesOf(source: FeedSource): string[] | undefined {
 }
 
 function readFeedStates(dbPath: string): Map<string, FeedState> | undefined {
-  if (!fs.existsSync(dbPath)) return undefined;
-  let db: Database.Database | undefined;
+  if (readDatabaseMeta(dbPath)?.get('model') !== String(MODEL)) return undefined;
+  let reader: AdvisoryDbReader | undefined;
   try {
-    db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    const model = (db.prepare(`SELECT value FROM meta WHERE key = 'model'`).get() as { value: string } | undefined)?.value;
-    if (model !== String(MODEL)) return undefined;
-    return new Map((db.prepare('SELECT * FROM feed').all() as FeedState[]).map((f) => [f.id, f]));
+    reader = AdvisoryDbReader.open(dbPath);
+    return new Map(reader.feeds().map((f) => [f.id, f]));
   } catch {
     return undefined;
   } finally {
-    db?.close();
+    reader?.close();
   }
 }
 
@@ -139,6 +139,48 @@ export async function updateDatabase(opts: UpdateOptions): Promise<UpdateResult>
       };
       let sourceLabel = describeSource(source);
       try {
+        if (isSyncFeed(feed)) {
+          // The feed fetches and writes itself (NVD: paged API, incremental after the first load).
+          const out = await feed.sync({
+            source,
+            previous: fresh ? undefined : prev,
+            cacheDir: opts.cacheDir,
+            writer: openWriter,
+            progress,
+            log,
+            now,
+            ...(opts.attempts !== undefined ? { attempts: opts.attempts } : {}),
+            ...(opts.backoffMs !== undefined ? { backoffMs: opts.backoffMs } : {}),
+          });
+          sourceLabel = out.location;
+          if (out.result === 'missing') {
+            log.debug(`${feed.id}: not found at ${out.location}`);
+            if (fresh || (prev && prev.status !== 'missing')) {
+              openWriter().saveFeedState({ ...base, source: out.location, status: 'missing', error: `not found at ${out.location}` });
+            }
+            done('missing');
+          } else if (out.result === 'unchanged' && prev) {
+            touched.push({ id: feed.id, fetched_at: at, attempted_at: at });
+            done('unchanged', { records: prev.records, skipped: prev.skipped });
+          } else if (out.result === 'imported') {
+            openWriter().saveFeedState({
+              ...base,
+              source: out.location,
+              status: 'ok',
+              error: null,
+              input_digest: out.digest ?? null,
+              validators: null,
+              fetched_at: at,
+              imported_at: at,
+              records: out.records,
+              skipped: out.skipped,
+              skipped_sample: out.skippedSample.length > 0 ? JSON.stringify(out.skippedSample) : null,
+              cursor: out.cursor ?? null,
+            });
+            done('imported', { records: out.records, skipped: out.skipped });
+          }
+          continue;
+        }
         const prevValidators = prev?.validators ? (JSON.parse(prev.validators) as Record<string, Validators>) : {};
         const files = new Map<string, string>();
         const digests: string[] = [];

@@ -69,3 +69,37 @@ export interface AdvisoryRecord {
   references: Reference[];
   affected: AffectedPackage[];
 }
+
+/** NVD's CVSS versions, as its API names them in `cvssData.version`. */
+export type CvssVersion = '4.0' | '3.1' | '3.0' | '2.0';
+
+/** One CVSS metric NVD holds for a CVE: NVD's own (`Primary`) or a CNA's (`Secondary`). */
+export interface CveMetric {
+  version: CvssVersion;
+  /** Who scored it: "nvd@nist.gov", a CNA's e-mail or UUID. */
+  source: string;
+  type: 'Primary' | 'Secondary';
+  vector: string;
+  score: number;
+  /** Normalized rating of the score (v2 has no CRITICAL). */
+  severity: Severity;
+}
+
+/** One CWE NVD lists for a CVE, with who said so. */
+export interface CveWeakness {
+  cwe: string;
+  source: string;
+  type: 'Primary' | 'Secondary';
+}
+
+/** A CVE as NVD's CVE API 2.0 describes it, reduced to what severity resolution and reports need. */
+export interface CveRecord {
+  id: string;
+  published?: string;
+  lastModified?: string;
+  /** "Analyzed", "Modified", "Awaiting Analysis", "Rejected", ... */
+  vulnStatus?: string;
+  description?: string;
+  metrics: CveMetric[];
+  weaknesses: CveWeakness[];
+}

@@ -47,9 +47,12 @@ export interface Finding {
   aliases: string[];
   package: FindingPackage;
   severity: Severity;
-  /** Where the severity came from: "CVSS_V3 (ghsa)", "DISTRO (debian-tracker)", … */
+  /** Where the severity came from (see docs/severity.md): "CVSS_V3 (osv:npm)", "GHSA (osv:npm) via alias GHSA-…",
+   *  "NVD CVSS_V3.1 Primary (nvd@nist.gov) via CVE-…", "DISTRO (debian-tracker)"; null when nothing rates it. */
   severitySource: string | null;
   cvss: { score: number; vector: string } | null;
+  /** The distro's urgency for an OS package, kept beside a severity taken from elsewhere (NVD). */
+  urgency?: { severity: Severity; source: string };
   /** Lowest version above the installed one that fixes it; null when there is none. */
   fixedVersion: string | null;
   fixState: FixState;

@@ -2,9 +2,10 @@ import type { AffectedPackage, FixState, Reference } from '../core/advisory.js';
 import { ecosystemBase } from '../core/ecosystem.js';
 import type { Package, Unknown } from '../core/package.js';
 import type { Finding } from '../core/report.js';
-import type { Severity } from '../core/severity.js';
 import { severityRank } from '../core/severity.js';
-import type { AdvisoryDbReader, AffectedMatch, StoredAdvisory } from '../advisory/store/reader.js';
+import type { AdvisoryReader, AffectedMatch, StoredAdvisory } from '../advisory/reader.js';
+import type { SeverityLookup } from './severity.js';
+import { resolveSeverity } from './severity.js';
 import { evaluateAffected } from '../versioning/osv-range.js';
 import { schemeForEcosystem } from '../versioning/registry.js';
 import type { VersionScheme } from '../versioning/types.js';
@@ -77,16 +78,7 @@ function compareSafe(scheme: VersionScheme, a: string, b: string): number | unde
   }
 }
 
-/** The severity one hit states, and where it comes from: "CVSS_V3 (ghsa)", "DISTRO (debian-tracker)". */
-function hitSeverity(h: Hit): { severity: Severity; source: string | null } {
-  const pkgLevel = h.affected.severity;
-  if (pkgLevel) return { severity: pkgLevel.severity, source: `${pkgLevel.type} (${pkgLevel.source})` };
-  const a = h.advisory;
-  const primary = a.severities.find((x) => x.severity === a.severity && x.source === a.severitySource);
-  return { severity: a.severity, source: primary ? `${primary.type} (${primary.source})` : (a.severitySource ?? null) };
-}
-
-function buildFinding(pkg: Package, group: Hit[], scheme: VersionScheme): Finding {
+function buildFinding(pkg: Package, group: Hit[], scheme: VersionScheme, lookup: SeverityLookup): Finding {
   const advisories = [...group].sort((a, b) => idRank(a.advisory.id) - idRank(b.advisory.id) || a.advisory.id.localeCompare(b.advisory.id));
   const primary = advisories[0]!;
   const ids = new Set<string>();
@@ -96,19 +88,7 @@ function buildFinding(pkg: Package, group: Hit[], scheme: VersionScheme): Findin
   }
   ids.delete(primary.advisory.id);
 
-  // Severity: the worst any merged advisory gives (per-package severity first, where a feed has one).
-  let severity: Severity = 'UNKNOWN';
-  let severitySource: string | null = null;
-  let cvss: Finding['cvss'] = null;
-  for (const h of advisories) {
-    const stated = hitSeverity(h);
-    if (severityRank(stated.severity) > severityRank(severity)) {
-      severity = stated.severity;
-      severitySource = stated.source;
-    }
-    if (!cvss && h.advisory.cvssScore !== undefined && h.advisory.cvssVector) cvss = { score: h.advisory.cvssScore, vector: h.advisory.cvssVector };
-  }
-  if (severitySource === null && severity !== 'UNKNOWN') severitySource = 'advisory';
+  const { severity, severitySource, cvss, urgency } = resolveSeverity(advisories, lookup);
 
   // Fix: every merged advisory must be satisfied, so the highest of their lowest fixes.
   let fixedVersion: string | null = null;
@@ -151,21 +131,40 @@ function buildFinding(pkg: Package, group: Hit[], scheme: VersionScheme): Findin
     advisories: advisories.map((h) => ({ id: h.advisory.id, feed: h.advisory.feed })),
     locations: pkg.locations,
   };
+  if (urgency) finding.urgency = urgency;
   if (pkg.source) finding.package.source = pkg.source;
   if (pkg.layer) finding.layer = pkg.layer;
   return finding;
+}
+
+/** Severity look-ups, each asked of the database once per scan (many findings share aliases and CVEs). */
+function cachedLookup(db: AdvisoryReader): SeverityLookup {
+  const advisories = new Map<string, StoredAdvisory[]>();
+  const cves = new Map<string, ReturnType<AdvisoryReader['cve']>>();
+  return {
+    advisories(id) {
+      let r = advisories.get(id);
+      if (!r) advisories.set(id, (r = db.advisories(id)));
+      return r;
+    },
+    cve(id) {
+      if (!cves.has(id)) cves.set(id, db.cve(id));
+      return cves.get(id);
+    },
+  };
 }
 
 /**
  * Matches packages against the advisory database. Every package either matches, is clean, or ends up
  * in `unknowns` (version not comparable, ecosystem without data, distro not known): never silently clean.
  */
-export function matchPackages(packages: readonly Package[], db: AdvisoryDbReader): MatchResult {
+export function matchPackages(packages: readonly Package[], db: AdvisoryReader): MatchResult {
   const findings: Finding[] = [];
   const unknowns: Unknown[] = [];
   const coverage = new Map<string, boolean>();
   const uncovered = new Map<string, Package[]>();
   const cache = new Map<string, AffectedMatch[]>();
+  const lookup = cachedLookup(db);
 
   for (const pkg of packages) {
     if (DISTRO_LESS.has(pkg.ecosystem)) {
@@ -216,7 +215,7 @@ export function matchPackages(packages: readonly Package[], db: AdvisoryDbReader
       const prev = perAdvisory.get(k);
       if (!prev || (h.fixed && (!prev.fixed || (compareSafe(scheme, h.fixed, prev.fixed) ?? 0) < 0))) perAdvisory.set(k, h);
     }
-    for (const group of groupByAlias([...perAdvisory.values()])) findings.push(buildFinding(pkg, group, scheme));
+    for (const group of groupByAlias([...perAdvisory.values()])) findings.push(buildFinding(pkg, group, scheme, lookup));
     if (undecided.length > 0) {
       unknowns.push({
         kind: 'unparseable-version',

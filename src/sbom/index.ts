@@ -6,7 +6,7 @@ import type { OsReport } from '../core/report.js';
 import { mergePackages } from '../scan/packages.js';
 import type { Inventory } from '../scan/scanner.js';
 import { targetName } from '../scan/scanner.js';
-import { packageOfPurl } from './purl.js';
+import { packageOfPurl } from '../core/purl.js';
 
 /**
  * SBOMs made elsewhere as scan targets (`bulwark scan sbom:<file>`): CycloneDX JSON (components,

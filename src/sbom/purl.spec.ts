@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inventoryOfSbomText } from './index.js';
-import { packageOfPurl } from './purl.js';
+import { packageOfPurl } from '../core/purl.js';
 
 describe('packageOfPurl', () => {
   it.each([

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
 import { describeError } from '../core/errors.js';
-import { AdvisoryDbReader } from '../advisory/store/reader.js';
+import { AdvisoryDbReader, readDatabaseMeta } from '../advisory/store/reader.js';
 import { databasePath } from '../advisory/paths.js';
 import type { Logger } from '../util/log.js';
 import type { ProgressReporter } from '../util/progress.js';
@@ -21,17 +20,7 @@ export interface ScanDatabaseOptions {
 }
 
 function lastSource(dbPath: string): string | undefined {
-  if (!fs.existsSync(dbPath)) return undefined;
-  try {
-    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare(`SELECT value FROM meta WHERE key = 'source'`).get() as { value: string } | undefined)?.value;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return undefined;
-  }
+  return readDatabaseMeta(dbPath)?.get('source');
 }
 
 /**

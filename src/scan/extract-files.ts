@@ -26,9 +26,10 @@ export async function extractFile(
   for (const ex of extractors) {
     try {
       const out = await ex.extract({ path, content, tree });
-      into.packages.push(...out.packages);
-      if (out.unknowns) into.unknowns.push(...out.unknowns);
-      if (out.problems) into.errors.push(...out.problems.map((p) => ({ ...p, extractor: p.extractor ?? ex.id })));
+      // A loop, not push(...xs): spreading 170,000 packages into one call overflows the stack.
+      for (const p of out.packages) into.packages.push(p);
+      for (const u of out.unknowns ?? []) into.unknowns.push(u);
+      for (const p of out.problems ?? []) into.errors.push({ ...p, extractor: p.extractor ?? ex.id });
     } catch (e) {
       into.errors.push({
         path,

@@ -152,8 +152,8 @@ export async function inventoryOfImage(source: ImageSource, opts: ImageScanOptio
       const layer = digests[s.introducedBy.get(pkgKey(pkg)) ?? s.layer];
       packages.push({ ...pkg, layer, locations: pkg.locations.map((l) => ({ ...l, path: l.path || filePath, layer: digests[s.layer] })) });
     }
-    unknowns.push(...s.file.unknowns);
-    errors.push(...s.file.errors);
+    for (const u of s.file.unknowns) unknowns.push(u);
+    for (const e of s.file.errors) errors.push(e);
   }
   for (const r of stacked.refused) errors.push({ path: r.path, code: 'BULWARK_E_ARCHIVE', message: `refused: ${r.reason}` });
   const os: OsReport | null = osInfo ? { family: osInfo.family, version: osInfo.version, name: osInfo.name } : null;

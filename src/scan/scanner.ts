@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FileProblem, Package, Unknown } from '../core/package.js';
 import type { DatabaseInfo, OsReport, ScanTarget, UndecidedReport } from '../core/report.js';
 import { REPORT_SCHEMA_VERSION } from '../core/report.js';
-import type { AdvisoryDbReader } from '../advisory/store/reader.js';
+import type { AdvisoryReader } from '../advisory/reader.js';
 import { matchPackages } from '../match/engine.js';
 import { VERSION } from '../version.js';
 
@@ -14,7 +14,7 @@ export interface Inventory {
   errors: FileProblem[];
 }
 
-function databaseInfo(db: AdvisoryDbReader, ecosystems: Set<string>): { info: DatabaseInfo; unknowns: Unknown[] } {
+function databaseInfo(db: AdvisoryReader, ecosystems: Set<string>): { info: DatabaseInfo; unknowns: Unknown[] } {
   const status = db.feeds();
   const unknowns: Unknown[] = [];
   for (const f of status) {
@@ -42,7 +42,7 @@ function databaseInfo(db: AdvisoryDbReader, ecosystems: Set<string>): { info: Da
  * Match → report: the part of a scan that is the same for every kind of target. The report has no gate yet:
  * src/policy/decide.ts applies suppressions and decides it.
  */
-export function buildReport(inventory: Inventory, db: AdvisoryDbReader, now: Date = new Date()): UndecidedReport {
+export function buildReport(inventory: Inventory, db: AdvisoryReader, now: Date = new Date()): UndecidedReport {
   const { findings, unknowns } = matchPackages(inventory.packages, db);
   const ecosystems = new Set(inventory.packages.map((p) => p.ecosystem));
   const dbInfo = databaseInfo(db, ecosystems);

@@ -97,6 +97,7 @@ async function downloadOnce(url: string, opts: DownloadOptions): Promise<Downloa
     const hash = crypto.createHash('sha256');
     const task = (opts.progress ?? noProgress).start(opts.label ?? path.basename(new URL(url).pathname), 'bytes', expected);
     let bytes = 0;
+    const file = fs.createWriteStream(tmp);
     try {
       const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
       const meter = new Transform({
@@ -111,8 +112,10 @@ async function downloadOnce(url: string, opts: DownloadOptions): Promise<Downloa
           cb(null, chunk);
         },
       });
-      await pipeline(body, meter, fs.createWriteStream(tmp));
+      await pipeline(body, meter, file);
     } catch (e) {
+      // The file may still be opening when the body fails: remove it once the stream has closed, not before.
+      if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
       fs.rmSync(tmp, { force: true });
       if (e instanceof FetchError) throw e;
       throw new FetchError(url, `download interrupted after ${bytes} bytes: ${describeError((e as { cause?: unknown }).cause ?? e)}`, {

@@ -1,7 +1,5 @@
 import pc from 'picocolors';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
 /** Logs go to stderr; results go to stdout. */
 export interface Logger {
   debug(msg: string): void;

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { FixtureTable } from './fixtures.js';
-import { OP_RESULT, readFixtureTable } from './fixtures.js';
+import type { FixtureTable } from '../../test/support/version-table.js';
+import { OP_RESULT, readFixtureTable } from '../../test/support/version-table.js';
 import { SCHEMES } from './registry.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');

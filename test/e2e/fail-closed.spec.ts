@@ -6,6 +6,7 @@ import type { ScanReport } from '../../src/core/report.js';
 import { validateReport } from '../../src/report/schema.js';
 import { runCli } from '../support/cli.js';
 import { testImagesDir } from '../support/images.js';
+import { upxElf } from '../support/upx.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { osvEntry, writeZip } from '../support/zip.js';
 
@@ -191,6 +192,13 @@ describe('a target named on the command line that cannot be read is an error (ex
     const file = write(path.join(work, 'noperm', 'package-lock.json'), lockfile({ lodash: '4.17.4' }));
     fs.chmodSync(file, 0o000);
     expect(refused(file)).toMatch(/package-lock\.json: cannot read: EACCES/);
+  });
+
+  it('a UPX-packed Go binary (its build information is compressed away)', () => {
+    const file = path.join(work, 'packed', 'app');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, upxElf(), { mode: 0o755 });
+    expect(refused(file)).toMatch(/packed\/app: a UPX-packed executable: .*unpack it \(upx -d\) and scan the unpacked file \[lang\/go-binary\]/);
   });
 
   it('a missing path', () => {

@@ -5,10 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScanReport } from '../../src/core/report.js';
 import { validateReport } from '../../src/report/schema.js';
 import { runCli } from '../support/cli.js';
-import { ensureRegistries, expectedDpkgPackages, registriesRequired, testImage, testImagesDir } from '../support/images.js';
+import { ensureRegistries, expectedDpkgPackages, registriesRequired, testImage, testImagesFor } from '../support/images.js';
 import type { TestRegistries } from '../support/images.js';
 
-const IMAGES = testImagesDir();
+const IMAGES = testImagesFor('test/e2e/image.spec.ts');
 // CI builds the images (.ci/run); locally the tests skip when ../shared/tools/make-test-images.sh was not run.
 const missing = !IMAGES && process.env.CI !== 'true';
 

@@ -26,6 +26,18 @@ export function testImagesDir(): string | undefined {
   return candidates.find((d) => fs.existsSync(path.join(d, 'images.json')));
 }
 
+/**
+ * testImagesDir() for a spec layer that skips without the images: says on stderr that `layer` is skipped and why
+ * (outside CI, where .ci/run builds them and the specs fail instead of skipping).
+ */
+export function testImagesFor(layer: string): string | undefined {
+  const dir = testImagesDir();
+  if (!dir && process.env.CI !== 'true') {
+    console.warn(`[skip] ${layer}: skipped, no test images (BULWARK_TEST_IMAGES unset and no /tmp/bulwark-images/images.json); build them with ../shared/tools/make-test-images.sh <dir>`);
+  }
+  return dir;
+}
+
 export function testImages(dir: string): TestImage[] {
   return (JSON.parse(fs.readFileSync(path.join(dir, 'images.json'), 'utf8')) as { images: TestImage[] }).images;
 }

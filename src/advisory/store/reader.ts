@@ -1,25 +1,14 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import type { AdvisoryRecord, AffectedPackage, Reference, SeverityAssessment } from '../../core/advisory.js';
+import type { AffectedPackage, CveMetric, CveRecord, CveWeakness, Reference, SeverityAssessment } from '../../core/advisory.js';
 import { DatabaseIncompatibleError, DatabaseMissingError } from '../../core/errors.js';
 import { packageLookupName } from '../../core/ecosystem.js';
 import type { Severity } from '../../core/severity.js';
+import type { AdvisoryReader, AffectedMatch, StoredAdvisory } from '../reader.js';
 import { MODEL } from './schema.js';
 import type { FeedState } from './writer.js';
 
-/** An advisory as stored: the feed's record without its affected list, plus the normalized severity. */
-export interface StoredAdvisory extends Omit<AdvisoryRecord, 'affected' | 'withdrawn'> {
-  feed: string;
-  severity: Severity;
-  severitySource?: string;
-  cvssScore?: number;
-  cvssVector?: string;
-}
-
-export interface AffectedMatch {
-  advisory: StoredAdvisory;
-  affected: AffectedPackage;
-}
+export type { AffectedMatch, StoredAdvisory } from '../reader.js';
 
 interface AdvisoryRow {
   feed_id: string;
@@ -64,8 +53,30 @@ export interface DbStatus {
   ecosystems: Record<string, number>;
 }
 
-/** Read-only view of the advisory database, for scans, status and the server. */
-export class AdvisoryDbReader {
+/**
+ * The database's meta table (model, built_at, source) without opening it as a reader: undefined when the file
+ * is missing or not a readable database. For callers that decide what to do before a reader can be opened (an
+ * update choosing between refresh and rebuild; a scan finding the source of the last update).
+ */
+export function readDatabaseMeta(path: string): Map<string, string> | undefined {
+  if (!fs.existsSync(path)) return undefined;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    return metaOf(db);
+  } catch {
+    return undefined;
+  } finally {
+    db?.close();
+  }
+}
+
+function metaOf(db: Database.Database): Map<string, string> {
+  return new Map((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+}
+
+/** Read-only view of the advisory database over SQLite, for scans, status and the server. */
+export class AdvisoryDbReader implements AdvisoryReader {
   private readonly db: Database.Database;
   private readonly byPackage: Database.Statement;
   private readonly advisoryCache = new Map<number, StoredAdvisory>();
@@ -85,7 +96,7 @@ export class AdvisoryDbReader {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     let model: string | undefined;
     try {
-      model = (db.prepare(`SELECT value FROM meta WHERE key = 'model'`).get() as { value: string } | undefined)?.value;
+      model = metaOf(db).get('model');
     } catch {
       model = undefined;
     }
@@ -122,6 +133,25 @@ export class AdvisoryDbReader {
     return rows.map(toAdvisory);
   }
 
+  cve(id: string): CveRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM cve WHERE id = ?').get(id) as
+      | { id: string; published: string | null; last_modified: string | null; vuln_status: string | null; description: string | null }
+      | undefined;
+    if (!row) return undefined;
+    const rec: CveRecord = {
+      id: row.id,
+      metrics: this.db
+        .prepare('SELECT version, source, type, vector, score, severity FROM cve_metric WHERE cve_id = ? ORDER BY rowid')
+        .all(id) as CveMetric[],
+      weaknesses: this.db.prepare('SELECT cwe, source, type FROM cve_weakness WHERE cve_id = ? ORDER BY rowid').all(id) as CveWeakness[],
+    };
+    if (row.published) rec.published = row.published;
+    if (row.last_modified) rec.lastModified = row.last_modified;
+    if (row.vuln_status) rec.vulnStatus = row.vuln_status;
+    if (row.description) rec.description = row.description;
+    return rec;
+  }
+
   /** Whether any feed holds data for this ecosystem (an exact ecosystem such as "Debian:12"). */
   hasEcosystem(ecosystem: string): boolean {
     return this.db.prepare('SELECT 1 FROM affected WHERE ecosystem = ? LIMIT 1').get(ecosystem) !== undefined;
@@ -136,9 +166,7 @@ export class AdvisoryDbReader {
   }
 
   status(): DbStatus {
-    const meta = new Map(
-      (this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]),
-    );
+    const meta = metaOf(this.db);
     const ecosystems: Record<string, number> = {};
     const rows = this.db
       .prepare(

@@ -5,7 +5,7 @@
  *
  * A change that readers cannot understand bumps MODEL; readers refuse a database of another model.
  */
-export const MODEL = 1;
+export const MODEL = 2;
 
 export const DB_FILE = 'advisories.db';
 
@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS feed (
   attempted_at  TEXT,
   records       INTEGER NOT NULL DEFAULT 0,
   skipped       INTEGER NOT NULL DEFAULT 0,
-  skipped_sample TEXT                  -- JSON: a few reasons, for the status output
+  skipped_sample TEXT,                 -- JSON: a few reasons, for the status output
+  cursor        TEXT                   -- incremental feeds (NVD API): where the next update starts
 );
 
 CREATE TABLE IF NOT EXISTS advisory (
@@ -65,4 +66,31 @@ CREATE TABLE IF NOT EXISTS affected (
 );
 CREATE INDEX IF NOT EXISTS affected_lookup ON affected (ecosystem, name);
 CREATE INDEX IF NOT EXISTS affected_advisory ON affected (advisory_pk);
+
+-- NVD (CVE API 2.0): one row per CVE, its CVSS metrics and its CWEs. Read by severity resolution.
+CREATE TABLE IF NOT EXISTS cve (
+  id            TEXT PRIMARY KEY,      -- 'CVE-2024-45337'
+  feed_id       TEXT NOT NULL,         -- 'nvd'
+  published     TEXT,
+  last_modified TEXT,
+  vuln_status   TEXT,
+  description   TEXT
+);
+CREATE TABLE IF NOT EXISTS cve_metric (
+  cve_id   TEXT NOT NULL,
+  version  TEXT NOT NULL,              -- '4.0' | '3.1' | '3.0' | '2.0'
+  source   TEXT NOT NULL,              -- 'nvd@nist.gov', a CNA
+  type     TEXT NOT NULL,              -- 'Primary' | 'Secondary'
+  vector   TEXT NOT NULL,
+  score    REAL NOT NULL,
+  severity TEXT NOT NULL               -- normalized from the score
+);
+CREATE INDEX IF NOT EXISTS cve_metric_cve ON cve_metric (cve_id);
+CREATE TABLE IF NOT EXISTS cve_weakness (
+  cve_id TEXT NOT NULL,
+  cwe    TEXT NOT NULL,                -- 'CWE-79', 'NVD-CWE-noinfo'
+  source TEXT NOT NULL,
+  type   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cve_weakness_cve ON cve_weakness (cve_id);
 `;

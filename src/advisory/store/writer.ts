@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import type { AdvisoryRecord } from '../../core/advisory.js';
+import type { AdvisoryRecord, CveRecord } from '../../core/advisory.js';
 import { packageLookupName } from '../../core/ecosystem.js';
-import { primarySeverity } from '../severity.js';
+import { storedSeverity } from '../reader.js';
 import { MODEL, SCHEMA_SQL } from './schema.js';
 
 export interface FeedState {
@@ -18,6 +18,8 @@ export interface FeedState {
   records: number;
   skipped: number;
   skipped_sample: string | null;
+  /** Incremental feeds (NVD API): where the next update starts (ISO time). */
+  cursor: string | null;
 }
 
 /** What a feed import yields besides records: an entry that was skipped, and why. */
@@ -29,7 +31,10 @@ export interface SkippedRecord {
 
 export type FeedItem = AdvisoryRecord | SkippedRecord;
 
-export function isSkipped(item: FeedItem): item is SkippedRecord {
+/** What a CVE feed (NVD) yields. */
+export type CveItem = CveRecord | SkippedRecord;
+
+export function isSkipped(item: FeedItem | CveItem): item is SkippedRecord {
   return (item as SkippedRecord).skipped === true;
 }
 
@@ -77,17 +82,18 @@ export class AdvisoryDbWriter {
       records: 0,
       skipped: 0,
       skipped_sample: null,
+      cursor: null,
       ...prev,
       ...state,
     };
     this.db
       .prepare(
-        `INSERT INTO feed (id, kind, source, status, error, input_digest, validators, fetched_at, imported_at, attempted_at, records, skipped, skipped_sample)
-         VALUES (@id, @kind, @source, @status, @error, @input_digest, @validators, @fetched_at, @imported_at, @attempted_at, @records, @skipped, @skipped_sample)
+        `INSERT INTO feed (id, kind, source, status, error, input_digest, validators, fetched_at, imported_at, attempted_at, records, skipped, skipped_sample, cursor)
+         VALUES (@id, @kind, @source, @status, @error, @input_digest, @validators, @fetched_at, @imported_at, @attempted_at, @records, @skipped, @skipped_sample, @cursor)
          ON CONFLICT (id) DO UPDATE SET kind=excluded.kind, source=excluded.source, status=excluded.status, error=excluded.error,
            input_digest=excluded.input_digest, validators=excluded.validators, fetched_at=excluded.fetched_at,
            imported_at=excluded.imported_at, attempted_at=excluded.attempted_at, records=excluded.records, skipped=excluded.skipped,
-           skipped_sample=excluded.skipped_sample`,
+           skipped_sample=excluded.skipped_sample, cursor=excluded.cursor`,
       )
       .run(row);
   }
@@ -125,7 +131,7 @@ export class AdvisoryDbWriter {
           continue;
         }
         const rec = item;
-        const primary = primarySeverity(rec.severities);
+        const stored = storedSeverity(rec);
         const data = JSON.stringify({
           aliases: rec.aliases,
           related: rec.related,
@@ -140,10 +146,10 @@ export class AdvisoryDbWriter {
           rec.modified ?? null,
           rec.withdrawn ?? null,
           rec.summary ?? null,
-          primary?.severity ?? 'UNKNOWN',
-          primary?.source ?? null,
-          primary?.score ?? null,
-          primary?.vector ?? null,
+          stored.severity,
+          stored.severitySource ?? null,
+          stored.cvssScore ?? null,
+          stored.cvssVector ?? null,
           data,
         );
         const pk = info.changes > 0 ? Number(info.lastInsertRowid) : (findAdvisory.get(feedId, rec.id) as number);
@@ -163,6 +169,56 @@ export class AdvisoryDbWriter {
       throw e;
     }
     return counts;
+  }
+
+  /**
+   * Writes CVE records in one transaction. `replace` drops the feed's previous CVEs first (a full load);
+   * `upsert` replaces only the CVEs it is given (an incremental update). Rolled back if iteration throws.
+   */
+  async writeCves(feedId: string, items: AsyncIterable<CveItem>, mode: 'replace' | 'upsert'): Promise<ImportCounts> {
+    const db = this.db;
+    const dropAll = [
+      db.prepare('DELETE FROM cve_metric WHERE cve_id IN (SELECT id FROM cve WHERE feed_id = ?)'),
+      db.prepare('DELETE FROM cve_weakness WHERE cve_id IN (SELECT id FROM cve WHERE feed_id = ?)'),
+      db.prepare('DELETE FROM cve WHERE feed_id = ?'),
+    ];
+    const dropOne = [
+      db.prepare('DELETE FROM cve_metric WHERE cve_id = ?'),
+      db.prepare('DELETE FROM cve_weakness WHERE cve_id = ?'),
+      db.prepare('DELETE FROM cve WHERE id = ?'),
+    ];
+    const insertCve = db.prepare(
+      'INSERT INTO cve (id, feed_id, published, last_modified, vuln_status, description) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const insertMetric = db.prepare('INSERT INTO cve_metric (cve_id, version, source, type, vector, score, severity) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insertWeakness = db.prepare('INSERT INTO cve_weakness (cve_id, cwe, source, type) VALUES (?, ?, ?, ?)');
+    const counts: ImportCounts = { records: 0, skipped: 0, skippedSample: [] };
+    db.exec('BEGIN');
+    try {
+      if (mode === 'replace') for (const s of dropAll) s.run(feedId);
+      for await (const item of items) {
+        if (isSkipped(item)) {
+          counts.skipped++;
+          if (counts.skippedSample.length < SAMPLE) counts.skippedSample.push(`${item.where}: ${item.reason}`);
+          continue;
+        }
+        // A CVE listed twice (a record modified while a full load paged past it) keeps its last version.
+        for (const s of dropOne) s.run(item.id);
+        insertCve.run(item.id, feedId, item.published ?? null, item.lastModified ?? null, item.vulnStatus ?? null, item.description ?? null);
+        for (const m of item.metrics) insertMetric.run(item.id, m.version, m.source, m.type, m.vector, m.score, m.severity);
+        for (const w of item.weaknesses) insertWeakness.run(item.id, w.cwe, w.source, w.type);
+        counts.records++;
+      }
+      db.exec('COMMIT');
+    } catch (e) {
+      db.exec('ROLLBACK');
+      throw e;
+    }
+    return counts;
+  }
+
+  cveCount(feedId: string): number {
+    return this.db.prepare('SELECT COUNT(*) FROM cve WHERE feed_id = ?').pluck().get(feedId) as number;
   }
 
   setMeta(key: string, value: string): void {

@@ -18,4 +18,6 @@ export const COMMANDS: readonly { name: string; load: () => Promise<CliCommand> 
   { name: 'server', load: async () => (await import('./server.js')).serverCommand },
   { name: 'upload', load: async () => (await import('./upload.js')).uploadCommand },
   { name: 'profile', load: async () => (await import('./profile.js')).profileCommand },
+  { name: 'convert', load: async () => (await import('./convert.js')).convertCommand },
+  { name: 'export', load: async () => (await import('./export.js')).exportCommand },
 ];

@@ -1,10 +1,8 @@
-import { PackageURL } from 'packageurl-js';
 import type { FileProblem, Package } from '../../core/package.js';
+import { InvalidPurlError, type OsPackageType } from '../../core/purl.js';
 import type { ExtractInput, ExtractOutput, Extractor } from '../types.js';
 
 /** Package types the OS extractors emit before the image's distro is known. */
-export type OsPackageType = 'deb' | 'apk' | 'rpm';
-
 export const OS_PACKAGE_TYPES: readonly OsPackageType[] = ['deb', 'apk', 'rpm'];
 
 export function isOsPackageType(value: string): value is OsPackageType {
@@ -23,13 +21,6 @@ export function normalizePath(path: string): string {
 export function pathIs(path: string, suffix: string): boolean {
   const p = normalizePath(path);
   return p === suffix || p.endsWith(`/${suffix}`);
-}
-
-/** A distro-less purl: `pkg:deb/curl@7.88.1-10?arch=amd64`. The namespace and distro come later (assignDistro). */
-export function osPurl(type: OsPackageType, name: string, version: string, qualifiers: Record<string, string | undefined>): string {
-  const q: Record<string, string> = {};
-  for (const [k, v] of Object.entries(qualifiers)) if (v !== undefined && v !== '') q[k] = v;
-  return new PackageURL(type, undefined, name, version, Object.keys(q).length ? q : undefined, undefined).toString();
 }
 
 /** Deterministic order: name, version, arch, then first location. */
@@ -63,11 +54,6 @@ export function toFileProblems(path: string, extractor: string, problems: readon
   }));
 }
 
-/** Splits text into lines, accepting \n and \r\n. */
-export function splitLines(text: string): string[] {
-  return text.split(/\r?\n/);
-}
-
 /**
  * The one shape every OS package-database extractor has: parse the file into records (bad records become
  * problems), turn each into a Package, sort. Each extractor supplies only its id, file predicate, parser and adapter.
@@ -85,7 +71,17 @@ export function osDatabaseExtractor<R>(spec: {
     extract(input: ExtractInput): ExtractOutput {
       const path = normalizePath(input.path);
       const { records, problems } = spec.parse(input.content, path);
-      const packages = records.map((r) => spec.toPackage(r, path)).sort(comparePackages);
+      const packages: Package[] = [];
+      for (const r of records) {
+        try {
+          packages.push(spec.toPackage(r, path));
+        } catch (e) {
+          // a record whose name the purl spec refuses is dropped with a problem, like any other bad record
+          if (!(e instanceof InvalidPurlError)) throw e;
+          problems.push({ message: e.message });
+        }
+      }
+      packages.sort(comparePackages);
       const out: ExtractOutput = { packages };
       if (problems.length > 0) out.problems = toFileProblems(path, spec.id, problems);
       return out;

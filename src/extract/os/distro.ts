@@ -20,9 +20,9 @@
  * Unknown distros, packages whose type does not fit the OS (deb packages in an Alpine image),
  * and a null OS keep their "deb"/"apk"/"rpm" ecosystem; the matcher reports the OS as not covered.
  */
-import { PackageURL } from 'packageurl-js';
+import { withDistro, type OsPackageType } from '../../core/purl.js';
 import type { Package } from '../../core/package.js';
-import { isOsPackageType, type OsPackageType } from './common.js';
+import { isOsPackageType } from './common.js';
 import type { OsInfo } from './release/index.js';
 
 /** Debian release numbers by codename (debian distro-info-data). */
@@ -149,16 +149,4 @@ export function assignDistro(pkgs: Package[], os: OsInfo | null): Package[] {
     if (ecosystem !== undefined) out.ecosystem = ecosystem;
     return out;
   });
-}
-
-function withDistro(purl: string, namespace: string, distro: string | undefined): string {
-  let parsed: PackageURL;
-  try {
-    parsed = PackageURL.fromString(purl);
-  } catch {
-    return purl;
-  }
-  const qualifiers: Record<string, string> = { ...(parsed.qualifiers ?? {}) };
-  if (distro !== undefined) qualifiers.distro = distro;
-  return new PackageURL(parsed.type, namespace, parsed.name, parsed.version, qualifiers, parsed.subpath).toString();
 }

@@ -7,12 +7,17 @@
  * - Output is sorted by name, then version, then purl, so it is deterministic.
  */
 import type { FileProblem, Location, Package, Unknown } from '../../core/package.js';
+import { InvalidPurlError } from '../../core/purl.js';
 import type { ExtractOutput } from '../types.js';
 
 export interface PackageDraft {
   name: string;
   version: string;
-  purl: string;
+  /**
+   * The purl, or a function that builds it: a name the purl spec refuses (InvalidPurlError) then drops the
+   * entry with a problem instead of failing the file.
+   */
+  purl: string | (() => string);
   line?: number;
   /** Location path when the evidence is another file than the one extracted (go.sum beside go.mod, a jar in a war). */
   path?: string;
@@ -40,14 +45,22 @@ export class PackageSet {
   }
 
   add(d: PackageDraft): void {
+    let purl: string;
+    try {
+      purl = typeof d.purl === 'string' ? d.purl : d.purl();
+    } catch (e) {
+      if (!(e instanceof InvalidPurlError)) throw e;
+      this.problem(`dropped ${d.name} ${d.version}${d.line === undefined ? '' : ` (line ${d.line})`}: ${e.message}`);
+      return;
+    }
     const path = d.path ?? this.path;
     const loc: Location = d.line === undefined ? { path } : { path, line: d.line };
-    const prev = this.byPurl.get(d.purl);
+    const prev = this.byPurl.get(purl);
     if (!prev) {
-      const pkg: Package = { ecosystem: this.ecosystem, name: d.name, version: d.version, purl: d.purl, locations: [loc], foundBy: this.foundBy };
+      const pkg: Package = { ecosystem: this.ecosystem, name: d.name, version: d.version, purl, locations: [loc], foundBy: this.foundBy };
       if (d.direct !== undefined) pkg.direct = d.direct;
       if (d.dev !== undefined) pkg.dev = d.dev;
-      this.byPurl.set(d.purl, pkg);
+      this.byPurl.set(purl, pkg);
       return;
     }
     if (this.locationMode === 'first') {

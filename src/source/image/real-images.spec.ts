@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dpkgInstalled, expectedDpkgPackages, testImage, testImagesDir, walkDpkgStatus as walkStatus } from '../../../test/support/images.js';
+import { dpkgInstalled, expectedDpkgPackages, testImage, testImagesFor, walkDpkgStatus as walkStatus } from '../../../test/support/images.js';
 import { openImage, parseImageTarget } from './open.js';
 
-const dir = testImagesDir();
+const dir = testImagesFor('src/source/image/real-images.spec.ts');
 describe.skipIf(!dir)('real Debian images (make-test-images.sh)', () => {
   const d = dir as string;
   let cacheDir: string;

@@ -4,12 +4,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { canRunRegistries, dpkgInstalled, ensureRegistries, registriesRequired, expectedDpkgPackages, testImage, testImagesDir, walkDpkgStatus as walkStatus } from '../../../test/support/images.js';
+import { canRunRegistries, dpkgInstalled, ensureRegistries, registriesRequired, expectedDpkgPackages, testImage, testImagesFor, walkDpkgStatus as walkStatus } from '../../../test/support/images.js';
 import type { TestRegistries } from '../../../test/support/images.js';
 import { openImage, parseImageTarget } from '../image/open.js';
 import type { OpenImageOptions } from '../image/open.js';
 
-const dir = testImagesDir();
+const dir = testImagesFor('src/source/registry/registry.spec.ts');
 
 describe.skipIf(!dir || !canRunRegistries())('loopback registries (make-test-images.sh --registry-auth)', () => {
   const d = dir as string;

@@ -98,8 +98,4 @@ export function compareRpm(a: RpmVersion, b: RpmVersion): number {
   return rpmvercmp(a.release, b.release);
 }
 
-export function formatRpm(v: RpmVersion): string {
-  return `${v.epoch !== '0' ? `${v.epoch}:` : ''}${v.version}${v.release !== undefined ? `-${v.release}` : ''}`;
-}
-
 export const rpmScheme = defineScheme('rpm', parseRpm, compareRpm);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { VULNDATA_DIR } from '../../../../test/support/shared.js';
+import { VULNDATA_DIR, hasShared } from '../../../../test/support/shared.js';
 import type { AdvisoryRecord } from '../../../core/advisory.js';
 import { parseAlpineSecdb, parseSecfixEntry } from './secdb.js';
 
@@ -136,7 +136,7 @@ describe('parseAlpineSecdb on the hand-written sample', () => {
 
 // The real secdb of the shared snapshot (alpinelinux/alpine-secdb 06f6e960). Counts from its README table
 // ("packages / fixed CVE entries"; the entries are the items of the secfixes lists).
-describe('the real Alpine secdb files', () => {
+describe.skipIf(!hasShared('src/advisory/feeds/alpine/secdb.spec.ts: the real Alpine secdb files', 'vulndata'))('the real Alpine secdb files', () => {
   const README_COUNTS: [release: string, repo: string, packages: number, entries: number][] = [
     ['v3.3', 'main', 91, 461],
     ['v3.3', 'community', 0, 0],

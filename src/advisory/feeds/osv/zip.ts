@@ -113,7 +113,9 @@ function openZip(path: string): Promise<ZipFile> {
 
 function readRaw(zip: ZipFile, entry: Entry): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, { decompress: false }, (err, stream) => {
+    // yauzl refuses `decompress` for a STORED entry (method 0): its raw bytes are the data already.
+    const options = entry.compressionMethod === 0 ? {} : { decompress: false };
+    zip.openReadStream(entry, options, (err, stream) => {
       if (err || !stream) {
         reject(new ZipReadError(`entry ${entry.fileName}: ${err?.message ?? 'cannot open'}`));
         return;

@@ -1,10 +1,12 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
-import { baseName, decodeText, LineIndex } from '../../util/text.js';
-import { reachability } from '../npm-common/dep-graph.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { LineIndex } from '../../formats/lines.js';
+import { reachability } from '../../util/dep-graph.js';
 import { isExactSemver } from '../npm-common/names.js';
 import { PackageSet } from '../../util/package-set.js';
-import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
-import { BunLockError, keySegments, parseBunLock } from './parse.js';
+import { NPM_ECOSYSTEM } from '../npm-common/names.js';
+import { npmPurl } from '../../../core/purl.js';
+import { keySegments, parseBunLock } from './parse.js';
 import type { BunPackage } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
@@ -24,7 +26,7 @@ export const bunLockExtractor: Extractor = {
   },
   extract(input: ExtractInput): ExtractOutput {
     const text = decodeText(input.content);
-    const lock = parseFile(input.path, BunLockError, () => parseBunLock(text));
+    const lock = parseFile(input.path, () => parseBunLock(text));
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     const byKey = new Map(lock.packages.map((p) => [p.key, p]));
@@ -57,7 +59,7 @@ export const bunLockExtractor: Extractor = {
       set.add({
         name: p.name,
         version: p.version,
-        purl: npmPurl(p.name, p.version),
+        purl: () => npmPurl(p.name, p.version),
         line: p.offset === undefined ? undefined : lines.line(p.offset),
         direct: direct.has(p),
         dev: !reach.prod.has(p) && reach.dev.has(p),

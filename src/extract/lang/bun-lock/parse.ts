@@ -5,8 +5,9 @@
  * element is the resolution `name@version` (or `name@workspace:path`, `name@github:...`, `name@file:...`),
  * and, for registry packages, a metadata object with the package's dependencies.
  */
-import { isObject, keyOffset, parseJson } from '../npm-common/json.js';
-import type { JsonObject } from '../npm-common/json.js';
+import { isObject, keyOffset, parseJson } from '../../formats/json.js';
+import type { JsonObject } from '../../formats/json.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface BunPackage {
   key: string;
@@ -25,8 +26,6 @@ export interface BunWorkspace {
   dev: string[];
 }
 
-export class BunLockError extends Error {}
-
 function names(o: JsonObject, keys: string[]): string[] {
   return keys.flatMap((k) => (isObject(o[k]) ? Object.keys(o[k]) : []));
 }
@@ -36,11 +35,11 @@ export function parseBunLock(text: string): { lockfileVersion: number; packages:
   try {
     doc = parseJson(text, { jsonc: true });
   } catch (e) {
-    throw new BunLockError(`invalid JSONC: ${(e as Error).message}`);
+    throw new FormatError(`invalid JSONC: ${(e as Error).message}`);
   }
-  if (!isObject(doc)) throw new BunLockError('top level is not an object');
+  if (!isObject(doc)) throw new FormatError('top level is not an object');
   const lv = doc['lockfileVersion'];
-  if (lv !== 0 && lv !== 1) throw new BunLockError(`unsupported lockfileVersion ${JSON.stringify(lv)}`);
+  if (lv !== 0 && lv !== 1) throw new FormatError(`unsupported lockfileVersion ${JSON.stringify(lv)}`);
   const workspaces: BunWorkspace[] = [];
   if (isObject(doc['workspaces'])) {
     for (const [path, ws] of Object.entries(doc['workspaces'])) {

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { ids, run } from '../lang-b-common/testing.js';
+import { ids, run } from '../../../../test/support/extract.js';
 import { cargoAuditableExtractor as ex } from './index.js';
-import { makeElf } from './make-elf.js';
+import { makeElf } from '../../../../test/support/make-elf.js';
 
 // The audit data format as cargo-auditable writes it (rust-secure-code/cargo-auditable, auditable-serde): packages
 // with name, version, source, optional kind ("build") and root, dependencies as indices.

@@ -7,12 +7,13 @@
  * proc macros) are not in the binary and are reported with dev: true. The root crate (the binary
  * itself) is reported like a workspace member in Cargo.lock; its dependencies are direct.
  */
-import { PackageURL } from 'packageurl-js';
+import { cargoPurl } from '../../../core/purl.js';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { AuditDataError, decodeAuditData, elfSection, isElf, SECTION } from './parse.js';
+import { decodeAuditData, elfSection, isElf, SECTION } from './parse.js';
+import { FormatError } from '../../formats/error.js';
 
 export const ID = 'lang/cargo-auditable';
 
@@ -36,7 +37,7 @@ export const cargoAuditableExtractor: Extractor = {
       if (section === undefined) return set.output();
       data = decodeAuditData(section);
     } catch (e) {
-      if (e instanceof AuditDataError) throw new ParseError(input.path, e.message, { cause: e });
+      if (e instanceof FormatError) throw new ParseError(input.path, e.message, { cause: e });
       throw e;
     }
     for (const d of data.dropped) set.problem(`dropped ${d}`);
@@ -49,7 +50,7 @@ export const cargoAuditableExtractor: Extractor = {
       set.add({
         name: p.name,
         version: p.version,
-        purl: new PackageURL('cargo', null, p.name, p.version, null, null).toString(),
+        purl: () => cargoPurl(p.name, p.version),
         dev: p.kind === 'build',
         ...(hasRoot && !p.root ? { direct: direct.has(i) } : {}),
       });

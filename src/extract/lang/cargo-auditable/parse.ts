@@ -9,15 +9,14 @@
 import { inflateSync } from 'node:zlib';
 import type * as Zod from 'zod';
 import { lazyRequire, once } from '../../../util/lazy.js';
+import { FormatError } from '../../formats/error.js';
+import { checkJsonNesting } from '../../formats/json.js';
 
 const zod = lazyRequire<typeof Zod>('zod');
 
 export const SECTION = '.dep-v0';
 /** Inflated JSON larger than this is not a dependency list. */
 export const MAX_INFLATED_BYTES = 16 * 1024 * 1024;
-
-export class NotElf extends Error {}
-export class AuditDataError extends Error {}
 
 export interface AuditPackage {
   name: string;
@@ -34,17 +33,17 @@ export function isElf(b: Uint8Array): boolean {
 
 /** Bytes of a named section of an ELF file, or undefined when it has no such section. */
 export function elfSection(b: Uint8Array, wanted: string): Uint8Array | undefined {
-  if (!isElf(b)) throw new NotElf('not an ELF file');
+  if (!isElf(b)) throw new FormatError('not an ELF file');
   const cls = b[4];
   const le = b[5] === 1;
-  if ((cls !== 1 && cls !== 2) || (b[5] !== 1 && b[5] !== 2)) throw new AuditDataError('unsupported ELF class or byte order');
+  if ((cls !== 1 && cls !== 2) || (b[5] !== 1 && b[5] !== 2)) throw new FormatError('unsupported ELF class or byte order');
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const is64 = cls === 2;
   const u16 = (o: number) => dv.getUint16(o, le);
   const u32 = (o: number) => dv.getUint32(o, le);
   const word = (o: number) => (is64 ? Number(dv.getBigUint64(o, le)) : u32(o));
   const need = (o: number, n: number) => {
-    if (o < 0 || n < 0 || o + n > b.length) throw new AuditDataError('ELF header points past the end of the file');
+    if (o < 0 || n < 0 || o + n > b.length) throw new FormatError('ELF header points past the end of the file');
   };
   need(0, is64 ? 64 : 52);
   const shoff = word(is64 ? 0x28 : 0x20);
@@ -52,7 +51,7 @@ export function elfSection(b: Uint8Array, wanted: string): Uint8Array | undefine
   const shnum = u16(is64 ? 0x3c : 0x30);
   const shstrndx = u16(is64 ? 0x3e : 0x32);
   if (shoff === 0 || shnum === 0) return undefined;
-  if (shentsize < (is64 ? 64 : 40) || shstrndx >= shnum) throw new AuditDataError('malformed section header table');
+  if (shentsize < (is64 ? 64 : 40) || shstrndx >= shnum) throw new FormatError('malformed section header table');
   need(shoff, shentsize * shnum);
   const section = (i: number) => {
     const o = shoff + i * shentsize;
@@ -100,16 +99,17 @@ export function decodeAuditData(section: Uint8Array): { packages: AuditPackage[]
   try {
     json = inflateSync(section, { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8');
   } catch (e) {
-    throw new AuditDataError(`${SECTION} is not valid zlib data: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FormatError(`${SECTION} is not valid zlib data: ${e instanceof Error ? e.message : String(e)}`);
   }
+  checkJsonNesting(json);
   let doc: unknown;
   try {
     doc = JSON.parse(json);
   } catch (e) {
-    throw new AuditDataError(`${SECTION} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FormatError(`${SECTION} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   const list = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>)['packages'] : undefined;
-  if (!Array.isArray(list)) throw new AuditDataError(`${SECTION} has no "packages" array`);
+  if (!Array.isArray(list)) throw new FormatError(`${SECTION} has no "packages" array`);
   const packages: AuditPackage[] = [];
   const dropped: string[] = [];
   list.forEach((raw: unknown, i) => {

@@ -5,11 +5,11 @@
  * as the peer (trivy) does, because the lockfile itself cannot tell a workspace crate apart from a
  * vendored copy of a published one. Direct: a registry package that a local member depends on.
  */
-import { PackageURL } from 'packageurl-js';
+import { cargoPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { CargoLockSyntaxError, parseCargoLock, parseDependencySpec } from './parse.js';
+import { parseCargoLock, parseDependencySpec } from './parse.js';
 import type { CargoPackage } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
@@ -22,17 +22,16 @@ export const cargoLockExtractor: Extractor = {
     return baseName(path) === 'Cargo.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    const lock = parseFile(input.path, CargoLockSyntaxError, () => parseCargoLock(decodeText(input.content)));
+    const lock = parseFile(input.path, () => parseCargoLock(decodeText(input.content)));
     const set = new PackageSet('crates.io', ID, input.path);
     for (const d of lock.dropped) set.problem(`dropped entry ${d}`);
     const direct = directKeys(lock.packages);
     const hasLocal = lock.packages.some((p) => p.source === undefined);
     for (const p of lock.packages) {
-      const purl = new PackageURL('cargo', null, p.name, p.version, null, null).toString();
       set.add({
         name: p.name,
         version: p.version,
-        purl,
+        purl: () => cargoPurl(p.name, p.version),
         ...(p.line !== undefined ? { line: p.line } : {}),
         ...(hasLocal && p.source !== undefined ? { direct: direct.has(`${p.name}@${p.version}`) } : {}),
       });

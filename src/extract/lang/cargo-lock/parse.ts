@@ -5,9 +5,10 @@
  * v2+ write "name", "name version" or "name version (source)" and put `checksum` on each package.
  * The TOML syntax is read by smol-toml; the lockfile semantics are ours.
  */
-import { parse as parseToml } from 'smol-toml';
 import type * as Zod from 'zod';
 import { lazyRequire, once } from '../../../util/lazy.js';
+import { FormatError } from '../../formats/error.js';
+import { parseToml } from '../../formats/toml.js';
 
 const zod = lazyRequire<typeof Zod>('zod');
 
@@ -40,17 +41,10 @@ const entrySchema = once(() => {
 });
 });
 
-export class CargoLockSyntaxError extends Error {}
-
 export function parseCargoLock(text: string): CargoLock {
-  let doc: Record<string, unknown>;
-  try {
-    doc = parseToml(text) as Record<string, unknown>;
-  } catch (e) {
-    throw new CargoLockSyntaxError(`invalid TOML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-  }
+  const doc = parseToml(text);
   const raw = doc['package'];
-  if (raw !== undefined && !Array.isArray(raw)) throw new CargoLockSyntaxError('`package` is not an array of tables');
+  if (raw !== undefined && !Array.isArray(raw)) throw new FormatError('`package` is not an array of tables');
   const headerLines = packageHeaderLines(text);
   const packages: CargoPackage[] = [];
   const dropped: string[] = [];

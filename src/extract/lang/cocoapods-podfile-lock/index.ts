@@ -7,11 +7,11 @@
  * feeds under that name); purl `pkg:cocoapods/<pod>@<version>`.
  * Direct: the pod is named under DEPENDENCIES.
  */
-import { PackageURL } from 'packageurl-js';
+import { cocoapodsPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { parsePodfileLock, PodfileLockError } from './parse.js';
+import { parsePodfileLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/cocoapods-podfile-lock';
@@ -23,14 +23,14 @@ export const cocoapodsPodfileLockExtractor: Extractor = {
     return baseName(path) === 'Podfile.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, PodfileLockError, () => parsePodfileLock(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parsePodfileLock(decodeText(input.content)));
     const set = new PackageSet('CocoaPods', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const p of parsed.pods) {
       set.add({
         name: p.pod,
         version: p.version,
-        purl: new PackageURL('cocoapods', null, p.pod, p.version, null, null).toString(),
+        purl: () => cocoapodsPurl(p.pod, p.version),
         direct: parsed.direct.has(p.pod),
         ...(p.line !== undefined ? { line: p.line } : {}),
       });

@@ -3,11 +3,9 @@
  * `PODS:` lists `- Name (1.2.3)` or `- Name/Subspec (1.2.3):` with its requirements below;
  * `DEPENDENCIES:` lists what the Podfile asks for (`- Name (~> 1.0)`, `- Name (from \`../x\`)`).
  */
-import type * as Yaml from 'yaml';
-import { lazyRequire } from '../../../util/lazy.js';
-
-const lib = lazyRequire<typeof Yaml>('yaml');
+import { newLineCounter, parseYamlDocument, yaml as lib } from '../../formats/yaml.js';
 import type { Node } from 'yaml';
+import { FormatError } from '../../formats/error.js';
 
 export interface PodEntry {
   /** As written, with any subspec ("AppCenter/Analytics"). */
@@ -18,16 +16,13 @@ export interface PodEntry {
   line?: number;
 }
 
-export class PodfileLockError extends Error {}
-
 export function parsePodfileLock(text: string): { pods: PodEntry[]; direct: Set<string>; dropped: string[] } {
-  const lineCounter = new (lib().LineCounter)();
-  const doc = lib().parseDocument(text, { lineCounter });
-  if (doc.errors.length > 0) throw new PodfileLockError(`invalid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);
+  const lineCounter = newLineCounter();
+  const doc = parseYamlDocument(text, { lineCounter });
   const root = doc.contents;
   const out = { pods: [] as PodEntry[], direct: new Set<string>(), dropped: [] as string[] };
   if (root === null) return out;
-  if (!lib().isMap(root)) throw new PodfileLockError('top level is not a mapping');
+  if (!lib().isMap(root)) throw new FormatError('top level is not a mapping');
   const line = (n: Node | null | undefined): number | undefined => (n?.range ? lineCounter.linePos(n.range[0]).line : undefined);
 
   const pods = root.get('PODS', true);
@@ -47,7 +42,7 @@ export function parsePodfileLock(text: string): { pods: PodEntry[]; direct: Set<
       out.pods.push(e);
     }
   } else if (pods !== undefined && pods !== null) {
-    throw new PodfileLockError('PODS is not a list');
+    throw new FormatError('PODS is not a list');
   }
 
   const deps = root.get('DEPENDENCIES', true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { run, runPeer } from '../lang-b-common/testing.js';
+import { run, runPeer } from '../../../../test/support/extract.js';
 import { composerInstalledExtractor as ex } from './index.js';
 
 describe('lang/composer-installed required', () => {

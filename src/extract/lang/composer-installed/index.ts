@@ -4,8 +4,7 @@
  */
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { decodeText } from '../../util/text.js';
-import { ComposerSyntaxError } from '../composer-lock/parse.js';
-import { composerPurl } from '../composer-lock/index.js';
+import { composerPurl } from '../../../core/purl.js';
 import { PackageSet } from '../../util/package-set.js';
 import { parseInstalledJson } from './parse.js';
 import type { InstalledJson } from './parse.js';
@@ -20,14 +19,14 @@ export const composerInstalledExtractor: Extractor = {
     return path === 'composer/installed.json' || path.endsWith('/composer/installed.json');
   },
   extract(input: ExtractInput): ExtractOutput {
-    const doc: InstalledJson = parseFile(input.path, ComposerSyntaxError, () => parseInstalledJson(decodeText(input.content)));
+    const doc: InstalledJson = parseFile(input.path, () => parseInstalledJson(decodeText(input.content)));
     const set = new PackageSet('Packagist', ID, input.path);
     for (const d of doc.dropped) set.problem(`dropped entry ${d}`);
     for (const p of doc.packages) {
       set.add({
         name: p.name,
         version: p.version,
-        purl: composerPurl(p.name, p.version),
+        purl: () => composerPurl(p.name, p.version),
         ...(doc.format === 2 ? { dev: p.dev } : {}),
         ...(p.line !== undefined ? { line: p.line } : {}),
       });

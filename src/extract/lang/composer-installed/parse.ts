@@ -3,9 +3,10 @@
  * Composer 1 writes a bare array of packages; Composer 2 writes
  * `{ "packages": [...], "dev": bool, "dev-package-names": [...] }`.
  */
-import { LineFinder } from '../lang-b-common/text.js';
-import { ComposerSyntaxError, parseJsonText, readPackageArray } from '../composer-lock/parse.js';
-import type { ComposerPackages } from '../composer-lock/parse.js';
+import { LineFinder } from '../../formats/lines.js';
+import { parseJsonText } from '../../formats/json.js';
+import { readPackageArray, type ComposerPackages } from '../composer-common/packages.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface InstalledJson extends ComposerPackages {
   format: 1 | 2;
@@ -20,7 +21,7 @@ export function parseInstalledJson(text: string): InstalledJson {
     return out;
   }
   if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as Record<string, unknown>)['packages'])) {
-    throw new ComposerSyntaxError('neither a package array (Composer 1) nor an object with "packages" (Composer 2)');
+    throw new FormatError('neither a package array (Composer 1) nor an object with "packages" (Composer 2)');
   }
   const o = doc as Record<string, unknown>;
   const devNames = new Set(Array.isArray(o['dev-package-names']) ? o['dev-package-names'].filter((x): x is string => typeof x === 'string') : []);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { emptyTree, ids, run, runPeer } from '../lang-b-common/testing.js';
+import { emptyTree, ids, run, runPeer } from '../../../../test/support/extract.js';
 import { composerLockExtractor as ex } from './index.js';
 
 describe('lang/composer-lock required', () => {

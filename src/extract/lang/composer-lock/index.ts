@@ -3,20 +3,15 @@
  * Direct: when a sibling composer.json is readable, packages it requires (require, require-dev);
  * otherwise left unknown. Versions as written (Packagist keeps a leading "v": v1.27.0).
  */
-import { PackageURL } from 'packageurl-js';
+import { composerPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { ComposerSyntaxError, parseComposerJsonRequires, parseComposerLock } from './parse.js';
-import type { ComposerPackages } from './parse.js';
+import { parseComposerJsonRequires, parseComposerLock } from './parse.js';
+import type { ComposerPackages } from '../composer-common/packages.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/composer-lock';
-
-export function composerPurl(name: string, version: string): string {
-  const i = name.indexOf('/');
-  return (i < 0 ? new PackageURL('composer', null, name, version, null, null) : new PackageURL('composer', name.slice(0, i), name.slice(i + 1), version, null, null)).toString();
-}
 
 export const composerLockExtractor: Extractor = {
   id: ID,
@@ -25,7 +20,7 @@ export const composerLockExtractor: Extractor = {
     return baseName(path) === 'composer.lock';
   },
   async extract(input: ExtractInput): Promise<ExtractOutput> {
-    const lock: ComposerPackages = parseFile(input.path, ComposerSyntaxError, () => parseComposerLock(decodeText(input.content)));
+    const lock: ComposerPackages = parseFile(input.path, () => parseComposerLock(decodeText(input.content)));
     const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
     const manifest = await input.tree.read(`${dir}composer.json`);
     const requires = manifest ? parseComposerJsonRequires(decodeText(manifest)) : undefined;
@@ -35,7 +30,7 @@ export const composerLockExtractor: Extractor = {
       set.add({
         name: p.name,
         version: p.version,
-        purl: composerPurl(p.name, p.version),
+        purl: () => composerPurl(p.name, p.version),
         dev: p.dev,
         ...(p.line !== undefined ? { line: p.line } : {}),
         ...(requires ? { direct: requires.has(p.name.toLowerCase()) } : {}),

@@ -6,11 +6,11 @@
  * (build_requires, python_requires) are reported with dev: true; the peer leaves them out.
  * Conan 1: direct = required by the consumer node.
  */
-import { PackageURL } from 'packageurl-js';
+import { conanPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { ConanLockError, parseConanLock } from './parse.js';
+import { parseConanLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/conan-lock';
@@ -22,17 +22,14 @@ export const conanLockExtractor: Extractor = {
     return baseName(path) === 'conan.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, ConanLockError, () => parseConanLock(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parseConanLock(decodeText(input.content)));
     const set = new PackageSet('ConanCenter', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const e of parsed.entries) {
-      // purl-spec conan: the user is the namespace, the channel a qualifier.
-      const qualifiers: Record<string, string> = {};
-      if (e.channel !== undefined) qualifiers['channel'] = e.channel;
       set.add({
         name: e.name,
         version: e.version,
-        purl: new PackageURL('conan', e.user ?? null, e.name, e.version, Object.keys(qualifiers).length > 0 ? qualifiers : null, null).toString(),
+        purl: () => conanPurl(e.name, e.version, e.user, e.channel),
         dev: e.build,
         ...(e.direct !== undefined ? { direct: e.direct } : {}),
         ...(e.line !== undefined ? { line: e.line } : {}),

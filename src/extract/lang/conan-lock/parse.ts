@@ -4,7 +4,9 @@
  *   node "0" is the consumer (conanfile) and has no ref.
  * Conan 2 (lock version 0.5): `requires`, `build_requires`, `python_requires`: ["zlib/1.2.13[@user/channel]#rev%timestamp"].
  */
-import { LineFinder } from '../lang-b-common/text.js';
+import { LineFinder } from '../../formats/lines.js';
+import { FormatError } from '../../formats/error.js';
+import { parseJsonText } from '../../formats/json.js';
 
 export interface ConanRef {
   name: string;
@@ -23,8 +25,6 @@ export interface ConanEntry extends ConanRef {
   line?: number;
 }
 
-export class ConanLockError extends Error {}
-
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -40,13 +40,8 @@ export function parseConanRef(ref: string): ConanRef | undefined {
 }
 
 export function parseConanLock(text: string): { format: 1 | 2; entries: ConanEntry[]; dropped: string[] } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new ConanLockError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (!isObj(doc)) throw new ConanLockError('not a JSON object');
+  const doc = parseJsonText(text);
+  if (!isObj(doc)) throw new FormatError('not a JSON object');
   const lines = new LineFinder(text);
   const entries: ConanEntry[] = [];
   const dropped: string[] = [];
@@ -54,7 +49,7 @@ export function parseConanLock(text: string): { format: 1 | 2; entries: ConanEnt
 
   if (isObj(doc['graph_lock'])) {
     const nodes = doc['graph_lock']['nodes'];
-    if (!isObj(nodes)) throw new ConanLockError('graph_lock.nodes is not an object');
+    if (!isObj(nodes)) throw new FormatError('graph_lock.nodes is not an object');
     const ids = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
     const root = Object.entries(nodes).find(([, n]) => isObj(n) && typeof n['ref'] !== 'string');
     const rootNode = root && isObj(root[1]) ? root[1] : undefined;
@@ -83,7 +78,7 @@ export function parseConanLock(text: string): { format: 1 | 2; entries: ConanEnt
     ['build_requires', true],
     ['python_requires', true],
   ];
-  if (!lists.some(([k]) => k in doc)) throw new ConanLockError('neither graph_lock (Conan 1) nor requires (Conan 2)');
+  if (!lists.some(([k]) => k in doc)) throw new FormatError('neither graph_lock (Conan 1) nor requires (Conan 2)');
   for (const [key, build] of lists) {
     const arr = doc[key];
     if (arr === undefined) continue;

@@ -9,9 +9,9 @@
  */
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { nugetPurl } from '../dotnet-packages-lock/index.js';
+import { nugetPurl } from '../../../core/purl.js';
 import { PackageSet } from '../../util/package-set.js';
-import { DepsJsonSyntaxError, parseDepsJson } from './parse.js';
+import { parseDepsJson } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/dotnet-deps-json';
@@ -23,7 +23,7 @@ export const dotnetDepsJsonExtractor: Extractor = {
     return baseName(path).endsWith('.deps.json');
   },
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, DepsJsonSyntaxError, () => parseDepsJson(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parseDepsJson(decodeText(input.content)));
     const set = new PackageSet('NuGet', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const lib of parsed.libraries) {
@@ -32,7 +32,7 @@ export const dotnetDepsJsonExtractor: Extractor = {
       set.add({
         name: lib.name,
         version: lib.version,
-        purl: nugetPurl(lib.name, lib.version),
+        purl: () => nugetPurl(lib.name, lib.version),
         ...(lib.line !== undefined ? { line: lib.line } : {}),
         ...(lib.direct !== undefined ? { direct: lib.direct } : {}),
       });

@@ -5,7 +5,9 @@
  * `targets[<runtimeTarget.name>]` maps the same keys to `{ dependencies, runtime, native, runtimeTargets, ... }`.
  * Self-contained apps list the bundled runtime as `runtimepack.<Name>/<ver>` (type "runtimepack").
  */
-import { LineFinder } from '../lang-b-common/text.js';
+import { LineFinder } from '../../formats/lines.js';
+import { FormatError } from '../../formats/error.js';
+import { parseJsonText } from '../../formats/json.js';
 
 export interface DepsLibrary {
   name: string;
@@ -18,21 +20,14 @@ export interface DepsLibrary {
   direct?: boolean;
 }
 
-export class DepsJsonSyntaxError extends Error {}
-
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parseDepsJson(text: string): { libraries: DepsLibrary[]; dropped: string[] } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new DepsJsonSyntaxError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (!isObj(doc)) throw new DepsJsonSyntaxError('not a JSON object');
+  const doc = parseJsonText(text);
+  if (!isObj(doc)) throw new FormatError('not a JSON object');
   const libs = doc['libraries'];
-  if (libs !== undefined && !isObj(libs)) throw new DepsJsonSyntaxError('"libraries" is not an object');
+  if (libs !== undefined && !isObj(libs)) throw new FormatError('"libraries" is not an object');
   const targets = isObj(doc['targets']) ? doc['targets'] : {};
   const rt = isObj(doc['runtimeTarget']) && typeof doc['runtimeTarget']['name'] === 'string' ? doc['runtimeTarget']['name'] : undefined;
   const target = rt !== undefined && isObj(targets[rt]) ? targets[rt] : undefined;

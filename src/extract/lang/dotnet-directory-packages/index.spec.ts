@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { ids, run, runPeer } from '../lang-b-common/testing.js';
+import { ids, run, runPeer } from '../../../../test/support/extract.js';
 import { dotnetDirectoryPackagesExtractor as ex } from './index.js';
 
 const T = 'trivy/pkg/dependency/parser/nuget/packagesprops/testdata';

@@ -5,13 +5,12 @@
  * A name or version that is an MSBuild property (`$(X)`) cannot be read without evaluating
  * MSBuild, and a range (`[1.0,2.0)`) is not a version: both become unknowns, never packages.
  */
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { nugetPurl } from '../dotnet-packages-lock/index.js';
+import { nugetPurl } from '../../../core/purl.js';
 import { PackageSet } from '../../util/package-set.js';
-import { XmlSyntaxError } from '../lang-b-common/xml.js';
-import { parsePackagesProps, PropsError } from './parse.js';
+import { parsePackagesProps } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/dotnet-directory-packages';
 
@@ -23,13 +22,7 @@ export const dotnetDirectoryPackagesExtractor: Extractor = {
     return b === 'directory.packages.props' || b === 'packages.props';
   },
   extract(input: ExtractInput): ExtractOutput {
-    let parsed;
-    try {
-      parsed = parsePackagesProps(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof XmlSyntaxError || e instanceof PropsError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const parsed = parseFile(input.path, () => parsePackagesProps(decodeText(input.content)));
     const set = new PackageSet('NuGet', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const p of parsed.pins) {
@@ -45,7 +38,7 @@ export const dotnetDirectoryPackagesExtractor: Extractor = {
         });
         continue;
       }
-      set.add({ name: p.name, version: p.version, purl: nugetPurl(p.name, p.version), direct: true, ...(p.line !== undefined ? { line: p.line } : {}) });
+      set.add({ name: p.name, version: p.version, purl: () => nugetPurl(p.name, p.version), direct: true, ...(p.line !== undefined ? { line: p.line } : {}) });
     }
     return set.output();
   },

@@ -4,8 +4,9 @@
  * plus `<GlobalPackageReference>`; the older `Packages.props` convention uses
  * `<PackageReference Update="X" Version="1.2.3"/>`. Names and versions may also be child elements.
  */
-import { attr, child, localName, parseXml, walk } from '../lang-b-common/xml.js';
-import type { XmlElement } from '../lang-b-common/xml.js';
+import { attr, child, localName, parseXml, walk } from '../../formats/xml.js';
+import type { XmlElement } from '../../formats/xml.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface PackagePin {
   name: string;
@@ -15,13 +16,11 @@ export interface PackagePin {
   line?: number;
 }
 
-export class PropsError extends Error {}
-
 const ELEMENTS = new Set(['PackageVersion', 'PackageReference', 'GlobalPackageReference']);
 
 export function parsePackagesProps(text: string): { pins: PackagePin[]; dropped: string[] } {
   const root = parseXml(text);
-  if (localName(root) !== 'Project') throw new PropsError(`root element is <${root.name}>, not <Project>`);
+  if (localName(root) !== 'Project') throw new FormatError(`root element is <${root.name}>, not <Project>`);
   const pins: PackagePin[] = [];
   const dropped: string[] = [];
   for (const el of walk(root)) {

@@ -3,13 +3,12 @@
  * `developmentDependency="true"` → dev (the peer drops those; we keep them, flagged).
  * packages.config lists every installed package flat, so direct is not known.
  */
-import { ParseError } from '../../../core/errors.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { nugetPurl } from '../dotnet-packages-lock/index.js';
+import { nugetPurl } from '../../../core/purl.js';
 import { PackageSet } from '../../util/package-set.js';
-import { XmlSyntaxError } from '../lang-b-common/xml.js';
-import { PackagesConfigError, parsePackagesConfig } from './parse.js';
+import { parsePackagesConfig } from './parse.js';
+import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/dotnet-packages-config';
 
@@ -20,17 +19,11 @@ export const dotnetPackagesConfigExtractor: Extractor = {
     return baseName(path) === 'packages.config';
   },
   extract(input: ExtractInput): ExtractOutput {
-    let parsed;
-    try {
-      parsed = parsePackagesConfig(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof XmlSyntaxError || e instanceof PackagesConfigError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const parsed = parseFile(input.path, () => parsePackagesConfig(decodeText(input.content)));
     const set = new PackageSet('NuGet', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const e of parsed.entries) {
-      set.add({ name: e.id, version: e.version, purl: nugetPurl(e.id, e.version), dev: e.dev, ...(e.line !== undefined ? { line: e.line } : {}) });
+      set.add({ name: e.id, version: e.version, purl: () => nugetPurl(e.id, e.version), dev: e.dev, ...(e.line !== undefined ? { line: e.line } : {}) });
     }
     return set.output();
   },

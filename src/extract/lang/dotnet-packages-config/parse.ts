@@ -2,7 +2,8 @@
  * NuGet `packages.config` → records. Pure.
  * `<packages><package id="X" version="1.2.3" targetFramework="net45" developmentDependency="true"/></packages>`
  */
-import { attr, children, localName, parseXml } from '../lang-b-common/xml.js';
+import { attr, children, localName, parseXml } from '../../formats/xml.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface PackagesConfigEntry {
   id: string;
@@ -11,11 +12,9 @@ export interface PackagesConfigEntry {
   line?: number;
 }
 
-export class PackagesConfigError extends Error {}
-
 export function parsePackagesConfig(text: string): { entries: PackagesConfigEntry[]; dropped: string[] } {
   const root = parseXml(text);
-  if (localName(root) !== 'packages') throw new PackagesConfigError(`root element is <${root.name}>, not <packages>`);
+  if (localName(root) !== 'packages') throw new FormatError(`root element is <${root.name}>, not <packages>`);
   const entries: PackagesConfigEntry[] = [];
   const dropped: string[] = [];
   for (const el of children(root, 'package')) {

@@ -7,7 +7,9 @@ import type * as Zod from 'zod';
 import { lazyRequire, once } from '../../../util/lazy.js';
 
 const zod = lazyRequire<typeof Zod>('zod');
-import { LineFinder } from '../lang-b-common/text.js';
+import { LineFinder } from '../../formats/lines.js';
+import { FormatError } from '../../formats/error.js';
+import { parseJsonText } from '../../formats/json.js';
 
 export interface NugetLockEntry {
   name: string;
@@ -22,23 +24,16 @@ export interface NugetLock {
   dropped: string[];
 }
 
-export class NugetLockSyntaxError extends Error {}
-
 const entrySchema = once(() => {
   const { z } = zod();
   return z.object({ type: z.string(), resolved: z.string().min(1).optional() });
 });
 
 export function parseNugetLock(text: string): NugetLock {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new NugetLockSyntaxError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new NugetLockSyntaxError('not a JSON object');
+  const doc = parseJsonText(text);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new FormatError('not a JSON object');
   const deps = (doc as Record<string, unknown>)['dependencies'];
-  if (typeof deps !== 'object' || deps === null || Array.isArray(deps)) throw new NugetLockSyntaxError('no "dependencies" object');
+  if (typeof deps !== 'object' || deps === null || Array.isArray(deps)) throw new FormatError('no "dependencies" object');
   const lines = new LineFinder(text);
   const out: NugetLock = { entries: [], dropped: [] };
   for (const [framework, pkgs] of Object.entries(deps as Record<string, unknown>)) {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ids, run, runPeer } from '../lang-b-common/testing.js';
+import { ids, run, runPeer } from '../../../../test/support/extract.js';
 import { gemfileLockExtractor as ex } from './index.js';
 
 const T = 'trivy/pkg/dependency/parser/ruby/bundler/testdata';

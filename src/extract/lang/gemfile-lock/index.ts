@@ -5,7 +5,7 @@
  * advisories are keyed on the gem version; the peer (trivy bundler parser) does the same.
  * Direct: listed under DEPENDENCIES. Bundler records no dev/test groups in the lockfile.
  */
-import { PackageURL } from 'packageurl-js';
+import { gemPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
@@ -29,7 +29,7 @@ export const gemfileLockExtractor: Extractor = {
       set.add({
         name: s.name,
         version: s.version,
-        purl: new PackageURL('gem', null, s.name, s.version, null, null).toString(),
+        purl: () => gemPurl(s.name, s.version),
         line: s.line,
         direct: lock.direct.has(s.name),
       });

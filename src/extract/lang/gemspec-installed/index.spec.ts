@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run } from '../lang-b-common/testing.js';
+import { run } from '../../../../test/support/extract.js';
 import { gemspecInstalledExtractor as ex } from './index.js';
 import { nameVersionFromFileName } from './parse.js';
 

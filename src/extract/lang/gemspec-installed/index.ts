@@ -5,7 +5,7 @@
  * A version that is not a string literal is never guessed from code; it is reported as an
  * unknown (the file name `name-1.2.3.gemspec` is only quoted in that message).
  */
-import { PackageURL } from 'packageurl-js';
+import { gemPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
@@ -38,7 +38,7 @@ export const gemspecInstalledExtractor: Extractor = {
     set.add({
       name: rec.name,
       version: rec.version,
-      purl: new PackageURL('gem', null, rec.name, rec.version, null, null).toString(),
+      purl: () => gemPurl(rec.name, rec.version),
       line: rec.nameLine,
     });
     return set.output();

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractText } from '../npm-common/testing.js';
+import { extractText } from '../../../../test/support/extract.js';
 import { goBinaryExtractor } from './index.js';
 import { executableFormat, parseModInfo, readGoBuildInfo } from './parse.js';
 

@@ -1,9 +1,10 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName } from '../../util/text.js';
-import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
+import { GO_ECOSYSTEM } from '../go-common/module.js';
+import { goPurl } from '../../../core/purl.js';
 import { isGoVersion, stdlibVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
-import { readGoBuildInfo } from './parse.js';
+import { readGoBuildInfo, unreadableReason } from './parse.js';
 
 const ID = 'lang/go-binary';
 
@@ -15,11 +16,13 @@ const ID = 'lang/go-binary';
  * files without an extension (or ending in `.exe`) that sit at the root of the tree or under a `bin` or
  * `sbin` directory (bin/, sbin/, usr/bin/, usr/local/bin/, ...). `extract()` then returns nothing, fast,
  * unless the first bytes are an ELF, Mach-O or PE header and the build-info magic is present; a file that
- * is not a Go binary is never an error.
+ * is not a Go binary is never an error. An executable whose build info cannot be read (packed by UPX, or
+ * carrying the build-info magic in a form that does not decode) yields a file problem, code
+ * BULWARK_E_UNSUPPORTED, and no packages: it was not judged.
  */
 export const goBinaryExtractor: Extractor = {
   id: ID,
-  version: 1,
+  version: 2,
   required(path: string): boolean {
     const base = baseName(path);
     if (base === '' || (base.includes('.') && !base.toLowerCase().endsWith('.exe'))) return false;
@@ -30,17 +33,21 @@ export const goBinaryExtractor: Extractor = {
   },
   extract(input: ExtractInput): ExtractOutput {
     const info = readGoBuildInfo(input.content);
-    if (!info) return { packages: [] };
+    if (!info) {
+      // Not a Go binary is no error; an executable whose build info cannot be read is one: it was not judged.
+      const why = unreadableReason(input.content);
+      return why === undefined ? { packages: [] } : { packages: [], problems: [{ path: input.path, extractor: ID, code: 'BULWARK_E_UNSUPPORTED', message: why }] };
+    }
     const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
 
     const std = stdlibVersion(info.goVersion);
-    if (std) set.add({ name: 'stdlib', version: std, purl: goPurl('stdlib', std) });
+    if (std) set.add({ name: 'stdlib', version: std, purl: () => goPurl('stdlib', std) });
     else set.unknown({ kind: 'unparseable-version', message: `Go toolchain ${JSON.stringify(info.goVersion)} has no release version`, package: { name: 'stdlib', version: info.goVersion } });
 
     const main = info.main;
     if (main && isGoVersion(main.version)) {
       // `(devel)` main modules were built from a local checkout: there is no release to look up.
-      set.add({ name: main.path, version: main.version, purl: goPurl(main.path, main.version) });
+      set.add({ name: main.path, version: main.version, purl: () => goPurl(main.path, main.version) });
     }
     for (const dep of info.deps) {
       const target = dep.replace ?? dep;
@@ -54,7 +61,7 @@ export const goBinaryExtractor: Extractor = {
         });
         continue;
       }
-      set.add({ name: target.path, version: target.version, purl: goPurl(target.path, target.version) });
+      set.add({ name: target.path, version: target.version, purl: () => goPurl(target.path, target.version) });
     }
     return set.output();
   },

@@ -29,8 +29,6 @@ export interface GoBuildInfo {
   settings: Record<string, string>;
 }
 
-export class GoBinaryError extends Error {}
-
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 
 export function executableFormat(b: Uint8Array): 'elf' | 'macho' | 'pe' | undefined {
@@ -55,6 +53,32 @@ export function readGoBuildInfo(bytes: Uint8Array): GoBuildInfo | undefined {
     if (info) return info;
     at = buf.indexOf(MAGIC, at + 1);
   }
+  return undefined;
+}
+
+/** What packed an executable, when a packer's marks are present: its sections are compressed, build info included. */
+export function packerOf(bytes: Uint8Array): 'UPX' | undefined {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const head = buf.subarray(0, 4096);
+  // UPX writes its l_info header ("UPX!") right after the ELF/Mach-O headers, names PE sections UPX0/UPX1,
+  // and leaves its banner in the decompression stub.
+  if (head.includes('UPX!', 0, 'latin1') || head.includes('UPX0\0', 0, 'latin1')) return 'UPX';
+  if (buf.includes('This file is packed with the UPX executable packer', 0, 'latin1')) return 'UPX';
+  return undefined;
+}
+
+/**
+ * Why an executable that yielded no build info cannot be judged, or undefined when it is simply not a Go
+ * binary: packed by UPX (build info compressed), or carrying the build-info magic in a form that does not decode.
+ */
+export function unreadableReason(bytes: Uint8Array): string | undefined {
+  const format = executableFormat(bytes);
+  if (!format) return undefined;
+  if (packerOf(bytes) === 'UPX') {
+    return 'a UPX-packed executable: its contents, the Go build information included, are compressed and cannot be read; unpack it (upx -d) and scan the unpacked file';
+  }
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.includes(MAGIC)) return 'the Go build information is present but cannot be decoded (a damaged or truncated executable)';
   return undefined;
 }
 

@@ -1,9 +1,10 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
+import { GO_ECOSYSTEM } from '../go-common/module.js';
+import { goPurl } from '../../../core/purl.js';
 import { isGoVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
-import { GopkgLockError, parseGopkgLock } from './parse.js';
+import { parseGopkgLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/go-dep';
@@ -18,7 +19,7 @@ export const goDepExtractor: Extractor = {
   version: 1,
   required: (path: string) => baseName(path) === 'Gopkg.lock' && !path.includes('/vendor/'),
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, GopkgLockError, () => parseGopkgLock(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parseGopkgLock(decodeText(input.content)));
     const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of parsed.dropped) set.problem(d);
     for (const p of parsed.projects) {
@@ -31,7 +32,7 @@ export const goDepExtractor: Extractor = {
         });
         continue;
       }
-      set.add({ name: p.name, version: v, purl: goPurl(p.name, v), line: p.line });
+      set.add({ name: p.name, version: v, purl: () => goPurl(p.name, v), line: p.line });
     }
     return set.output();
   },

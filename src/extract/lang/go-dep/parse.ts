@@ -1,5 +1,6 @@
 /** Gopkg.lock (golang/dep, TOML `[[projects]]`). Pure: text in, records out. */
-import { arrayTableLines, parseToml, str, tables } from '../python-common/toml.js';
+import { arrayTableLines, parseToml, str, tables } from '../../formats/toml.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface DepProject {
   name: string;
@@ -9,16 +10,14 @@ export interface DepProject {
   line: number | undefined;
 }
 
-export class GopkgLockError extends Error {}
-
 export function parseGopkgLock(text: string): { projects: DepProject[]; dropped: string[] } {
   let doc;
   try {
     doc = parseToml(text);
   } catch (e) {
-    throw new GopkgLockError((e as Error).message);
+    throw new FormatError((e as Error).message);
   }
-  if (!Array.isArray(doc['projects']) && doc['solve-meta'] === undefined) throw new GopkgLockError('no [[projects]] or [solve-meta]: not a Gopkg.lock');
+  if (!Array.isArray(doc['projects']) && doc['solve-meta'] === undefined) throw new FormatError('no [[projects]] or [solve-meta]: not a Gopkg.lock');
   const lines = arrayTableLines(text, 'projects');
   const projects: DepProject[] = [];
   const dropped: string[] = [];

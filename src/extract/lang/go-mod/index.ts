@@ -1,10 +1,12 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
+import { GO_ECOSYSTEM } from '../go-common/module.js';
+import { goPurl } from '../../../core/purl.js';
 import { isGoVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
-import { parseGoSum } from '../go-sum/parse.js';
-import { GoModError, isLocalPath, parseGoMod } from './parse.js';
+import { parseGoSum } from '../go-common/sum.js';
+import { isLocalPath } from '../go-common/module.js';
+import { parseGoMod } from './parse.js';
 import type { GoReplace } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
@@ -33,7 +35,7 @@ export const goModExtractor: Extractor = {
   },
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const text = decodeText(input.content);
-    const mod = parseFile(input.path, GoModError, () => parseGoMod(text));
+    const mod = parseFile(input.path, () => parseGoMod(text));
     const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of mod.dropped) set.problem(d);
 
@@ -76,7 +78,7 @@ export const goModExtractor: Extractor = {
         set.unknown({ kind: 'unparseable-version', message: `${module} has version ${JSON.stringify(version)}`, package: { name: module, version } });
         continue;
       }
-      set.add({ name: module, version, purl: goPurl(module, version), line: req.line, direct: !req.indirect });
+      set.add({ name: module, version, purl: () => goPurl(module, version), line: req.line, direct: !req.indirect });
     }
 
     if (listsOnlyDirect(mod.go)) {
@@ -89,7 +91,7 @@ export const goModExtractor: Extractor = {
           const rep = exact.get(`${m.module}@${m.version}`) ?? wide.get(m.module);
           if (rep) continue; // replaced modules are governed by go.mod
           if (!isGoVersion(m.version)) continue;
-          set.add({ name: m.module, version: m.version, purl: goPurl(m.module, m.version), line: m.line, path: sumPath, direct: false });
+          set.add({ name: m.module, version: m.version, purl: () => goPurl(m.module, m.version), line: m.line, path: sumPath, direct: false });
         }
       }
     }

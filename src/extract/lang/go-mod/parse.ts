@@ -2,6 +2,7 @@
  * go.mod: module, go and toolchain directives, require / replace / exclude (single lines and blocks).
  * Pure: text in, records out. Follows the grammar in the Go modules reference (golang.org/ref/mod#go-mod-file).
  */
+import { FormatError } from '../../formats/error.js';
 export interface GoRequire {
   module: string;
   version: string;
@@ -30,15 +31,14 @@ export interface GoMod {
   dropped: string[];
 }
 
-export class GoModError extends Error {}
-
 /** Splits a line into tokens, honouring "quoted" and `raw` strings; returns the tokens and the comment. */
 function tokenize(line: string): { tokens: string[]; comment: string } {
   const tokens: string[] = [];
   let i = 0;
   while (i < line.length) {
     const c = line[i];
-    if (c === ' ' || c === '\t' || c === '\r') {
+    if (/\s/.test(c ?? '')) {
+      // any white space, as the token scan below stops at any (\v, \f, U+00A0 too): else it would never advance
       i++;
     } else if (c === '/' && line[i + 1] === '/') {
       return { tokens, comment: line.slice(i + 2).trim() };
@@ -50,12 +50,12 @@ function tokenize(line: string): { tokens: string[]; comment: string } {
         s += line[j];
         j++;
       }
-      if (j >= line.length) throw new GoModError(`unterminated string in ${JSON.stringify(line)}`);
+      if (j >= line.length) throw new FormatError(`unterminated string in ${JSON.stringify(line)}`);
       tokens.push(s);
       i = j + 1;
     } else if (c === '`') {
       const j = line.indexOf('`', i + 1);
-      if (j < 0) throw new GoModError(`unterminated raw string in ${JSON.stringify(line)}`);
+      if (j < 0) throw new FormatError(`unterminated raw string in ${JSON.stringify(line)}`);
       tokens.push(line.slice(i + 1, j));
       i = j + 1;
     } else {
@@ -91,7 +91,7 @@ export function parseGoMod(text: string): GoMod {
       args = tokens;
     } else {
       verb = tokens[0] ?? '';
-      if (!VERBS.has(verb)) throw new GoModError(`line ${lineNo}: unknown directive ${JSON.stringify(verb)}`);
+      if (!VERBS.has(verb)) throw new FormatError(`line ${lineNo}: unknown directive ${JSON.stringify(verb)}`);
       sawDirective = true;
       if (tokens[1] === '(') {
         block = verb;
@@ -133,12 +133,7 @@ export function parseGoMod(text: string): GoMod {
         break; // retract, godebug, tool, ignore: nothing to report
     }
   }
-  if (block !== undefined) throw new GoModError(`unterminated ${block} block`);
-  if (!sawDirective) throw new GoModError('no directives');
+  if (block !== undefined) throw new FormatError(`unterminated ${block} block`);
+  if (!sawDirective) throw new FormatError('no directives');
   return out;
-}
-
-/** A replacement target that is a directory on disk (./x, ../x, /abs, C:\x), not a module. */
-export function isLocalPath(p: string): boolean {
-  return p.startsWith('./') || p.startsWith('../') || p.startsWith('/') || p === '.' || p === '..' || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('.\\') || p.startsWith('..\\');
 }

@@ -1,9 +1,10 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
+import { GO_ECOSYSTEM } from '../go-common/module.js';
+import { goPurl } from '../../../core/purl.js';
 import { isGoVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
-import { GoSumError, parseGoSum } from './parse.js';
+import { parseGoSum } from '../go-common/sum.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/go-sum';
@@ -22,7 +23,7 @@ export const goSumExtractor: Extractor = {
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
     if ((await input.tree.read(`${dir}go.mod`)) !== undefined) return { packages: [] };
-    const sum = parseFile(input.path, GoSumError, () => parseGoSum(decodeText(input.content)));
+    const sum = parseFile(input.path, () => parseGoSum(decodeText(input.content)));
     const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of sum.dropped) set.problem(d);
     for (const m of sum.modules) {
@@ -30,7 +31,7 @@ export const goSumExtractor: Extractor = {
         set.problem(`line ${m.line}: ${m.module} has version ${JSON.stringify(m.version)}`);
         continue;
       }
-      set.add({ name: m.module, version: m.version, purl: goPurl(m.module, m.version), line: m.line });
+      set.add({ name: m.module, version: m.version, purl: () => goPurl(m.module, m.version), line: m.line });
     }
     return set.output();
   },

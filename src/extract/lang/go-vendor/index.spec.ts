@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { extractText, ids } from '../npm-common/testing.js';
+import { extractText, ids } from '../../../../test/support/extract.js';
 import { goVendorExtractor as ex } from './index.js';
 
 const FIX = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');

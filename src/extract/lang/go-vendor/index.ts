@@ -1,10 +1,11 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { decodeText } from '../../util/text.js';
-import { GO_ECOSYSTEM, goPurl } from '../go-common/purl.js';
+import { GO_ECOSYSTEM } from '../go-common/module.js';
+import { goPurl } from '../../../core/purl.js';
 import { isGoVersion } from '../go-common/version.js';
-import { isLocalPath } from '../go-mod/parse.js';
+import { isLocalPath } from '../go-common/module.js';
 import { PackageSet } from '../../util/package-set.js';
-import { ModulesTxtError, parseModulesTxt } from './parse.js';
+import { parseModulesTxt } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/go-vendor';
@@ -19,7 +20,7 @@ export const goVendorExtractor: Extractor = {
   version: 1,
   required: (path: string) => path === 'vendor/modules.txt' || path.endsWith('/vendor/modules.txt'),
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, ModulesTxtError, () => parseModulesTxt(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parseModulesTxt(decodeText(input.content)));
     const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of parsed.dropped) set.problem(d);
     for (const m of parsed.modules) {
@@ -33,7 +34,8 @@ export const goVendorExtractor: Extractor = {
         set.unknown({ kind: 'unparseable-version', message: `${target.path} has version ${JSON.stringify(target.version)}`, package: { name: target.path } });
         continue;
       }
-      set.add({ name: target.path, version: target.version, purl: goPurl(target.path, target.version), line: m.line });
+      const { path: module, version } = target;
+      set.add({ name: module, version, purl: () => goPurl(module, version), line: m.line });
     }
     return set.output();
   },

@@ -4,6 +4,7 @@
  *   ## explicit; go 1.17
  *   package/path
  */
+import { FormatError } from '../../formats/error.js';
 export interface VendoredModule {
   module: string;
   version: string | undefined;
@@ -11,8 +12,6 @@ export interface VendoredModule {
   explicit: boolean;
   line: number;
 }
-
-export class ModulesTxtError extends Error {}
 
 export function parseModulesTxt(text: string): { modules: VendoredModule[]; dropped: string[] } {
   const modules: VendoredModule[] = [];
@@ -46,8 +45,8 @@ export function parseModulesTxt(text: string): { modules: VendoredModule[]; drop
       modules.push(cur);
       continue;
     }
-    if (l.startsWith('#')) throw new ModulesTxtError(`line ${i + 1}: unexpected ${JSON.stringify(l.slice(0, 40))}`);
-    if (!cur) throw new ModulesTxtError(`line ${i + 1}: package line before any module line`);
+    if (l.startsWith('#')) throw new FormatError(`line ${i + 1}: unexpected ${JSON.stringify(l.slice(0, 40))}`);
+    if (!cur) throw new FormatError(`line ${i + 1}: package line before any module line`);
   }
   return { modules, dropped };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { run, runPeer } from '../lang-b-common/testing.js';
+import { run, runPeer } from '../../../../test/support/extract.js';
 import { gradleLockfileExtractor as ex } from './index.js';
 
 const T = 'trivy/pkg/dependency/parser/gradle/lockfile/testdata';

@@ -4,7 +4,7 @@
  * Dev: every configuration that locks it is a test configuration (the peer drops those entries;
  * we keep them, flagged). The lockfile does not tell direct from transitive.
  */
-import { PackageURL } from 'packageurl-js';
+import { mavenPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
@@ -30,7 +30,7 @@ export const gradleLockfileExtractor: Extractor = {
       set.add({
         name: `${e.group}:${e.artifact}`,
         version: e.version,
-        purl: new PackageURL('maven', e.group, e.artifact, e.version, null, null).toString(),
+        purl: () => mavenPurl(e.group, e.artifact, e.version),
         line: e.line,
         ...(e.configurations.length > 0 ? { dev: e.configurations.every(isTestConfiguration) } : {}),
       });

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { run } from '../lang-b-common/testing.js';
+import { run } from '../../../../test/support/extract.js';
 import { javaArchiveExtractor as ex } from './index.js';
-import { makeZip, pomProperties } from './make-zip.js';
+import { makeZip, pomProperties } from '../../../../test/support/make-zip.js';
 import { LIMITS, nameVersionFromFileName, parseManifest } from './parse.js';
 
 describe('lang/java-archive required', () => {

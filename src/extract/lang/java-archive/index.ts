@@ -9,13 +9,13 @@
  * - Nested archives are located as `<file>!/<entry>` (e.g. `app.war!/WEB-INF/lib/x.jar`).
  * - Not a zip → ParseError; caps hit and unreadable nested archives → problems.
  */
-import { PackageURL } from 'packageurl-js';
-import { ParseError } from '../../../core/errors.js';
+import { mavenPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { ArchiveError, isArchiveName, scanArchive } from './parse.js';
+import { isArchiveName, scanArchive } from './parse.js';
 import type { ArchiveScan } from './parse.js';
+import { parseFileAsync } from '../../util/parse-file.js';
 
 export const ID = 'lang/java-archive';
 
@@ -26,13 +26,7 @@ export const javaArchiveExtractor: Extractor = {
     return isArchiveName(baseName(path));
   },
   async extract(input: ExtractInput): Promise<ExtractOutput> {
-    let scan: ArchiveScan;
-    try {
-      scan = await scanArchive(input.content, baseName(input.path));
-    } catch (e) {
-      if (e instanceof ArchiveError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const scan: ArchiveScan = await parseFileAsync(input.path, () => scanArchive(input.content, baseName(input.path)));
     const set = new PackageSet('Maven', ID, input.path);
     for (const p of scan.problems) set.problem(p);
     for (const a of scan.artifacts) {
@@ -46,7 +40,8 @@ export const javaArchiveExtractor: Extractor = {
         continue;
       }
       const name = `${a.groupId}:${a.artifactId}`;
-      set.add({ name, version: a.version, purl: new PackageURL('maven', a.groupId, a.artifactId, a.version, null, null).toString(), path: where });
+      const { groupId, artifactId, version } = a;
+      set.add({ name, version, purl: () => mavenPurl(groupId, artifactId, version), path: where });
       if (a.confidence === 'manifest') {
         set.unknown({
           kind: 'not-evaluable',

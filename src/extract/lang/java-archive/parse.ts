@@ -13,6 +13,7 @@
  * depth cap and byte caps per nested archive and per file tree.
  */
 import { readZip, ZipReadError } from './zip.js';
+import { FormatError } from '../../formats/error.js';
 
 export const ARCHIVE_EXTENSIONS = ['.jar', '.war', '.ear', '.par', '.hpi', '.jpi'];
 export const LIMITS = {
@@ -41,8 +42,6 @@ export interface ArchiveScan {
   artifacts: JavaArtifact[];
   problems: string[];
 }
-
-export class ArchiveError extends Error {}
 
 export function isArchiveName(name: string): boolean {
   const lower = name.toLowerCase();
@@ -97,7 +96,7 @@ export async function scanArchive(content: Uint8Array, fileName: string): Promis
   try {
     await scan(buf, fileName, '', 0, { used: 0 }, out);
   } catch (e) {
-    if (e instanceof ZipReadError) throw new ArchiveError(`not a readable zip archive: ${e.message}`);
+    if (e instanceof ZipReadError) throw new FormatError(`not a readable zip archive: ${e.message}`);
     throw e;
   }
   return out;

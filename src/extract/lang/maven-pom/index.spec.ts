@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { dirTree, emptyTree, run, runPeer } from '../lang-b-common/testing.js';
+import { dirTree, emptyTree, run, runPeer } from '../../../../test/support/extract.js';
 import { mavenPomExtractor as ex } from './index.js';
 import { interpolate, joinPath } from './resolve.js';
 

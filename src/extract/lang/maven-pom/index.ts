@@ -10,21 +10,16 @@
  *   an `unresolved-version` unknown with the reason; it is never invented.
  * - Transitive dependencies are not resolved: that needs the remote repository (see report).
  */
-import { PackageURL } from 'packageurl-js';
-import { ParseError } from '../../../core/errors.js';
+import { mavenPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { XmlSyntaxError } from '../lang-b-common/xml.js';
-import { parsePom, PomError } from './parse.js';
+import { parsePom } from './parse.js';
 import type { PomModel } from './parse.js';
 import { loadChain, resolveEffective } from './resolve.js';
+import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/maven-pom';
-
-export function mavenPurl(groupId: string, artifactId: string, version: string): string {
-  return new PackageURL('maven', groupId, artifactId, version, null, null).toString();
-}
 
 export const mavenPomExtractor: Extractor = {
   id: ID,
@@ -33,13 +28,7 @@ export const mavenPomExtractor: Extractor = {
     return baseName(path) === 'pom.xml';
   },
   async extract(input: ExtractInput): Promise<ExtractOutput> {
-    let model: PomModel;
-    try {
-      model = parsePom(decodeText(input.content));
-    } catch (e) {
-      if (e instanceof XmlSyntaxError || e instanceof PomError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
+    const model: PomModel = parseFile(input.path, () => parsePom(decodeText(input.content)));
     const eff = resolveEffective(await loadChain(input.path, model, input.tree));
     const set = new PackageSet('Maven', ID, input.path);
     for (const p of eff.problems) set.problem(p);
@@ -53,10 +42,11 @@ export const mavenPomExtractor: Extractor = {
         });
         continue;
       }
+      const { groupId, artifactId, version } = d;
       set.add({
         name,
-        version: d.version,
-        purl: mavenPurl(d.groupId, d.artifactId, d.version),
+        version,
+        purl: () => mavenPurl(groupId, artifactId, version),
         direct: true,
         dev: d.scope === 'test',
         ...(d.path !== input.path ? { path: d.path } : {}),

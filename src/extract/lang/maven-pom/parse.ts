@@ -2,8 +2,9 @@
  * pom.xml → a raw model (nothing interpolated, nothing inherited). Pure.
  * XML syntax by fast-xml-parser (through lang-b-common/xml); the POM semantics are ours.
  */
-import { child, children, childText, localName, parseXml } from '../lang-b-common/xml.js';
-import type { XmlElement } from '../lang-b-common/xml.js';
+import { child, children, childText, localName, parseXml } from '../../formats/xml.js';
+import type { XmlElement } from '../../formats/xml.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface PomDependency {
   groupId?: string;
@@ -36,11 +37,9 @@ export interface PomModel {
   modules: string[];
 }
 
-export class PomError extends Error {}
-
 export function parsePom(text: string): PomModel {
   const root = parseXml(text);
-  if (localName(root) !== 'project') throw new PomError(`root element is <${root.name}>, not <project>`);
+  if (localName(root) !== 'project') throw new FormatError(`root element is <${root.name}>, not <project>`);
   const model: PomModel = {
     properties: new Map(),
     dependencies: children(child(root, 'dependencies'), 'dependency').map(readDependency),

@@ -3,11 +3,11 @@
  * Git and path entries carry no Hex version: they are reported as unknowns, not guessed.
  * mix.lock records no direct/dev split (that lives in mix.exs).
  */
-import { PackageURL } from 'packageurl-js';
+import { hexPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { MixLockError, parseMixLock } from './parse.js';
+import { parseMixLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/mix-lock';
@@ -19,12 +19,13 @@ export const mixLockExtractor: Extractor = {
     return baseName(path) === 'mix.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, MixLockError, () => parseMixLock(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parseMixLock(decodeText(input.content)));
     const set = new PackageSet('Hex', ID, input.path);
     for (const s of parsed.skipped) set.problem(s);
     for (const e of parsed.entries) {
       if (e.scm === 'hex' && e.name !== undefined && e.version !== undefined) {
-        set.add({ name: e.name, version: e.version, purl: new PackageURL('hex', null, e.name, e.version, null, null).toString(), line: e.line });
+        const { name, version } = e;
+        set.add({ name, version, purl: () => hexPurl(name, version), line: e.line });
         continue;
       }
       set.unknown({

@@ -4,6 +4,7 @@
  *   "esaml": {:git, "https://github.com/firezone/esaml.git", "4294a3a...", []},
  * We read the term's leading elements only; no Elixir is evaluated.
  */
+import { FormatError } from '../../formats/error.js';
 
 export interface MixEntry {
   key: string;
@@ -19,8 +20,6 @@ export interface MixEntry {
   line: number;
 }
 
-export class MixLockError extends Error {}
-
 const ENTRY = /^\s*"([^"]+)"\s*:\s*\{\s*:(\w+)\s*,\s*(.*)$/;
 const HEX = /^:"?([\w.-]+)"?\s*,\s*"([^"]+)"/;
 const GIT = /^"([^"]+)"\s*,\s*"([^"]*)"/;
@@ -28,7 +27,7 @@ const GIT = /^"([^"]+)"\s*,\s*"([^"]*)"/;
 export function parseMixLock(text: string): { entries: MixEntry[]; skipped: string[] } {
   const trimmed = text.trim();
   if (trimmed === '') return { entries: [], skipped: [] };
-  if (!trimmed.startsWith('%{') || !trimmed.endsWith('}')) throw new MixLockError('not an Elixir map literal (%{ ... })');
+  if (!trimmed.startsWith('%{') || !trimmed.endsWith('}')) throw new FormatError('not an Elixir map literal (%{ ... })');
   const entries: MixEntry[] = [];
   const skipped: string[] = [];
   const lines = text.split(/\r?\n/);

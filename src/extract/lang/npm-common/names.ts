@@ -1,3 +1,10 @@
+export const NPM_ECOSYSTEM = 'npm';
+
+/** A valid npm package name (lenient: lowercase not enforced, legacy names exist). */
+export function isNpmName(name: string): boolean {
+  return /^(@[^/@\s]+\/)?[^/@\s][^/\s]*$/.test(name);
+}
+
 /** Exact npm semver (what lockfiles record for registry packages). */
 const SEMVER = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 

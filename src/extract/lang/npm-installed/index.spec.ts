@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { PEER_FIXTURES_DIR, readPeerFixture } from '../../../../test/support/shared.js';
-import { extractFile, extractText, ids } from '../npm-common/testing.js';
+import { PEER_FIXTURES_DIR, readPeerFixture } from '../../../../test/support/fixtures.js';
+import { extractFile, extractText, ids } from '../../../../test/support/extract.js';
 import { npmInstalledExtractor as ex } from './index.js';
 
 describe('lang/npm-installed required()', () => {

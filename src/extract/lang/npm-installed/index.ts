@@ -1,9 +1,11 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
-import { baseName, decodeText, LineIndex } from '../../util/text.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { LineIndex } from '../../formats/lines.js';
 import { isExactSemver } from '../npm-common/names.js';
 import { PackageSet } from '../../util/package-set.js';
-import { isNpmName, NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
-import { ManifestError, parseInstalledManifest } from './parse.js';
+import { isNpmName, NPM_ECOSYSTEM } from '../npm-common/names.js';
+import { npmPurl } from '../../../core/purl.js';
+import { parseInstalledManifest } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/npm-installed';
@@ -27,7 +29,7 @@ export const npmInstalledExtractor: Extractor = {
   },
   extract(input: ExtractInput): ExtractOutput {
     const text = decodeText(input.content);
-    const m = parseFile(input.path, ManifestError, () => parseInstalledManifest(text));
+    const m = parseFile(input.path, () => parseInstalledManifest(text));
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     if (!m.name || !m.version) return set.output();
     if (!isNpmName(m.name)) {
@@ -39,7 +41,8 @@ export const npmInstalledExtractor: Extractor = {
       return set.output();
     }
     const line = m.offset === undefined ? undefined : new LineIndex(text).line(m.offset);
-    set.add({ name: m.name, version: m.version, purl: npmPurl(m.name, m.version), line });
+    const { name, version } = m;
+    set.add({ name, version, purl: () => npmPurl(name, version), line });
     return set.output();
   },
 };

@@ -1,5 +1,6 @@
 /** package.json of an installed package: its name and version. Pure. */
-import { isObject, keyOffset, parseJson, str } from '../npm-common/json.js';
+import { isObject, keyOffset, parseJson, str } from '../../formats/json.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface InstalledManifest {
   name: string | undefined;
@@ -9,15 +10,13 @@ export interface InstalledManifest {
   /** `_from`/`_resolved`-style hints are ignored; `private` packages are still reported. */
 }
 
-export class ManifestError extends Error {}
-
 export function parseInstalledManifest(text: string): InstalledManifest {
   let doc;
   try {
     doc = parseJson(text);
   } catch (e) {
-    throw new ManifestError(`invalid JSON: ${(e as Error).message}`);
+    throw new FormatError(`invalid JSON: ${(e as Error).message}`);
   }
-  if (!isObject(doc)) throw new ManifestError('top level is not an object');
+  if (!isObject(doc)) throw new FormatError('top level is not an object');
   return { name: str(doc, 'name'), version: str(doc, 'version'), offset: keyOffset(doc, 'name') };
 }

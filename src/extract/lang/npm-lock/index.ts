@@ -1,8 +1,10 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
-import { baseName, decodeText, LineIndex } from '../../util/text.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { LineIndex } from '../../formats/lines.js';
 import { PackageSet } from '../../util/package-set.js';
-import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
-import { manifestDependencyNames, NpmLockError, parseNpmLock } from './parse.js';
+import { NPM_ECOSYSTEM } from '../npm-common/names.js';
+import { npmPurl } from '../../../core/purl.js';
+import { manifestDependencyNames, parseNpmLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/npm-lock';
@@ -25,7 +27,7 @@ export const npmLockExtractor: Extractor = {
       const manifest = await input.tree.read(`${dir}package.json`);
       if (manifest) manifestDeps = manifestDependencyNames(decodeText(manifest));
     }
-    const lock = parseFile(input.path, NpmLockError, () => parseNpmLock(text, manifestDeps));
+    const lock = parseFile(input.path, () => parseNpmLock(text, manifestDeps));
     const lines = new LineIndex(text);
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
@@ -39,7 +41,7 @@ export const npmLockExtractor: Extractor = {
         });
         continue;
       }
-      set.add({ name: r.name, version: r.version, purl: npmPurl(r.name, r.version), line, direct: r.direct, dev: r.dev });
+      set.add({ name: r.name, version: r.version, purl: () => npmPurl(r.name, r.version), line, direct: r.direct, dev: r.dev });
     }
     return set.output();
   },

@@ -3,8 +3,9 @@
  * Pure: text in, records out. v2/v3 read the flat `packages` map; v1 walks the nested `dependencies` tree.
  */
 import { isExactSemver, nameFromNodeModulesPath, parseNpmAlias } from '../npm-common/names.js';
-import { isObject, keyOffset, obj, parseJson, str } from '../npm-common/json.js';
-import type { JsonObject } from '../npm-common/json.js';
+import { isObject, keyOffset, obj, parseJson, str } from '../../formats/json.js';
+import type { JsonObject } from '../../formats/json.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface NpmLockRecord {
   name: string;
@@ -26,24 +27,22 @@ export interface NpmLock {
   dropped: string[];
 }
 
-export class NpmLockError extends Error {}
-
 export function parseNpmLock(text: string, rootManifestDeps?: ReadonlySet<string>): NpmLock {
   let doc;
   try {
     doc = parseJson(text);
   } catch (e) {
-    throw new NpmLockError(`invalid JSON: ${(e as Error).message}`);
+    throw new FormatError(`invalid JSON: ${(e as Error).message}`);
   }
-  if (!isObject(doc)) throw new NpmLockError('top level is not an object');
+  if (!isObject(doc)) throw new FormatError('top level is not an object');
   const lv = doc['lockfileVersion'];
   const packages = obj(doc, 'packages');
   const version = typeof lv === 'number' ? lv : packages ? 2 : 1;
   if (lv !== undefined && !(lv === 1 || lv === 2 || lv === 3)) {
-    throw new NpmLockError(`unsupported lockfileVersion ${JSON.stringify(lv)}`);
+    throw new FormatError(`unsupported lockfileVersion ${JSON.stringify(lv)}`);
   }
   if (version >= 2) {
-    if (!packages) throw new NpmLockError(`lockfileVersion ${version} without a "packages" object`);
+    if (!packages) throw new FormatError(`lockfileVersion ${version} without a "packages" object`);
     return { lockfileVersion: version, ...fromPackages(packages) };
   }
   const deps = obj(doc, 'dependencies') ?? {};

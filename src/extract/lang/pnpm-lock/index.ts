@@ -1,10 +1,12 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
-import { baseName, decodeText, LineIndex } from '../../util/text.js';
-import { reachability } from '../npm-common/dep-graph.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { LineIndex } from '../../formats/lines.js';
+import { reachability } from '../../util/dep-graph.js';
 import { isExactSemver } from '../npm-common/names.js';
 import { PackageSet } from '../../util/package-set.js';
-import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
-import { parsePnpmLock, PnpmLockError } from './parse.js';
+import { NPM_ECOSYSTEM } from '../npm-common/names.js';
+import { npmPurl } from '../../../core/purl.js';
+import { parsePnpmLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/pnpm-lock';
@@ -22,7 +24,7 @@ export const pnpmLockExtractor: Extractor = {
   },
   extract(input: ExtractInput): ExtractOutput {
     const text = decodeText(input.content);
-    const lock = parseFile(input.path, PnpmLockError, () => parsePnpmLock(text));
+    const lock = parseFile(input.path, () => parsePnpmLock(text));
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
 
@@ -54,7 +56,7 @@ export const pnpmLockExtractor: Extractor = {
       set.add({
         name: p.name,
         version: p.version,
-        purl: npmPurl(p.name, p.version),
+        purl: () => npmPurl(p.name, p.version),
         line: p.offset === undefined ? undefined : lines.line(p.offset),
         direct: directIds.has(p.id),
         dev,

@@ -3,11 +3,9 @@
  * (`packages:` + `snapshots:` keyed `name@1.2.3(peer@1)`, importers for the projects).
  * Pure: text in, records out.
  */
-import type * as Yaml from 'yaml';
-import { lazyRequire } from '../../../util/lazy.js';
-
-const lib = lazyRequire<typeof Yaml>('yaml');
+import { parseYamlDocuments, yaml as lib } from '../../formats/yaml.js';
 import type { Document } from 'yaml';
+import { FormatError } from '../../formats/error.js';
 
 export interface PnpmPackage {
   /** Snapshot/package key without peer suffix, e.g. `name@1.2.3`; used for graph edges. */
@@ -36,8 +34,6 @@ export interface PnpmLock {
   importers: PnpmImporter[];
   dropped: string[];
 }
-
-export class PnpmLockError extends Error {}
 
 type Rec = Record<string, unknown>;
 const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -80,21 +76,19 @@ export function parseKey(key: string, major: number): { name: string; version: s
 function chooseDocument(docs: Document.Parsed[]): Document.Parsed {
   // pnpm 9 may prepend a document for its own toolchain (packageManagerDependencies); the project is the last one.
   const last = docs[docs.length - 1];
-  if (!last) throw new PnpmLockError('empty file');
+  if (!last) throw new FormatError('empty file');
   return last;
 }
 
 export function parsePnpmLock(text: string): PnpmLock {
-  const docs = lib().parseAllDocuments(text);
-  if (!Array.isArray(docs)) throw new PnpmLockError('empty file');
-  for (const d of docs) if (d.errors.length > 0) throw new PnpmLockError(`invalid YAML: ${d.errors[0]?.message ?? ''}`);
+  const docs = parseYamlDocuments(text);
   const doc = chooseDocument(docs);
-  if (!lib().isMap(doc.contents)) throw new PnpmLockError('top level is not a mapping');
+  if (!lib().isMap(doc.contents)) throw new FormatError('top level is not a mapping');
   const root = doc.toJS() as Rec;
   const lv = root['lockfileVersion'];
   const major = Math.floor(Number(typeof lv === 'string' ? lv.replace(/^v/, '') : lv));
   if (!Number.isFinite(major) || major < 5 || major > 9) {
-    throw new PnpmLockError(`unsupported lockfileVersion ${JSON.stringify(lv)}`);
+    throw new FormatError(`unsupported lockfileVersion ${JSON.stringify(lv)}`);
   }
 
   const offsets = new Map<string, Map<string, number>>();

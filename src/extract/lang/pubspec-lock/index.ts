@@ -7,11 +7,11 @@
  * they are reported as unknowns. The peer (trivy) substitutes the constraint's lower bound, which
  * is a guess we do not make.
  */
-import { PackageURL } from 'packageurl-js';
+import { pubPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { parsePubspecLock, PubspecLockError } from './parse.js';
+import { parsePubspecLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/pubspec-lock';
@@ -23,7 +23,7 @@ export const pubspecLockExtractor: Extractor = {
     return baseName(path) === 'pubspec.lock';
   },
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, PubspecLockError, () => parsePubspecLock(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parsePubspecLock(decodeText(input.content)));
     const set = new PackageSet('Pub', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const p of parsed.packages) {
@@ -38,7 +38,7 @@ export const pubspecLockExtractor: Extractor = {
       set.add({
         name: p.name,
         version: p.version,
-        purl: new PackageURL('pub', null, p.name, p.version, null, null).toString(),
+        purl: () => pubPurl(p.name, p.version),
         direct: p.dependency.startsWith('direct'),
         dev: p.dependency === 'direct dev',
         ...(p.line !== undefined ? { line: p.line } : {}),

@@ -3,7 +3,8 @@
  * `packages: { <name>: { dependency: "direct main" | "direct dev" | "direct overridden" | transitive,
  *   source: hosted | git | path | sdk, version: "1.2.3", description } }, sdks: { dart, flutter }`.
  */
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { newLineCounter, parseYamlDocument, yaml } from '../../formats/yaml.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface PubPackage {
   name: string;
@@ -13,20 +14,18 @@ export interface PubPackage {
   line?: number;
 }
 
-export class PubspecLockError extends Error {}
-
 export function parsePubspecLock(text: string): { packages: PubPackage[]; dropped: string[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
-  if (doc.errors.length > 0) throw new PubspecLockError(`invalid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);
+  const { isMap, isScalar } = yaml();
+  const lineCounter = newLineCounter();
+  const doc = parseYamlDocument(text, { lineCounter, uniqueKeys: false });
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return { packages: [], dropped: [] };
-  if (!isMap(root)) throw new PubspecLockError('top level is not a mapping');
+  if (!isMap(root)) throw new FormatError('top level is not a mapping');
   const pkgs = root.get('packages', true);
   const out: PubPackage[] = [];
   const dropped: string[] = [];
   if (pkgs === undefined || pkgs === null || (isScalar(pkgs) && pkgs.value === null)) return { packages: out, dropped };
-  if (!isMap(pkgs)) throw new PubspecLockError('`packages` is not a mapping');
+  if (!isMap(pkgs)) throw new FormatError('`packages` is not a mapping');
   for (const item of pkgs.items) {
     const name = isScalar(item.key) ? String(item.key.value) : undefined;
     const v = item.value;

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
 import type { Extractor } from '../../types.js';
-import { PEER_FIXTURES_DIR } from '../../../../test/support/shared.js';
-import { byId, extractFile, extractText, ids } from '../npm-common/testing.js';
+import { PEER_FIXTURES_DIR } from '../../../../test/support/fixtures.js';
+import { byId, extractFile, extractText, ids } from '../../../../test/support/extract.js';
 import { pythonPdmLockExtractor } from '../python-pdm-lock/index.js';
 import { pythonPipfileLockExtractor } from '../python-pipfile-lock/index.js';
 import { pythonPoetryLockExtractor } from '../python-poetry-lock/index.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isPep440Version, normalizePyName, pypiPurl } from './names.js';
+import { pypiPurl } from '../../../core/purl.js';
+import { isPep440Version, normalizePyName } from './names.js';
 
 describe('PEP 503 names', () => {
   it.each([

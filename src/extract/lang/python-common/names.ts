@@ -1,17 +1,12 @@
-import { PackageURL } from 'packageurl-js';
 import type { PackageSet } from '../../util/package-set.js';
 import { pep503 } from '../../../core/ecosystem.js';
+import { pypiPurl } from '../../../core/purl.js';
 
 export const PYPI_ECOSYSTEM = 'PyPI';
 
 /** PEP 503 normalized name: lowercase, runs of `-`, `_`, `.` become one `-`. */
 export function normalizePyName(name: string): string {
   return pep503(name.trim());
-}
-
-/** `pkg:pypi/<normalized>@<version>`. */
-export function pypiPurl(name: string, version: string): string {
-  return new PackageURL('pypi', null, normalizePyName(name), version, null, null).toString();
 }
 
 /** A valid PEP 508 distribution name. */
@@ -45,5 +40,6 @@ export function addIndexPackage(
     });
     return;
   }
-  set.add({ name, version: p.version, purl: pypiPurl(name, p.version), ...(p.line !== undefined ? { line: p.line } : {}), ...flags });
+  const version = p.version;
+  set.add({ name, version, purl: () => pypiPurl(name, version), ...(p.line !== undefined ? { line: p.line } : {}), ...flags });
 }

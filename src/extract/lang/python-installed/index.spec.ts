@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { readPeerFixture } from '../../../../test/support/shared.js';
-import { extractText, ids } from '../npm-common/testing.js';
+import { readPeerFixture } from '../../../../test/support/fixtures.js';
+import { extractText, ids } from '../../../../test/support/extract.js';
 import { pythonInstalledExtractor as ex } from './index.js';
 
 const DIR = ['trivy', 'pkg', 'dependency', 'parser', 'python', 'packaging', 'testdata'];

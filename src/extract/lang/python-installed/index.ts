@@ -1,8 +1,9 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { PackageSet } from '../../util/package-set.js';
-import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
+import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
+import { pypiPurl } from '../../../core/purl.js';
 import { decodePyText } from '../python-common/text.js';
-import { parsePyMetadata, PyMetadataError } from './parse.js';
+import { parsePyMetadata } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/python-installed';
@@ -15,13 +16,13 @@ export const pythonInstalledExtractor: Extractor = {
     return path.endsWith('.dist-info/METADATA') || path.endsWith('.egg-info/PKG-INFO') || path.endsWith('.egg-info');
   },
   extract(input: ExtractInput): ExtractOutput {
-    const meta = parseFile(input.path, PyMetadataError, () => parsePyMetadata(decodePyText(input.content)));
+    const meta = parseFile(input.path, () => parsePyMetadata(decodePyText(input.content)));
     const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     const name = normalizePyName(meta.name);
     if (!isPep440Version(meta.version)) {
       set.unknown({ kind: 'unparseable-version', message: `${name} has version ${JSON.stringify(meta.version)}`, package: { name, version: meta.version } });
     } else {
-      set.add({ name, version: meta.version, purl: pypiPurl(name, meta.version), line: meta.nameLine });
+      set.add({ name, version: meta.version, purl: () => pypiPurl(name, meta.version), line: meta.nameLine });
     }
     return set.output();
   },

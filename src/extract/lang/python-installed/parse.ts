@@ -2,13 +2,12 @@
  * Core metadata of installed distributions (`*.dist-info/METADATA`, `*.egg-info/PKG-INFO`): RFC 822 style
  * headers up to the first blank line. Pure: text in, name and version out.
  */
+import { FormatError } from '../../formats/error.js';
 export interface PyMetadata {
   name: string;
   version: string;
   nameLine: number;
 }
-
-export class PyMetadataError extends Error {}
 
 export function parsePyMetadata(text: string): PyMetadata {
   const headers = new Map<string, { value: string; line: number }>();
@@ -25,13 +24,13 @@ export function parsePyMetadata(text: string): PyMetadata {
       continue;
     }
     const colon = l.indexOf(':');
-    if (colon <= 0) throw new PyMetadataError(`line ${i + 1} is not a header`);
+    if (colon <= 0) throw new FormatError(`line ${i + 1} is not a header`);
     const key = l.slice(0, colon).trim().toLowerCase();
     last = key;
     if (!headers.has(key)) headers.set(key, { value: l.slice(colon + 1).trim(), line: i + 1 });
   }
   const name = headers.get('name');
   const version = headers.get('version');
-  if (!name?.value || !version?.value) throw new PyMetadataError('no Name and Version headers');
+  if (!name?.value || !version?.value) throw new FormatError('no Name and Version headers');
   return { name: name.value, version: version.value, nameLine: name.line };
 }

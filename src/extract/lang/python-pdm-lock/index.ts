@@ -2,7 +2,7 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { addIndexPackage, PYPI_ECOSYSTEM } from '../python-common/names.js';
-import { parsePdmLock, PdmLockError } from './parse.js';
+import { parsePdmLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/python-pdm-lock';
@@ -13,7 +13,7 @@ export const pythonPdmLockExtractor: Extractor = {
   version: 1,
   required: (path: string) => baseName(path) === 'pdm.lock',
   extract(input: ExtractInput): ExtractOutput {
-    const lock = parseFile(input.path, PdmLockError, () => parsePdmLock(decodeText(input.content)));
+    const lock = parseFile(input.path, () => parsePdmLock(decodeText(input.content)));
     const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     for (const p of lock.packages) {

@@ -1,5 +1,6 @@
 /** pdm.lock. Pure: text in, records out. */
-import { arrayTableLines, isTable, parseToml, str, tables } from '../python-common/toml.js';
+import { arrayTableLines, isTable, parseToml, str, tables } from '../../formats/toml.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface PdmPackage {
   name: string;
@@ -11,16 +12,14 @@ export interface PdmPackage {
   line: number | undefined;
 }
 
-export class PdmLockError extends Error {}
-
 export function parsePdmLock(text: string): { packages: PdmPackage[]; dropped: string[] } {
   let doc;
   try {
     doc = parseToml(text);
   } catch (e) {
-    throw new PdmLockError((e as Error).message);
+    throw new FormatError((e as Error).message);
   }
-  if (!isTable(doc['metadata']) && !Array.isArray(doc['package'])) throw new PdmLockError('no [metadata] or [[package]]: not a pdm.lock');
+  if (!isTable(doc['metadata']) && !Array.isArray(doc['package'])) throw new FormatError('no [metadata] or [[package]]: not a pdm.lock');
   const lines = arrayTableLines(text, 'package');
   const dropped: string[] = [];
   const packages: PdmPackage[] = [];

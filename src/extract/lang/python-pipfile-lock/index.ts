@@ -1,9 +1,11 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
-import { baseName, decodeText, LineIndex } from '../../util/text.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { LineIndex } from '../../formats/lines.js';
 import { PackageSet } from '../../util/package-set.js';
-import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
-import { isTable, parseToml } from '../python-common/toml.js';
-import { parsePipfileLock, PipfileLockError } from './parse.js';
+import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
+import { pypiPurl } from '../../../core/purl.js';
+import { isTable, parseToml } from '../../formats/toml.js';
+import { parsePipfileLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/python-pipfile-lock';
@@ -18,7 +20,7 @@ export const pythonPipfileLockExtractor: Extractor = {
   required: (path: string) => baseName(path) === 'Pipfile.lock',
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const text = decodeText(input.content);
-    const entries = parseFile(input.path, PipfileLockError, () => parsePipfileLock(text));
+    const entries = parseFile(input.path, () => parsePipfileLock(text));
     const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
     const pipfile = await input.tree.read(`${dir}Pipfile`);
     let direct: Set<string> | undefined;
@@ -44,10 +46,11 @@ export const pythonPipfileLockExtractor: Extractor = {
         });
         continue;
       }
+      const version = e.version;
       set.add({
         name,
-        version: e.version,
-        purl: pypiPurl(name, e.version),
+        version,
+        purl: () => pypiPurl(name, version),
         line: e.offset === undefined ? undefined : lines.line(e.offset),
         dev: e.dev,
         ...(direct ? { direct: direct.has(name) } : {}),

@@ -1,5 +1,6 @@
 /** Pipfile.lock (pipenv): JSON with `default` and `develop` sections. Pure: text in, records out. */
-import { isObject, keyOffset, parseJson } from '../npm-common/json.js';
+import { isObject, keyOffset, parseJson } from '../../formats/json.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface PipfileLockEntry {
   name: string;
@@ -11,18 +12,16 @@ export interface PipfileLockEntry {
   reference: string | undefined;
 }
 
-export class PipfileLockError extends Error {}
-
 export function parsePipfileLock(text: string): PipfileLockEntry[] {
   let doc;
   try {
     doc = parseJson(text);
   } catch (e) {
-    throw new PipfileLockError(`invalid JSON: ${(e as Error).message}`);
+    throw new FormatError(`invalid JSON: ${(e as Error).message}`);
   }
-  if (!isObject(doc)) throw new PipfileLockError('top level is not an object');
+  if (!isObject(doc)) throw new FormatError('top level is not an object');
   if (!isObject(doc['_meta']) && !isObject(doc['default']) && !isObject(doc['develop'])) {
-    throw new PipfileLockError('neither _meta, default nor develop: not a Pipfile.lock');
+    throw new FormatError('neither _meta, default nor develop: not a Pipfile.lock');
   }
   const out: PipfileLockEntry[] = [];
   for (const [section, dev] of [['default', false], ['develop', true]] as const) {

@@ -2,8 +2,8 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { addIndexPackage, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
-import { isTable, parseToml } from '../python-common/toml.js';
-import { parsePoetryLock, PoetryLockError } from './parse.js';
+import { isTable, parseToml } from '../../formats/toml.js';
+import { parsePoetryLock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/python-poetry-lock';
@@ -42,7 +42,7 @@ export const pythonPoetryLockExtractor: Extractor = {
   version: 1,
   required: (path: string) => baseName(path) === 'poetry.lock',
   async extract(input: ExtractInput): Promise<ExtractOutput> {
-    const lock = parseFile(input.path, PoetryLockError, () => parsePoetryLock(decodeText(input.content)));
+    const lock = parseFile(input.path, () => parsePoetryLock(decodeText(input.content)));
     const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';
     const pyproject = await input.tree.read(`${dir}pyproject.toml`);
     const direct = pyproject ? declared(decodeText(pyproject)) : undefined;

@@ -1,5 +1,6 @@
 /** poetry.lock v1 (`category`) and v2 (`groups`). Pure: text in, records out. */
-import { arrayTableLines, isTable, parseToml, str, tables } from '../python-common/toml.js';
+import { arrayTableLines, isTable, parseToml, str, tables } from '../../formats/toml.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface PoetryPackage {
   name: string;
@@ -12,16 +13,14 @@ export interface PoetryPackage {
   dependencies: string[];
 }
 
-export class PoetryLockError extends Error {}
-
 export function parsePoetryLock(text: string): { packages: PoetryPackage[]; dropped: string[] } {
   let doc;
   try {
     doc = parseToml(text);
   } catch (e) {
-    throw new PoetryLockError((e as Error).message);
+    throw new FormatError((e as Error).message);
   }
-  if (!Array.isArray(doc['package']) && !isTable(doc['metadata'])) throw new PoetryLockError('no [[package]] or [metadata]: not a poetry.lock');
+  if (!Array.isArray(doc['package']) && !isTable(doc['metadata'])) throw new FormatError('no [[package]] or [metadata]: not a poetry.lock');
   const lines = arrayTableLines(text, 'package');
   const packages: PoetryPackage[] = [];
   const dropped: string[] = [];

@@ -1,8 +1,9 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
-import { parsePylock, PylockError } from './parse.js';
+import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
+import { pypiPurl } from '../../../core/purl.js';
+import { parsePylock } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/python-pylock';
@@ -16,7 +17,7 @@ export const pythonPylockExtractor: Extractor = {
     return base === 'pylock.toml' || (base.startsWith('pylock.') && base.endsWith('.toml'));
   },
   extract(input: ExtractInput): ExtractOutput {
-    const lock = parseFile(input.path, PylockError, () => parsePylock(decodeText(input.content)));
+    const lock = parseFile(input.path, () => parsePylock(decodeText(input.content)));
     const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     for (const p of lock.packages) {
@@ -26,7 +27,8 @@ export const pythonPylockExtractor: Extractor = {
         set.unknown({ kind: 'unresolved-version', message: `${name} has no registry version (${p.source})`, package: p.version ? { name, version: p.version } : { name } });
         continue;
       }
-      set.add({ name, version: p.version, purl: pypiPurl(name, p.version), line: p.line });
+      const version = p.version;
+      set.add({ name, version, purl: () => pypiPurl(name, version), line: p.line });
     }
     return set.output();
   },

@@ -1,5 +1,6 @@
 /** pylock.toml (PEP 751). Pure: text in, records out. */
-import { arrayTableLines, isTable, parseToml, str, tables } from '../python-common/toml.js';
+import { arrayTableLines, isTable, parseToml, str, tables } from '../../formats/toml.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface PylockPackage {
   name: string;
@@ -9,18 +10,16 @@ export interface PylockPackage {
   line: number | undefined;
 }
 
-export class PylockError extends Error {}
-
 export function parsePylock(text: string): { packages: PylockPackage[]; dropped: string[] } {
   let doc;
   try {
     doc = parseToml(text);
   } catch (e) {
-    throw new PylockError((e as Error).message);
+    throw new FormatError((e as Error).message);
   }
   const lv = str(doc, 'lock-version');
-  if (lv === undefined) throw new PylockError('no lock-version: not a PEP 751 lock file');
-  if (!/^1(\.\d+)?$/.test(lv)) throw new PylockError(`unsupported lock-version ${JSON.stringify(lv)}`);
+  if (lv === undefined) throw new FormatError('no lock-version: not a PEP 751 lock file');
+  if (!/^1(\.\d+)?$/.test(lv)) throw new FormatError(`unsupported lock-version ${JSON.stringify(lv)}`);
   const lines = arrayTableLines(text, 'packages');
   const dropped: string[] = [];
   const packages: PylockPackage[] = [];

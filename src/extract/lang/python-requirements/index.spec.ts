@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PEER_FIXTURES_DIR } from '../../../../test/support/shared.js';
-import { extractFile, extractText, ids } from '../npm-common/testing.js';
+import { PEER_FIXTURES_DIR } from '../../../../test/support/fixtures.js';
+import { extractFile, extractText, ids } from '../../../../test/support/extract.js';
 import { pythonRequirementsExtractor as ex } from './index.js';
 
 const DIR = 'trivy/pkg/dependency/parser/python/pip/testdata';

@@ -1,7 +1,8 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM, pypiPurl } from '../python-common/names.js';
+import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
+import { pypiPurl } from '../../../core/purl.js';
 import { decodePyText } from '../python-common/text.js';
 import { parseRequirements } from './parse.js';
 
@@ -94,7 +95,8 @@ export const pythonRequirementsExtractor: Extractor = {
               break;
             }
             if (l.pin !== undefined && isPep440Version(l.pin)) {
-              set.add({ name, version: l.pin, purl: pypiPurl(name, l.pin), line: l.line, path });
+              const pin = l.pin;
+              set.add({ name, version: pin, purl: () => pypiPurl(name, pin), line: l.line, path });
             } else if (l.pin !== undefined) {
               set.unknown({ kind: 'unparseable-version', message: `${path}:${l.line}: ${l.name}==${l.pin} is not a PEP 440 version`, package: { name, version: l.pin } });
             } else {
@@ -110,7 +112,7 @@ export const pythonRequirementsExtractor: Extractor = {
     for (const u of unpinned) {
       const c = constraints.get(u.name);
       if (c && isPep440Version(c.version)) {
-        set.add({ name: u.name, version: c.version, purl: pypiPurl(u.name, c.version), line: u.line, path: u.path });
+        set.add({ name: u.name, version: c.version, purl: () => pypiPurl(u.name, c.version), line: u.line, path: u.path });
         continue;
       }
       set.unknown({

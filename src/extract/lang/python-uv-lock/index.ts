@@ -1,9 +1,9 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
-import { reachability } from '../npm-common/dep-graph.js';
+import { reachability } from '../../util/dep-graph.js';
 import { PackageSet } from '../../util/package-set.js';
 import { addIndexPackage, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
-import { parseUvLock, UvLockError } from './parse.js';
+import { parseUvLock } from './parse.js';
 import type { UvDep, UvPackage } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
@@ -20,7 +20,7 @@ export const pythonUvLockExtractor: Extractor = {
   version: 1,
   required: (path: string) => baseName(path) === 'uv.lock',
   extract(input: ExtractInput): ExtractOutput {
-    const lock = parseFile(input.path, UvLockError, () => parseUvLock(decodeText(input.content)));
+    const lock = parseFile(input.path, () => parseUvLock(decodeText(input.content)));
     const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
     const byName = new Map<string, UvPackage[]>();

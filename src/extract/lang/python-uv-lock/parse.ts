@@ -1,6 +1,7 @@
 /** uv.lock. Pure: text in, records out. */
-import { arrayTableLines, isTable, parseToml, str, tables } from '../python-common/toml.js';
-import type { TomlTable } from '../python-common/toml.js';
+import { arrayTableLines, isTable, parseToml, str, tables } from '../../formats/toml.js';
+import type { TomlTable } from '../../formats/toml.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface UvDep {
   name: string;
@@ -18,8 +19,6 @@ export interface UvPackage {
   devDependencies: UvDep[];
   optionalDependencies: UvDep[];
 }
-
-export class UvLockError extends Error {}
 
 function deps(v: unknown): UvDep[] {
   return tables(v).flatMap((d) => {
@@ -39,11 +38,11 @@ export function parseUvLock(text: string): { version: number; packages: UvPackag
   try {
     doc = parseToml(text);
   } catch (e) {
-    throw new UvLockError((e as Error).message);
+    throw new FormatError((e as Error).message);
   }
   const version = doc['version'];
-  if (typeof version !== 'number') throw new UvLockError('no top-level `version`: not a uv.lock');
-  if (version !== 1) throw new UvLockError(`unsupported uv.lock version ${version}`);
+  if (typeof version !== 'number') throw new FormatError('no top-level `version`: not a uv.lock');
+  if (version !== 1) throw new FormatError(`unsupported uv.lock version ${version}`);
   const lines = arrayTableLines(text, 'package');
   const dropped: string[] = [];
   const packages: UvPackage[] = [];

@@ -6,11 +6,11 @@
  * version: it is reported as an unknown (the peer reports a branch name as the version, which it
  * is not). Local (file://) pins are not registry packages and are skipped with an unknown too.
  */
-import { PackageURL } from 'packageurl-js';
+import { swiftPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
-import { PackageResolvedError, parsePackageResolved, swiftUrlName } from './parse.js';
+import { parsePackageResolved, swiftUrlName } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
 export const ID = 'lang/swift-package-resolved';
@@ -22,7 +22,7 @@ export const swiftPackageResolvedExtractor: Extractor = {
     return baseName(path) === 'Package.resolved';
   },
   extract(input: ExtractInput): ExtractOutput {
-    const parsed = parseFile(input.path, PackageResolvedError, () => parsePackageResolved(decodeText(input.content)));
+    const parsed = parseFile(input.path, () => parsePackageResolved(decodeText(input.content)));
     const set = new PackageSet('SwiftURL', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const pin of parsed.pins) {
@@ -36,11 +36,9 @@ export const swiftPackageResolvedExtractor: Extractor = {
         set.unknown({ kind: 'unresolved-version', message: `${name} is pinned to ${at}, not a version`, package: { name } });
         continue;
       }
-      // Repository pins: namespace host/owner, name repo. Registry pins ("scope.name"): namespace scope.
-      const cut = name.includes('/') ? name.lastIndexOf('/') : name.indexOf('.');
       let purl: string;
       try {
-        purl = new PackageURL('swift', name.slice(0, cut), name.slice(cut + 1), pin.version, null, null).toString();
+        purl = swiftPurl(name, pin.version);
       } catch (e) {
         set.problem(`pin ${name}: cannot build a purl (${e instanceof Error ? e.message : String(e)})`);
         continue;

@@ -3,7 +3,9 @@
  * v1: `{ object: { pins: [{ package, repositoryURL, state: { branch, revision, version } }] }, version: 1 }`
  * v2/v3: `{ pins: [{ identity, kind, location, state: { branch?, revision, version? } }], version: 2|3 }`.
  */
-import { LineFinder } from '../lang-b-common/text.js';
+import { LineFinder } from '../../formats/lines.js';
+import { FormatError } from '../../formats/error.js';
+import { parseJsonText } from '../../formats/json.js';
 
 export interface SwiftPin {
   identity: string;
@@ -16,24 +18,17 @@ export interface SwiftPin {
   line?: number;
 }
 
-export class PackageResolvedError extends Error {}
-
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export function parsePackageResolved(text: string): { format: number; pins: SwiftPin[]; dropped: string[] } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new PackageResolvedError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (!isObj(doc)) throw new PackageResolvedError('not a JSON object');
+  const doc = parseJsonText(text);
+  if (!isObj(doc)) throw new FormatError('not a JSON object');
   const format = typeof doc['version'] === 'number' ? doc['version'] : 0;
   const rawPins = isObj(doc['object']) ? doc['object']['pins'] : doc['pins'];
   if (rawPins === undefined) return { format, pins: [], dropped: [] };
-  if (!Array.isArray(rawPins)) throw new PackageResolvedError('"pins" is not an array');
+  if (!Array.isArray(rawPins)) throw new FormatError('"pins" is not an array');
   const lines = new LineFinder(text);
   const pins: SwiftPin[] = [];
   const dropped: string[] = [];

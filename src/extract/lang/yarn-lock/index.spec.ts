@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { PEER_FIXTURES_DIR } from '../../../../test/support/shared.js';
-import { byId, extractFile, extractText, ids } from '../npm-common/testing.js';
+import { PEER_FIXTURES_DIR } from '../../../../test/support/fixtures.js';
+import { byId, extractFile, extractText, ids } from '../../../../test/support/extract.js';
 import { yarnLockExtractor } from './index.js';
 
 const DIR = 'trivy/pkg/dependency/parser/nodejs/yarn/testdata';

@@ -1,11 +1,13 @@
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
-import { baseName, decodeText, LineIndex } from '../../util/text.js';
-import { reachability } from '../npm-common/dep-graph.js';
-import { isObject, parseJson } from '../npm-common/json.js';
+import { baseName, decodeText } from '../../util/text.js';
+import { LineIndex } from '../../formats/lines.js';
+import { reachability } from '../../util/dep-graph.js';
+import { isObject, parseJson } from '../../formats/json.js';
 import { isExactSemver } from '../npm-common/names.js';
 import { PackageSet } from '../../util/package-set.js';
-import { NPM_ECOSYSTEM, npmPurl } from '../npm-common/purl.js';
-import { parseYarnLock, YarnLockError } from './parse.js';
+import { NPM_ECOSYSTEM } from '../npm-common/names.js';
+import { npmPurl } from '../../../core/purl.js';
+import { parseYarnLock } from './parse.js';
 import type { YarnEntry } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
 
@@ -24,7 +26,7 @@ export const yarnLockExtractor: Extractor = {
   },
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const text = decodeText(input.content);
-    const lock = parseFile(input.path, YarnLockError, () => parseYarnLock(text));
+    const lock = parseFile(input.path, () => parseYarnLock(text));
     const set = new PackageSet(NPM_ECOSYSTEM, ID, input.path, { locations: 'first' });
     for (const d of lock.dropped) set.problem(d);
 
@@ -58,10 +60,11 @@ export const yarnLockExtractor: Extractor = {
         });
         continue;
       }
+      const { name, version } = e;
       set.add({
-        name: e.name,
-        version: e.version,
-        purl: npmPurl(e.name, e.version),
+        name,
+        version,
+        purl: () => npmPurl(name, version),
         line: lines.line(e.offset),
         ...(flags ? flags(e) : {}),
       });

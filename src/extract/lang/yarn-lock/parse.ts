@@ -3,10 +3,8 @@
  * Pure: text in, entries out; each entry keeps the specs that resolve to it (`name@range`) so an
  * adapter can walk dependencies.
  */
-import type * as Yaml from 'yaml';
-import { lazyRequire } from '../../../util/lazy.js';
-
-const lib = lazyRequire<typeof Yaml>('yaml');
+import { parseYamlDocument, yaml as lib } from '../../formats/yaml.js';
+import { FormatError } from '../../formats/error.js';
 
 export interface YarnEntry {
   /** Specs of the key, e.g. `lodash@^4.0.0` (v1) or `lodash@npm:^4.0.0` (berry). */
@@ -28,8 +26,6 @@ export interface YarnLock {
   entries: YarnEntry[];
   dropped: string[];
 }
-
-export class YarnLockError extends Error {}
 
 /** Splits `name@range` at the `@` after the (optional) scope. */
 export function splitSpec(spec: string): { name: string; range: string } | undefined {
@@ -121,12 +117,12 @@ function parseV1(text: string): YarnLock {
     const body = line.trim();
     if (indent === 0) {
       flush();
-      if (!body.endsWith(':')) throw new YarnLockError(`unexpected top-level line ${JSON.stringify(body.slice(0, 60))}`);
+      if (!body.endsWith(':')) throw new FormatError(`unexpected top-level line ${JSON.stringify(body.slice(0, 60))}`);
       cur = { specs: splitKeys(body.slice(0, -1)), fields: new Map(), deps: [], offset: lineStart };
       inBlock = undefined;
       continue;
     }
-    if (!cur) throw new YarnLockError('indented line outside an entry');
+    if (!cur) throw new FormatError('indented line outside an entry');
     if (indent <= 2) {
       inBlock = undefined;
       if (body.endsWith(':')) {
@@ -147,9 +143,8 @@ function parseV1(text: string): YarnLock {
 }
 
 function parseBerry(text: string): YarnLock {
-  const doc = lib().parseDocument(text, { uniqueKeys: false });
-  if (doc.errors.length > 0) throw new YarnLockError(`invalid YAML: ${doc.errors[0]?.message ?? ''}`);
-  if (!lib().isMap(doc.contents)) throw new YarnLockError('top level is not a mapping');
+  const doc = parseYamlDocument(text, { uniqueKeys: false });
+  if (!lib().isMap(doc.contents)) throw new FormatError('top level is not a mapping');
   const entries: YarnEntry[] = [];
   const dropped: string[] = [];
   for (const pair of doc.contents.items) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readPeerFixture } from '../../../../test/support/shared.js';
-import { noTree } from '../test-support.js';
+import { readPeerFixture } from '../../../../test/support/fixtures.js';
+import { emptyTree } from '../../../../test/support/extract.js';
 import { apkExtractor, apkRequired } from './index.js';
 
 describe('apkRequired (trivy TestRequired)', () => {
@@ -16,7 +16,7 @@ describe('apkRequired (trivy TestRequired)', () => {
 describe('apkExtractor', () => {
   it('maps to apk packages with origin as source, sorted by name', async () => {
     const path = 'lib/apk/db/installed';
-    const out = await apkExtractor.extract({ path, content: readPeerFixture('trivy/pkg/fanal/analyzer/pkg/apk/testdata/apk'), tree: noTree });
+    const out = await apkExtractor.extract({ path, content: readPeerFixture('trivy/pkg/fanal/analyzer/pkg/apk/testdata/apk'), tree: emptyTree });
     expect(out.packages).toHaveLength(15);
     expect(out.packages[0]?.name).toBe('ada-libs');
     expect(out.packages.find((p) => p.name === 'libssl1.0')).toEqual({

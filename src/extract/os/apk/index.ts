@@ -4,7 +4,8 @@
  */
 import type { Package } from '../../../core/package.js';
 import type { Extractor } from '../../types.js';
-import { osDatabaseExtractor, osPurl, pathIs } from '../common.js';
+import { osDatabaseExtractor, pathIs } from '../common.js';
+import { osPurl } from '../../../core/purl.js';
 import { parseApkInstalled, type ApkRecord } from './parse.js';
 
 export const APK_EXTRACTOR_ID = 'os/apk';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { readPeerFixture } from '../../../../test/support/shared.js';
+import { readPeerFixture } from '../../../../test/support/fixtures.js';
 import { parseApkInstalled } from './parse.js';
 
 const parse = (...p: string[]) => parseApkInstalled(readPeerFixture(...p), p.join('/'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { readPeerFixture } from '../../../../test/support/shared.js';
-import { noTree } from '../test-support.js';
+import { readPeerFixture } from '../../../../test/support/fixtures.js';
+import { emptyTree } from '../../../../test/support/extract.js';
 import { dpkgExtractor, dpkgRequired } from './index.js';
 
 const SYFT = 'syft/syft/pkg/cataloger/debian/testdata';
@@ -24,7 +24,7 @@ describe('dpkgRequired (trivy Test_dpkgAnalyzer_Required, minus md5sums which we
 describe('dpkgExtractor', () => {
   it('maps records to deb packages with distro-less purls, sorted', async () => {
     const path = 'var/lib/dpkg/status.d/coreutils-relationships';
-    const out = await dpkgExtractor.extract({ path, content: readPeerFixture(SYFT, path), tree: noTree });
+    const out = await dpkgExtractor.extract({ path, content: readPeerFixture(SYFT, path), tree: emptyTree });
     expect(out.packages.map((p) => p.name)).toEqual([
       'coreutils', 'gcc-12-base', 'libacl1', 'libattr1', 'libc6', 'libgcc-s1', 'libgmp10', 'libpcre2-8-0', 'libselinux1',
     ]);
@@ -45,7 +45,7 @@ describe('dpkgExtractor', () => {
 
   it('reports dropped stanzas as problems with path, extractor and line', async () => {
     const path = 'var/lib/dpkg/status.d/multiple';
-    const out = await dpkgExtractor.extract({ path, content: readPeerFixture(SYFT, path), tree: noTree });
+    const out = await dpkgExtractor.extract({ path, content: readPeerFixture(SYFT, path), tree: emptyTree });
     expect(out.packages.map((p) => p.name)).toEqual(['tzdata', 'util-linux']);
     expect(out.problems).toEqual([
       { path, extractor: 'os/dpkg', code: 'BULWARK_E_PARSE', message: 'line 1: stanza without a Package name' },
@@ -54,6 +54,6 @@ describe('dpkgExtractor', () => {
   });
 
   it('throws ParseError for an empty file', () => {
-    expect(() => dpkgExtractor.extract({ path: 'var/lib/dpkg/status', content: new Uint8Array(), tree: noTree })).toThrow(ParseError);
+    expect(() => dpkgExtractor.extract({ path: 'var/lib/dpkg/status', content: new Uint8Array(), tree: emptyTree })).toThrow(ParseError);
   });
 });

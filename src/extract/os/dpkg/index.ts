@@ -4,7 +4,8 @@
  */
 import type { Package } from '../../../core/package.js';
 import type { Extractor } from '../../types.js';
-import { normalizePath, osDatabaseExtractor, osPurl, pathIs } from '../common.js';
+import { normalizePath, osDatabaseExtractor, pathIs } from '../common.js';
+import { osPurl } from '../../../core/purl.js';
 import { parseDpkgStatus, type DpkgRecord } from './parse.js';
 
 export const DPKG_EXTRACTOR_ID = 'os/dpkg';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { readPeerFixture } from '../../../../test/support/shared.js';
-import { peerText, txtarFile } from '../test-support.js';
+import { readPeerFixture } from '../../../../test/support/fixtures.js';
+import { peerText, txtarFile } from '../../../../test/support/extract.js';
 import { parseDebVersion, parseDpkgStatus } from './parse.js';
 
 const TRIVY = 'trivy/pkg/fanal/analyzer/pkg/dpkg/testdata';

@@ -7,7 +7,8 @@
  */
 import { ParseError } from '../../../core/errors.js';
 import { decodeText } from '../../util/text.js';
-import { splitLines, type RecordProblem } from '../common.js';
+import type { RecordProblem } from '../common.js';
+import { splitLines } from '../../formats/lines.js';
 
 export interface DebVersion {
   epoch?: number;

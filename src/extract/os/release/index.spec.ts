@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { peerText } from '../test-support.js';
+import { peerText } from '../../../../test/support/extract.js';
 import { detectOs, OS_RELEASE_FILES, type OsInfo } from './index.js';
 import { parseKeyValues, parseReleaseLine } from './parse.js';
 

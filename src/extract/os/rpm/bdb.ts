@@ -12,7 +12,8 @@
  * Byte order is the writer's; a magic that only matches byte-swapped means a big-endian file.
  */
 import type { RecordProblem } from '../common.js';
-import { RpmDbError, type RpmBlob, type RpmBlobs } from './blobs.js';
+import { type RpmBlob, type RpmBlobs } from './blobs.js';
+import { FormatError } from '../../formats/error.js';
 
 const HASH_MAGIC = 0x061561;
 const PAGE_HEADER = 26;
@@ -30,19 +31,19 @@ export function isBerkeleyDb(data: Uint8Array): boolean {
 }
 
 export function readBerkeleyDb(data: Uint8Array): RpmBlobs {
-  if (data.length < 512) throw new RpmDbError(`Berkeley DB file too short (${data.length} bytes)`);
+  if (data.length < 512) throw new FormatError(`Berkeley DB file too short (${data.length} bytes)`);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let le: boolean;
   if (view.getUint32(12, true) === HASH_MAGIC) le = true;
   else if (view.getUint32(12, false) === HASH_MAGIC) le = false;
-  else throw new RpmDbError('not a Berkeley DB hash database (bad magic)');
+  else throw new FormatError('not a Berkeley DB hash database (bad magic)');
   const u32 = (at: number): number => view.getUint32(at, le);
   const u16 = (at: number): number => view.getUint16(at, le);
 
   const pageSize = u32(20);
-  if (!VALID_PAGE_SIZES.has(pageSize)) throw new RpmDbError(`Berkeley DB: invalid page size ${pageSize}`);
-  if (data[24] !== 0) throw new RpmDbError('Berkeley DB: encrypted databases are not supported');
-  if (data[25] !== P_HASHMETA) throw new RpmDbError(`Berkeley DB: page 0 has type ${data[25]}, expected hash metadata`);
+  if (!VALID_PAGE_SIZES.has(pageSize)) throw new FormatError(`Berkeley DB: invalid page size ${pageSize}`);
+  if (data[24] !== 0) throw new FormatError('Berkeley DB: encrypted databases are not supported');
+  if (data[25] !== P_HASHMETA) throw new FormatError(`Berkeley DB: page 0 has type ${data[25]}, expected hash metadata`);
   const lastPage = u32(32);
   const problems: RecordProblem[] = [];
   const pagesPresent = Math.floor(data.length / pageSize);

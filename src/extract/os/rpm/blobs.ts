@@ -13,4 +13,3 @@ export interface RpmBlobs {
 }
 
 /** The database file as a whole cannot be read. */
-export class RpmDbError extends Error {}

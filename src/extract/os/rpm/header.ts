@@ -10,6 +10,7 @@
  * The first entry is usually a region tag (61..63) pointing at a trailer; entries after the region
  * ("dribbles") override earlier ones. We only read the few tags we need, with bounds checks.
  */
+import { FormatError } from '../../formats/error.js';
 
 export const RPMTAG = {
   NAME: 1000,
@@ -44,19 +45,17 @@ export interface RpmHeader {
   modularityLabel?: string;
 }
 
-export class RpmHeaderError extends Error {}
-
 /** Parses one header blob. Throws RpmHeaderError when it is not a sound header. */
 export function parseRpmHeader(blob: Uint8Array): RpmHeader {
-  if (blob.length < 8) throw new RpmHeaderError(`header blob too short (${blob.length} bytes)`);
+  if (blob.length < 8) throw new FormatError(`header blob too short (${blob.length} bytes)`);
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const il = view.getUint32(0);
   const dl = view.getUint32(4);
-  if (il < 1 || il > MAX_INDEX_ENTRIES) throw new RpmHeaderError(`bad index entry count ${il}`);
+  if (il < 1 || il > MAX_INDEX_ENTRIES) throw new FormatError(`bad index entry count ${il}`);
   const dataStart = 8 + il * 16;
   const total = dataStart + dl;
-  if (total >= MAX_HEADER_BYTES) throw new RpmHeaderError(`header too large (${total} bytes)`);
-  if (total > blob.length) throw new RpmHeaderError(`header truncated: needs ${total} bytes, has ${blob.length}`);
+  if (total >= MAX_HEADER_BYTES) throw new FormatError(`header too large (${total} bytes)`);
+  if (total > blob.length) throw new FormatError(`header truncated: needs ${total} bytes, has ${blob.length}`);
 
   // Wanted tag -> index of its last entry (later entries override: dribbles win over the region).
   const wanted = new Set<number>(Object.values(RPMTAG));
@@ -69,10 +68,10 @@ export function parseRpmHeader(blob: Uint8Array): RpmHeader {
     const count = view.getUint32(at + 12);
     if (tag < FIRST_DATA_TAG) {
       if (i === 0) continue; // region tag
-      throw new RpmHeaderError(`bad tag ${tag} at index entry ${i}`);
+      throw new FormatError(`bad tag ${tag} at index entry ${i}`);
     }
-    if (type > MAX_TYPE) throw new RpmHeaderError(`bad type ${type} for tag ${tag}`);
-    if (offset < 0 || offset >= dl) throw new RpmHeaderError(`tag ${tag} data offset ${offset} outside the data store (${dl} bytes)`);
+    if (type > MAX_TYPE) throw new FormatError(`bad type ${type} for tag ${tag}`);
+    if (offset < 0 || offset >= dl) throw new FormatError(`tag ${tag} data offset ${offset} outside the data store (${dl} bytes)`);
     if (wanted.has(tag)) found.set(tag, { type, offset, count });
   }
 
@@ -81,31 +80,31 @@ export function parseRpmHeader(blob: Uint8Array): RpmHeader {
     const e = found.get(tag);
     if (!e) return undefined;
     if (e.type !== TYPE_STRING && e.type !== TYPE_I18NSTRING && e.type !== TYPE_STRING_ARRAY) {
-      throw new RpmHeaderError(`tag ${tag} has type ${e.type}, expected a string`);
+      throw new FormatError(`tag ${tag} has type ${e.type}, expected a string`);
     }
     const start = dataStart + e.offset;
     const nul = blob.indexOf(0, start);
-    if (nul < 0 || nul >= dataEnd) throw new RpmHeaderError(`tag ${tag} string is not terminated inside the data store`);
+    if (nul < 0 || nul >= dataEnd) throw new FormatError(`tag ${tag} string is not terminated inside the data store`);
     return textDecoder.decode(blob.subarray(start, nul));
   };
   const int32 = (tag: number): number | undefined => {
     const e = found.get(tag);
     if (!e) return undefined;
-    if (e.type !== TYPE_INT32 || e.count < 1) throw new RpmHeaderError(`tag ${tag} has type ${e.type}, expected int32`);
-    if (e.offset % 4 !== 0 || e.offset + 4 > dl) throw new RpmHeaderError(`tag ${tag} int32 outside the data store`);
+    if (e.type !== TYPE_INT32 || e.count < 1) throw new FormatError(`tag ${tag} has type ${e.type}, expected int32`);
+    if (e.offset % 4 !== 0 || e.offset + 4 > dl) throw new FormatError(`tag ${tag} int32 outside the data store`);
     return view.getInt32(dataStart + e.offset);
   };
 
   const name = str(RPMTAG.NAME);
   const version = str(RPMTAG.VERSION);
   const release = str(RPMTAG.RELEASE);
-  if (!name) throw new RpmHeaderError('header has no NAME');
-  if (version === undefined) throw new RpmHeaderError(`package ${name}: header has no VERSION`);
-  if (release === undefined) throw new RpmHeaderError(`package ${name}: header has no RELEASE`);
+  if (!name) throw new FormatError('header has no NAME');
+  if (version === undefined) throw new FormatError(`package ${name}: header has no VERSION`);
+  if (release === undefined) throw new FormatError(`package ${name}: header has no RELEASE`);
   const out: RpmHeader = { name, version, release };
   const epoch = int32(RPMTAG.EPOCH);
   if (epoch !== undefined) {
-    if (epoch < 0) throw new RpmHeaderError(`package ${name}: negative epoch ${epoch}`);
+    if (epoch < 0) throw new FormatError(`package ${name}: negative epoch ${epoch}`);
     out.epoch = epoch;
   }
   const arch = str(RPMTAG.ARCH);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readPeerFixture } from '../../../../test/support/shared.js';
-import { noTree } from '../test-support.js';
+import { readPeerFixture } from '../../../../test/support/fixtures.js';
+import { emptyTree } from '../../../../test/support/extract.js';
 import { rpmExtractor, rpmRecordToPackage, rpmRequired, rpmVersionString } from './index.js';
 
 describe('rpmRequired', () => {
@@ -53,7 +53,7 @@ describe('rpmExtractor', () => {
     ['sle15-bci/Packages.db', 'usr/lib/sysimage/rpm/Packages.db', 35],
     ['cbl-mariner-2.0/rpmdb.sqlite', 'var/lib/rpm/rpmdb.sqlite', 129],
   ])('%s → %d packages, sorted, with source packages', async (fixture, path, n) => {
-    const out = await rpmExtractor.extract({ path, content: readPeerFixture('go-rpmdb/pkg/testdata', fixture), tree: noTree });
+    const out = await rpmExtractor.extract({ path, content: readPeerFixture('go-rpmdb/pkg/testdata', fixture), tree: emptyTree });
     expect(out.packages).toHaveLength(n);
     expect(out.problems).toBeUndefined();
     const names = out.packages.map((p) => p.name);
@@ -67,7 +67,7 @@ describe('rpmExtractor', () => {
 
   it('curl from the Mariner sqlite db', async () => {
     const path = 'var/lib/rpm/rpmdb.sqlite';
-    const out = await rpmExtractor.extract({ path, content: readPeerFixture('go-rpmdb/pkg/testdata/cbl-mariner-2.0/rpmdb.sqlite'), tree: noTree });
+    const out = await rpmExtractor.extract({ path, content: readPeerFixture('go-rpmdb/pkg/testdata/cbl-mariner-2.0/rpmdb.sqlite'), tree: emptyTree });
     expect(out.packages.find((p) => p.name === 'curl')).toEqual({
       ecosystem: 'rpm',
       name: 'curl',

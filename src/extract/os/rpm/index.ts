@@ -10,7 +10,8 @@
  */
 import type { Package } from '../../../core/package.js';
 import type { Extractor } from '../../types.js';
-import { normalizePath, osDatabaseExtractor, osPurl, pathIs } from '../common.js';
+import { normalizePath, osDatabaseExtractor, pathIs } from '../common.js';
+import { osPurl } from '../../../core/purl.js';
 import { parseRpmDb, type RpmRecord } from './parse.js';
 
 export const RPM_EXTRACTOR_ID = 'os/rpm';

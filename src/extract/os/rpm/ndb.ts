@@ -8,7 +8,8 @@
  *   blob at blkoff × 16: magic "BlbS" u32, pkgidx u32, checksum u32, len u32, then len bytes (the header)
  */
 import type { RecordProblem } from '../common.js';
-import { RpmDbError, type RpmBlob, type RpmBlobs } from './blobs.js';
+import { type RpmBlob, type RpmBlobs } from './blobs.js';
+import { FormatError } from '../../formats/error.js';
 
 const HEADER_MAGIC = 0x506d7052; // "RpmP"
 const SLOT_MAGIC = 0x746f6c53; // "Slot"
@@ -24,15 +25,15 @@ export function isNdb(data: Uint8Array): boolean {
 }
 
 export function readNdb(data: Uint8Array): RpmBlobs {
-  if (data.length < 32) throw new RpmDbError(`NDB file too short (${data.length} bytes)`);
+  if (data.length < 32) throw new FormatError(`NDB file too short (${data.length} bytes)`);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const u32 = (at: number): number => view.getUint32(at, true);
-  if (u32(0) !== HEADER_MAGIC) throw new RpmDbError('not an NDB database (bad magic)');
-  if (u32(4) !== 0) throw new RpmDbError(`NDB: unsupported version ${u32(4)}`);
+  if (u32(0) !== HEADER_MAGIC) throw new FormatError('not an NDB database (bad magic)');
+  if (u32(4) !== 0) throw new FormatError(`NDB: unsupported version ${u32(4)}`);
   const slotPages = u32(12);
-  if (slotPages === 0 || slotPages > MAX_SLOT_PAGES) throw new RpmDbError(`NDB: implausible slot page count ${slotPages}`);
+  if (slotPages === 0 || slotPages > MAX_SLOT_PAGES) throw new FormatError(`NDB: implausible slot page count ${slotPages}`);
   const slotEnd = slotPages * SLOT_PAGE;
-  if (slotEnd > data.length) throw new RpmDbError(`NDB: file truncated inside the slot table (${data.length} of ${slotEnd} bytes)`);
+  if (slotEnd > data.length) throw new FormatError(`NDB: file truncated inside the slot table (${data.length} of ${slotEnd} bytes)`);
 
   const blobs: RpmBlob[] = [];
   const problems: RecordProblem[] = [];

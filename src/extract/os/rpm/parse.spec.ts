@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
-import { readPeerFixture } from '../../../../test/support/shared.js';
-import { parseRpmHeader, parseSourceRpm, RpmHeaderError } from './header.js';
+import { readPeerFixture } from '../../../../test/support/fixtures.js';
+import { FormatError } from '../../formats/error.js';
+import { parseRpmHeader, parseSourceRpm } from './header.js';
 import { parseRpmDb } from './parse.js';
 
 const FIX = 'go-rpmdb/pkg/testdata';
@@ -53,7 +54,7 @@ describe('parseRpmHeader', () => {
     ['no NAME', makeHeader({ 1001: '1', 1002: '1' })],
     ['no RELEASE', makeHeader({ 1000: 'a', 1001: '1' })],
     ['zero entries', new Uint8Array(8)],
-  ])('rejects %s', (_, blob) => expect(() => parseRpmHeader(blob)).toThrow(RpmHeaderError));
+  ])('rejects %s', (_, blob) => expect(() => parseRpmHeader(blob)).toThrow(FormatError));
   it('rejects an offset outside the data store', () => {
     const h = makeHeader({ 1000: 'a', 1001: '1', 1002: '1' });
     new DataView(h.buffer).setInt32(16, 9999);

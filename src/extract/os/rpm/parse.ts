@@ -5,10 +5,11 @@
 import { ParseError } from '../../../core/errors.js';
 import type { RecordProblem } from '../common.js';
 import { isBerkeleyDb, readBerkeleyDb } from './bdb.js';
-import { RpmDbError, type RpmBlobs } from './blobs.js';
-import { parseRpmHeader, parseSourceRpm, RpmHeaderError, type RpmHeader, type SourceRpm } from './header.js';
+import { type RpmBlobs } from './blobs.js';
+import { parseRpmHeader, parseSourceRpm, type RpmHeader, type SourceRpm } from './header.js';
 import { isNdb, readNdb } from './ndb.js';
 import { isSqlite, readSqlite } from './sqlite.js';
+import { FormatError } from '../../formats/error.js';
 
 export type RpmDbFormat = 'sqlite' | 'ndb' | 'bdb';
 
@@ -41,7 +42,7 @@ export function parseRpmDb(content: Uint8Array, path: string): RpmParseResult {
   try {
     read = format === 'sqlite' ? readSqlite(content) : format === 'ndb' ? readNdb(content) : readBerkeleyDb(content);
   } catch (e) {
-    if (e instanceof RpmDbError) throw new ParseError(path, e.message, { cause: e });
+    if (e instanceof FormatError) throw new ParseError(path, e.message, { cause: e });
     throw e;
   }
   const problems: RecordProblem[] = [...read.problems];
@@ -51,7 +52,7 @@ export function parseRpmDb(content: Uint8Array, path: string): RpmParseResult {
     try {
       h = parseRpmHeader(blob);
     } catch (e) {
-      if (!(e instanceof RpmHeaderError)) throw e;
+      if (!(e instanceof FormatError)) throw e;
       problems.push({ message: `entry ${id}: ${e.message}` });
       continue;
     }

@@ -3,7 +3,8 @@
  * Opened in memory from the bytes we were handed (better-sqlite3 deserializes a Buffer).
  */
 import Database from 'better-sqlite3';
-import { RpmDbError, type RpmBlob, type RpmBlobs } from './blobs.js';
+import { type RpmBlob, type RpmBlobs } from './blobs.js';
+import { FormatError } from '../../formats/error.js';
 
 const MAGIC = 'SQLite format 3\u0000';
 
@@ -14,7 +15,7 @@ export function isSqlite(data: Uint8Array): boolean {
 }
 
 export function readSqlite(data: Uint8Array): RpmBlobs {
-  if (data.length < 100) throw new RpmDbError(`SQLite file too short (${data.length} bytes)`);
+  if (data.length < 100) throw new FormatError(`SQLite file too short (${data.length} bytes)`);
   // A copy: SQLite may write to a deserialized image, and the caller's bytes stay untouched.
   const image = Buffer.from(data);
   // rpm keeps the database in WAL mode (header bytes 18/19 = 2), which an in-memory image cannot
@@ -35,7 +36,7 @@ export function readSqlite(data: Uint8Array): RpmBlobs {
     }
     return { blobs, problems };
   } catch (e) {
-    throw new RpmDbError(`SQLite: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FormatError(`SQLite: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     db?.close();
   }

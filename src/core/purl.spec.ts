@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cargoPurl, cocoapodsPurl, composerPurl, conanPurl, gemPurl, goPurl, hexPurl, mavenPurl, npmPurl, nugetPurl, osPurl, pubPurl,
+  pypiPurl, swiftPurl, withDistro,
+} from './purl.js';
+
+describe('purl builders', () => {
+  it.each([
+    [npmPurl('lodash', '4.17.21'), 'pkg:npm/lodash@4.17.21'],
+    [npmPurl('@babel/core', '7.24.0'), 'pkg:npm/%40babel/core@7.24.0'],
+    [goPurl('github.com/foo/bar', 'v1.2.3'), 'pkg:golang/github.com/foo/bar@v1.2.3'],
+    [goPurl('stdlib', 'v1.22.1'), 'pkg:golang/stdlib@v1.22.1'],
+    [pypiPurl(' Django_REST.framework ', '3.15.1'), 'pkg:pypi/django-rest-framework@3.15.1'],
+    [mavenPurl('org.apache.logging.log4j', 'log4j-core', '2.14.1'), 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1'],
+    [composerPurl('symfony/http-kernel', 'v5.4.1'), 'pkg:composer/symfony/http-kernel@v5.4.1'],
+    [composerPurl('noslash', '1.0.0'), 'pkg:composer/noslash@1.0.0'],
+    [nugetPurl('Newtonsoft.Json', '13.0.1'), 'pkg:nuget/Newtonsoft.Json@13.0.1'],
+    [cargoPurl('serde', '1.0.200'), 'pkg:cargo/serde@1.0.200'],
+    [gemPurl('rails', '7.1.3'), 'pkg:gem/rails@7.1.3'],
+    [hexPurl('phoenix', '1.7.12'), 'pkg:hex/phoenix@1.7.12'],
+    [pubPurl('http', '1.2.1'), 'pkg:pub/http@1.2.1'],
+    [cocoapodsPurl('AFNetworking', '4.0.1'), 'pkg:cocoapods/AFNetworking@4.0.1'],
+    [swiftPurl('github.com/apple/swift-nio', '2.65.0'), 'pkg:swift/github.com/apple/swift-nio@2.65.0'],
+    [swiftPurl('mona.LinkedList', '1.1.0'), 'pkg:swift/mona/LinkedList@1.1.0'],
+    [conanPurl('zlib', '1.3.1'), 'pkg:conan/zlib@1.3.1'],
+    [conanPurl('openssl', '3.2.1', 'acme', 'stable'), 'pkg:conan/acme/openssl@3.2.1?channel=stable'],
+    [osPurl('deb', 'curl', '7.88.1-10', { arch: 'amd64', epoch: undefined, upstream: '' }), 'pkg:deb/curl@7.88.1-10?arch=amd64'],
+    [osPurl('apk', 'musl', '1.2.4-r2', {}), 'pkg:apk/musl@1.2.4-r2'],
+  ])('%s', (got, want) => {
+    expect(got).toBe(want);
+  });
+
+  it('withDistro adds the namespace and the distro qualifier, and leaves an unparsable purl alone', () => {
+    expect(withDistro('pkg:deb/curl@7.88.1-10?arch=amd64', 'debian', 'debian-12')).toBe('pkg:deb/debian/curl@7.88.1-10?arch=amd64&distro=debian-12');
+    expect(withDistro('pkg:apk/musl@1.2.4-r2', 'alpine', undefined)).toBe('pkg:apk/alpine/musl@1.2.4-r2');
+    expect(withDistro('not a purl', 'debian', 'debian-12')).toBe('not a purl');
+  });
+});

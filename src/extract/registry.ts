@@ -44,6 +44,7 @@ import { pythonPoetryLockExtractor } from './lang/python-poetry-lock/index.js';
 import { pythonPylockExtractor } from './lang/python-pylock/index.js';
 import { pythonRequirementsExtractor } from './lang/python-requirements/index.js';
 import { pythonUvLockExtractor } from './lang/python-uv-lock/index.js';
+import { sbtLockfileExtractor } from './lang/sbt-lockfile/index.js';
 import { swiftPackageResolvedExtractor } from './lang/swift-package-resolved/index.js';
 import { yarnLockExtractor } from './lang/yarn-lock/index.js';
 
@@ -71,7 +72,7 @@ export const LANGUAGE_EXTRACTORS_BY_ECOSYSTEM: readonly EcosystemExtractors[] = 
   { ecosystem: 'crates.io', extractors: [cargoLockExtractor, cargoAuditableExtractor] },
   { ecosystem: 'RubyGems', extractors: [gemfileLockExtractor, gemspecInstalledExtractor] },
   { ecosystem: 'Packagist', extractors: [composerLockExtractor, composerInstalledExtractor] },
-  { ecosystem: 'Maven', extractors: [mavenPomExtractor, gradleLockfileExtractor, javaArchiveExtractor] },
+  { ecosystem: 'Maven', extractors: [mavenPomExtractor, gradleLockfileExtractor, sbtLockfileExtractor, javaArchiveExtractor] },
   {
     ecosystem: 'NuGet',
     extractors: [dotnetPackagesLockExtractor, dotnetPackagesConfigExtractor, dotnetDepsJsonExtractor, dotnetDirectoryPackagesExtractor],

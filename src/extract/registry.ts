@@ -44,6 +44,7 @@ import { pythonPoetryLockExtractor } from './lang/python-poetry-lock/index.js';
 import { pythonPylockExtractor } from './lang/python-pylock/index.js';
 import { pythonRequirementsExtractor } from './lang/python-requirements/index.js';
 import { pythonUvLockExtractor } from './lang/python-uv-lock/index.js';
+import { juliaManifestExtractor } from './lang/julia-manifest/index.js';
 import { sbtLockfileExtractor } from './lang/sbt-lockfile/index.js';
 import { swiftPackageResolvedExtractor } from './lang/swift-package-resolved/index.js';
 import { yarnLockExtractor } from './lang/yarn-lock/index.js';
@@ -79,6 +80,7 @@ export const LANGUAGE_EXTRACTORS_BY_ECOSYSTEM: readonly EcosystemExtractors[] = 
   },
   { ecosystem: 'Pub', extractors: [pubspecLockExtractor] },
   { ecosystem: 'Hex', extractors: [mixLockExtractor] },
+  { ecosystem: 'Julia', extractors: [juliaManifestExtractor] },
   { ecosystem: 'SwiftURL', extractors: [swiftPackageResolvedExtractor] },
   { ecosystem: 'CocoaPods', extractors: [cocoapodsPodfileLockExtractor] },
   { ecosystem: 'ConanCenter', extractors: [conanLockExtractor] },

@@ -6,6 +6,8 @@ import { DEFAULT_EXTRACTORS, LANGUAGE_EXTRACTORS } from '../extract/registry.js'
 import { looksLikeRootfs, openImage, parseImageTarget } from '../source/image/index.js';
 import type { ImageTarget } from '../source/image/index.js';
 import type { HostWalkOptions } from '../source/host/index.js';
+import type { ProgressReporter } from '../util/progress.js';
+import { noProgress } from '../util/progress.js';
 import type { Logger } from '../util/log.js';
 import { extractDirectory, isDirectory } from './directory.js';
 import { inventoryOfHost } from './host.js';
@@ -25,6 +27,8 @@ export interface TargetOptions {
   insecure?: boolean;
   /** Neither read nor write the per-layer cache. */
   noLayerCache?: boolean;
+  /** Progress of image layer walks (a TTY line; noProgress elsewhere). */
+  progress?: ProgressReporter;
   /** How directories and root filesystems are walked: --skip-dirs/--skip-files, --all-filesystems, --timeout. */
   host?: HostWalkOptions;
 }
@@ -121,13 +125,21 @@ export async function inventoryOf(target: string, opts: TargetOptions): Promise<
     password: opts.password,
     insecure: opts.insecure,
   });
+  const layers = (opts.progress ?? noProgress).start('image layers', 'layers', source.describe().layers.length);
+  let done = 0;
+  let cachedCount = 0;
   try {
     return await inventoryOfImage(source, {
       cacheDir: opts.cacheDir,
       noLayerCache: opts.noLayerCache,
-      onLayer: (i, n, cached) => opts.log.debug(`layer ${i + 1}/${n}${cached ? ' (cached)' : ''}`),
+      onLayer: (i, n, cached) => {
+        opts.log.debug(`layer ${i + 1}/${n}${cached ? ' (cached)' : ''}`);
+        if (cached) cachedCount++;
+        layers.update(++done, cachedCount > 0 ? `${cachedCount} from the layer cache` : undefined);
+      },
     });
   } finally {
+    layers.stop();
     await source.close();
   }
 }

@@ -60,7 +60,7 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, no
     const t = now();
     if (!force && t - lastDraw < 100) return;
     lastDraw = t;
-    const width = Math.max(20, (stream.columns ?? 100) - 1);
+    const width = Math.max(20, (stream.columns || 100) - 1);
     const line = [...tasks].map((task) => describeTask(task, t)).join('  |  ');
     stream.write(`\r${line.length > width ? line.slice(0, width - 1) + '…' : line}\x1b[K`);
     drawn = true;

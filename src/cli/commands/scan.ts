@@ -19,6 +19,7 @@ import { inventoryOf } from '../../scan/targets.js';
 import type { ImageCliOptions } from '../image-options.js';
 import { addImageOptions, imageTargetOptions } from '../image-options.js';
 import { noProgress, terminalProgress } from '../../util/progress.js';
+import type { ProgressTask } from '../../util/progress.js';
 import type { CliContext } from '../context.js';
 import { writeResult } from '../output.js';
 import { EXIT_GATE_FAILED } from '../exit-codes.js';
@@ -156,23 +157,28 @@ function explicitGateKeys(opts: ScanOptions): GateKey[] {
 async function inventoryFor(ctx: CliContext, target: string, opts: ScanOptions, signal: AbortSignal | undefined): Promise<Inventory> {
   if (target.startsWith('sbom:')) return inventoryOfSbom(target.slice(5));
   const progress = ctx.progress ? terminalProgress() : noProgress;
-  const walk = progress.start('walking files', 'files');
+  // started by the first folder walked (an image scan shows its layers instead)
+  let walk: ProgressTask | undefined;
   const skipped: HostWalkSkip[] = [];
   try {
     return await inventoryOf(target, {
       cacheDir: ctx.cacheDir,
       log: ctx.log,
       ...imageTargetOptions(opts),
+      progress,
       host: {
         skip: skipRules(splitList(opts.skipDirs), splitList(opts.skipFiles)),
         allFilesystems: opts.allFilesystems === true,
         signal,
-        onProgress: (p) => walk.update(p.files, `${p.dirs} folders`),
+        onProgress: (p) => {
+          walk ??= progress.start('walking files', 'files');
+          walk.update(p.files, `${p.dirs.toLocaleString('en-US')} folders`);
+        },
         onSkip: (s) => skipped.push(s),
       },
     });
   } finally {
-    walk.stop();
+    walk?.stop();
     for (const s of skipped) ctx.log.debug(`not walked: ${s.path}: ${s.reason}`);
   }
 }

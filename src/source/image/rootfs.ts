@@ -58,6 +58,9 @@ export class RootfsImageSource implements ImageSource {
           else if (opts?.onSymlink && want(p)) await opts.onSymlink({ path: p, type: 'symlink', size: 0, mode: 0o777, linkTarget: target });
           continue;
         }
+        // bytes walked, as a tar layer counts them: every regular file, wanted or not
+        const st = await fs.promises.lstat(e.abs).catch(() => undefined);
+        if (st) result.bytes += st.size;
         if (!want(p)) continue;
         let file: { content: Buffer; mode: number };
         try {
@@ -67,7 +70,6 @@ export class RootfsImageSource implements ImageSource {
           else result.refused.push({ path: p, reason: `unreadable file: ${describeError(err)}` });
           continue;
         }
-        result.bytes += file.content.length;
         await onFile({ path: p, type: 'file', size: file.content.length, mode: file.mode }, file.content);
       }
     } catch (e) {

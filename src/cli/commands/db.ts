@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import pc from 'picocolors';
 import { BulwarkError, UsageError } from '../../core/errors.js';
 import { OSV_ECOSYSTEMS } from '../../advisory/feeds/osv/feed.js';
+import { feedCatalog } from '../../advisory/feeds/catalog.js';
 import { AdvisoryDbReader } from '../../advisory/store/reader.js';
 import type { FeedOutcome } from '../../advisory/update.js';
 import { databasePath, updateDatabase } from '../../advisory/update.js';
@@ -15,14 +16,15 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }
 
-/** The ecosystem names `--ecosystem` takes: the OSV ones and the distributions Bulwark has feeds for. */
-export const ECOSYSTEM_NAMES: readonly string[] = [...new Set<string>([...OSV_ECOSYSTEMS, 'Alpine', 'Debian'])];
+/** The names `--ecosystem` takes: the OSV ecosystems, the distributions Bulwark has feeds for, and nvd (severities). */
+export const ECOSYSTEM_NAMES: readonly string[] = [...new Set<string>([...OSV_ECOSYSTEMS, 'Alpine', 'Debian', 'nvd'])];
 
 /**
  * `--ecosystem pypi` → `PyPI`: names match case-insensitively (a release suffix such as `Debian:12` or
  * `Alpine:v3.19` is kept as given); an unknown name is an error listing the valid ones, never an empty import.
  */
 export function canonicalEcosystem(selector: string): string {
+  if (feedCatalog().some((f) => f.covers(selector))) return selector;
   const colon = selector.indexOf(':');
   const base = colon < 0 ? selector : selector.slice(0, colon);
   const found = ECOSYSTEM_NAMES.find((n) => n.toLowerCase() === base.trim().toLowerCase());

@@ -57,6 +57,32 @@ export async function buildProgram(argv: readonly string[] = []): Promise<{ prog
   return { program, context };
 }
 
+const SYSTEM_ERRORS: Record<string, { what: string; hint: string }> = {
+  EACCES: { what: 'permission denied', hint: 'check the permissions, or point --cache-dir (BULWARK_CACHE_DIR) at a directory you can write' },
+  EPERM: { what: 'operation not permitted', hint: 'check the permissions, or point --cache-dir (BULWARK_CACHE_DIR) at a directory you can write' },
+  EROFS: { what: 'read-only filesystem', hint: 'point --cache-dir (BULWARK_CACHE_DIR) at a writable directory' },
+  ENOSPC: { what: 'no space left on the device', hint: 'free some space or use another --cache-dir' },
+  EDQUOT: { what: 'disk quota exceeded', hint: 'free some space or use another --cache-dir' },
+};
+
+/**
+ * An error of the operating system (permissions, read-only or full disk) is the environment, not a bug:
+ * one line naming the path and what to do. Undefined for anything else.
+ */
+export function systemError(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException | undefined;
+  const known = err && typeof err.code === 'string' ? SYSTEM_ERRORS[err.code] : undefined;
+  if (!known) {
+    // better-sqlite3 reports a read-only database file with its own code
+    const code = (e as { code?: unknown } | undefined)?.code;
+    if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN') return `cannot write the advisory database: ${(e as Error).message} (${SYSTEM_ERRORS.EACCES!.hint}) [BULWARK_E_IO]`;
+    return undefined;
+  }
+  const where = err!.path ? `${err!.path}: ` : '';
+  const op = err!.syscall ? ` (${err!.syscall})` : '';
+  return `${where}${known.what}${op} (${known.hint}) [BULWARK_E_IO]`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { program, context } = await buildProgram(argv);
   try {
@@ -69,8 +95,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     const debug = argv.includes('--debug');
     const log = context().log;
+    const sys = systemError(e);
     if (e instanceof BulwarkError) {
       log.error(`${e.message}${e.hint ? ` (${e.hint})` : ''} [${e.code}]`);
+    } else if (sys) {
+      log.error(sys);
     } else {
       log.error(`${describeError(e)} (this is a bug in Bulwark; run with --debug for details)`);
     }

@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'BULWARK_E_PARSE'
   | 'BULWARK_E_INVALID_VERSION'
   | 'BULWARK_E_UNKNOWN_SCHEME'
-  | 'BULWARK_E_UNSUPPORTED';
+  | 'BULWARK_E_UNSUPPORTED'
+  | 'BULWARK_E_TIMEOUT';
 
 export class BulwarkError extends Error {
   readonly code: ErrorCode;

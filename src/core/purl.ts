@@ -85,6 +85,11 @@ export function cocoapodsPurl(pod: string, version: string): string {
   return build('cocoapods', undefined, pod, version);
 }
 
+/** `pkg:julia/<name>@<version>?uuid=<uuid>`: Julia names are not unique, the package's UUID is. */
+export function juliaPurl(name: string, version: string, uuid: string | undefined): string {
+  return build('julia', undefined, name, version, uuid ? { uuid } : undefined);
+}
+
 /**
  * `pkg:swift/<host>/<owner>/<repo>@<version>` for repository pins; registry pins (`scope.name`) take the scope
  * as namespace. Throws when packageurl-js refuses the parts.

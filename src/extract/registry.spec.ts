@@ -40,6 +40,8 @@ const CLAIMS: Record<string, string[]> = {
   'app/vendor/composer/installed.json': ['lang/composer-installed'],
   'app/pom.xml': ['lang/maven-pom'],
   'app/gradle.lockfile': ['lang/gradle-lockfile'],
+  'app/build.sbt.lock': ['lang/sbt-lockfile'],
+  'env/Manifest.toml': ['lang/julia-manifest'],
   'opt/app/app.war': ['lang/java-archive'],
   'src/App/packages.lock.json': ['lang/dotnet-packages-lock'],
   'src/App/packages.config': ['lang/dotnet-packages-config'],

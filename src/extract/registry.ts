@@ -44,6 +44,8 @@ import { pythonPoetryLockExtractor } from './lang/python-poetry-lock/index.js';
 import { pythonPylockExtractor } from './lang/python-pylock/index.js';
 import { pythonRequirementsExtractor } from './lang/python-requirements/index.js';
 import { pythonUvLockExtractor } from './lang/python-uv-lock/index.js';
+import { juliaManifestExtractor } from './lang/julia-manifest/index.js';
+import { sbtLockfileExtractor } from './lang/sbt-lockfile/index.js';
 import { swiftPackageResolvedExtractor } from './lang/swift-package-resolved/index.js';
 import { yarnLockExtractor } from './lang/yarn-lock/index.js';
 
@@ -71,13 +73,14 @@ export const LANGUAGE_EXTRACTORS_BY_ECOSYSTEM: readonly EcosystemExtractors[] = 
   { ecosystem: 'crates.io', extractors: [cargoLockExtractor, cargoAuditableExtractor] },
   { ecosystem: 'RubyGems', extractors: [gemfileLockExtractor, gemspecInstalledExtractor] },
   { ecosystem: 'Packagist', extractors: [composerLockExtractor, composerInstalledExtractor] },
-  { ecosystem: 'Maven', extractors: [mavenPomExtractor, gradleLockfileExtractor, javaArchiveExtractor] },
+  { ecosystem: 'Maven', extractors: [mavenPomExtractor, gradleLockfileExtractor, sbtLockfileExtractor, javaArchiveExtractor] },
   {
     ecosystem: 'NuGet',
     extractors: [dotnetPackagesLockExtractor, dotnetPackagesConfigExtractor, dotnetDepsJsonExtractor, dotnetDirectoryPackagesExtractor],
   },
   { ecosystem: 'Pub', extractors: [pubspecLockExtractor] },
   { ecosystem: 'Hex', extractors: [mixLockExtractor] },
+  { ecosystem: 'Julia', extractors: [juliaManifestExtractor] },
   { ecosystem: 'SwiftURL', extractors: [swiftPackageResolvedExtractor] },
   { ecosystem: 'CocoaPods', extractors: [cocoapodsPodfileLockExtractor] },
   { ecosystem: 'ConanCenter', extractors: [conanLockExtractor] },

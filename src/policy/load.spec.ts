@@ -58,6 +58,6 @@ describe('loadPolicy', () => {
 
   it('an invalid switch value in a profile is refused with file:line', () => {
     const bad = write('p/bad.yaml', 'gate:\n  failOn: high\n  incomplete: pass\n');
-    expect(() => loadPolicy({ target: dir, profile: bad, gate: {} })).toThrow(/bad\.yaml:3: gate\.incomplete: .*\(fail, warn\)/);
+    expect(() => loadPolicy({ target: dir, profile: bad, gate: {} })).toThrow(/bad\.yaml:3:\d+: gate\.incomplete: .*\(fail, warn\)/);
   });
 });

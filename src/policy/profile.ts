@@ -130,7 +130,8 @@ export function parseProfileFile(file: string, display: string = file): ParsedPr
   const doc = yaml().parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const problems: ProfileProblem[] = [];
   for (const err of doc.errors) {
-    const pos = err.linePos?.[0];
+    // prettyErrors: false leaves linePos unset: the offset is turned into line:column here
+    const pos = err.linePos?.[0] ?? (err.pos?.[0] !== undefined ? lines.linePos(err.pos[0]) : undefined);
     problems.push({ severity: 'error', file: display, ...(pos ? { line: pos.line, column: pos.col } : {}), message: `YAML: ${err.message.split('\n')[0]}` });
   }
   if (problems.length > 0) return { file, display, doc, lines, data: undefined, problems };
@@ -176,7 +177,7 @@ export function resolveProfile(file: string, opts: ResolveOptions = {}): Resolve
     if (seen.has(full)) return;
     const parsed = parseProfileFile(full, display(full));
     const first = parsed.problems.find((p) => p.severity === 'error');
-    if (first) throw new ParseError(`${first.file}${first.line ? `:${first.line}` : ''}`, first.message, { hint: 'check the profile against schemas/profile.schema.json (`bulwark profile validate`)' });
+    if (first) throw new ParseError(`${first.file}${first.line ? `:${first.line}${first.column ? `:${first.column}` : ''}` : ''}`, first.message, { hint: 'check the profile against schemas/profile.schema.json (`bulwark profile validate`)' });
     if (parsed.data?.extends) {
       const target = path.resolve(path.dirname(full), parsed.data.extends);
       if (!fs.existsSync(target)) {

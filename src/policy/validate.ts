@@ -17,6 +17,8 @@ export interface ValidateOptions {
   soonDays?: number;
   /** How file paths are shown. */
   display?: (file: string) => string;
+  /** Check this one profile file (absolute path) instead of the repository's defaults.yaml and projects/*.yaml. */
+  file?: string;
 }
 
 export interface ValidateResult {
@@ -36,7 +38,7 @@ function at(parsed: ParsedProfileFile, keys: (string | number)[]): { line?: numb
 }
 
 /**
- * Checks a profile repository (what its own CI runs): every file against the schema, `extends`
+ * Checks a profile repository (what its own CI runs), or one profile file with `opts.file`: every file against the schema, `extends`
  * targets, duplicate exceptions, expired exceptions (errors) and ones expiring within 30 days
  * (warnings), and vulnerability ids the advisory database does not know (warnings).
  */
@@ -45,10 +47,10 @@ export function validateProfileRepo(dir: string, opts: ValidateOptions): Validat
   const soon = opts.soonDays ?? 30;
   const today = dayOf(opts.now);
   const horizon = dayOf(new Date(opts.now.getTime() + soon * 86_400_000));
-  const files: string[] = [];
-  for (const f of ['defaults.yaml', 'defaults.yml']) if (fs.existsSync(path.join(dir, f))) files.push(path.join(dir, f));
+  const files: string[] = opts.file ? [opts.file] : [];
+  if (!opts.file) for (const f of ['defaults.yaml', 'defaults.yml']) if (fs.existsSync(path.join(dir, f))) files.push(path.join(dir, f));
   const projects = path.join(dir, 'projects');
-  if (fs.existsSync(projects)) {
+  if (!opts.file && fs.existsSync(projects)) {
     for (const f of fs.readdirSync(projects).sort()) if (/\.ya?ml$/.test(f)) files.push(path.join(projects, f));
   }
   const problems: ProfileProblem[] = [];
@@ -61,7 +63,7 @@ export function validateProfileRepo(dir: string, opts: ValidateOptions): Validat
   const defaultKeys = new Map<string, number>();
   (defaults?.data?.exceptions ?? []).forEach((x, i) => defaultKeys.set(ruleKey(x), i));
   if (!opts.db) {
-    problems.push({ severity: 'warning', file: display(dir) || '.', message: 'no advisory database: vulnerability ids were not checked (run `bulwark db update` first)' });
+    problems.push({ severity: 'warning', file: (opts.file ? display(opts.file) : display(dir)) || '.', message: 'no advisory database: vulnerability ids were not checked (run `bulwark db update` first)' });
   }
   const unknownCache = new Map<string, boolean>();
   for (const p of parsed) {

@@ -11,11 +11,34 @@ function truncate(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
 
-/** Which group a finding is shown under: OS packages, or the file (per layer) that pinned it. */
+/** Paths of installed-package metadata (what a package manager unpacked), as opposed to a lockfile that declared it. */
+const INSTALLED_METADATA = /(^|\/)(node_modules|site-packages|dist-packages|vendor|\.bundle|gems)\/|\.(dist|egg)-info\//;
+
+/**
+ * The file a finding is filed under: the lockfile that declared the package when it has one (yarn.lock, not
+ * node_modules/x/package.json), the shallowest such path, then the first.
+ */
+export function declaringLocation(paths: readonly string[]): string | undefined {
+  const depth = (p: string): number => p.split('/').length;
+  return [...paths].sort((a, b) => Number(INSTALLED_METADATA.test(a)) - Number(INSTALLED_METADATA.test(b)) || depth(a) - depth(b) || a.localeCompare(b))[0];
+}
+
+/** Which group a finding is shown under: OS packages, or the file that declared it. */
 function groupOf(f: Finding): string {
   if (f.package.ecosystem.includes(':') && f.package.source) return `OS packages (${f.package.ecosystem})`;
-  const loc = f.locations[0];
-  return loc ? loc.path : '(unknown location)';
+  return declaringLocation(f.locations.map((l) => l.path)) ?? '(unknown location)';
+}
+
+/**
+ * A fixed version written the way the installed one is: Go modules are `v1.2.3` where advisories say `1.2.3`,
+ * so the v is added (or dropped) to match; each of several comma-separated versions alike.
+ */
+export function fixedLikeInstalled(installed: string, fixed: string): string {
+  const withV = /^v\d/.test(installed);
+  return fixed
+    .split(', ')
+    .map((v) => (withV && /^\d/.test(v) ? `v${v}` : !withV && /^\d/.test(installed) && /^v\d/.test(v) ? v.slice(1) : v))
+    .join(', ');
 }
 
 /** The default human output: findings grouped per file, coloured by severity, then a summary line. */
@@ -46,7 +69,7 @@ export function renderTable(report: ScanReport, opts: TableOptions): string {
       id: f.id + (f.aliases.find((a) => a.startsWith('CVE-') && a !== f.id) ? ` (${f.aliases.find((a) => a.startsWith('CVE-'))})` : ''),
       pkg: f.package.name + (f.package.dev ? ' (dev)' : ''),
       installed: f.package.version,
-      fixed: f.fixedVersion ?? (f.fixState === 'wont-fix' ? "won't fix" : 'no fix'),
+      fixed: f.fixedVersion ? fixedLikeInstalled(f.package.version, f.fixedVersion) : f.fixState === 'wont-fix' ? "won't fix" : 'no fix',
       title: (f.suppressed ? `[suppressed: ${f.suppressed.reason}] ` : '') + (f.title ?? ''),
     }));
     const w = {

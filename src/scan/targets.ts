@@ -1,12 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { BulwarkError, FileError, ParseError } from '../core/errors.js';
+import { BulwarkError, FileError, ParseError, UsageError } from '../core/errors.js';
 import type { FileProblem } from '../core/package.js';
 import { DEFAULT_EXTRACTORS, LANGUAGE_EXTRACTORS } from '../extract/registry.js';
 import { looksLikeRootfs, openImage, parseImageTarget } from '../source/image/index.js';
 import type { ImageTarget } from '../source/image/index.js';
+import type { HostWalkOptions } from '../source/host/index.js';
+import type { ProgressReporter } from '../util/progress.js';
+import { noProgress } from '../util/progress.js';
 import type { Logger } from '../util/log.js';
 import { extractDirectory, isDirectory } from './directory.js';
+import { inventoryOfHost } from './host.js';
 import { inventoryOfImage } from './image.js';
 import { mergePackages } from './packages.js';
 import type { Inventory } from './scanner.js';
@@ -23,6 +27,10 @@ export interface TargetOptions {
   insecure?: boolean;
   /** Neither read nor write the per-layer cache. */
   noLayerCache?: boolean;
+  /** Progress of image layer walks (a TTY line; noProgress elsewhere). */
+  progress?: ProgressReporter;
+  /** How directories and root filesystems are walked: --skip-dirs/--skip-files, --all-filesystems, --timeout. */
+  host?: HostWalkOptions;
 }
 
 const UNREADABLE_HINT = 'Bulwark could not read anything in it: fix or regenerate the file, or scan the directory that holds it';
@@ -42,10 +50,10 @@ function unreadableFile(display: string, problems: FileProblem[]): BulwarkError 
 }
 
 /** Resolves `dir:<path>`, a directory, or one lockfile into an inventory. */
-async function inventoryOfPath(full: string): Promise<Inventory> {
+async function inventoryOfPath(full: string, host: HostWalkOptions): Promise<Inventory> {
   const display = targetName(full);
   if (isDirectory(full)) {
-    const result = await extractDirectory(full, LANGUAGE_EXTRACTORS);
+    const result = await extractDirectory(full, LANGUAGE_EXTRACTORS, undefined, host);
     const root = result.errors.find((e) => e.path === '.' && e.code === 'BULWARK_E_IO');
     if (root) throw new FileError(display, oneLine(root.message), { hint: 'check that the directory can be listed' });
     return { target: { kind: 'directory', name: display }, os: null, packages: mergePackages(result.packages), unknowns: result.unknowns, errors: result.errors };
@@ -93,12 +101,22 @@ export function classifyTarget(target: string): { kind: 'path'; path: string } |
   return { kind: 'path', path: full };
 }
 
+function checkRootfs(dir: string): void {
+  statTarget(dir);
+  if (!isDirectory(dir)) throw new UsageError(`rootfs ${dir}: not a directory`, 'give the directory of an unpacked root filesystem, or rootfs:/ for this machine');
+}
+
 /** Turns whatever the user named into the packages it holds: the Source → Extract stages of a scan. */
 export async function inventoryOf(target: string, opts: TargetOptions): Promise<Inventory> {
   const t = classifyTarget(target);
   if (t.kind === 'path') {
     statTarget(t.path);
-    return inventoryOfPath(t.path);
+    return inventoryOfPath(t.path, opts.host ?? {});
+  }
+  // A root filesystem is a host tree: walked with the host rules (src/source/host), files read from disk.
+  if (t.image.kind === 'rootfs' && t.image.path) {
+    checkRootfs(t.image.path);
+    return inventoryOfHost(t.image.path, opts.host ?? {});
   }
   const source = await openImage(t.image, {
     cacheDir: opts.cacheDir,
@@ -107,13 +125,21 @@ export async function inventoryOf(target: string, opts: TargetOptions): Promise<
     password: opts.password,
     insecure: opts.insecure,
   });
+  const layers = (opts.progress ?? noProgress).start('image layers', 'layers', source.describe().layers.length);
+  let done = 0;
+  let cachedCount = 0;
   try {
     return await inventoryOfImage(source, {
       cacheDir: opts.cacheDir,
       noLayerCache: opts.noLayerCache,
-      onLayer: (i, n, cached) => opts.log.debug(`layer ${i + 1}/${n}${cached ? ' (cached)' : ''}`),
+      onLayer: (i, n, cached) => {
+        opts.log.debug(`layer ${i + 1}/${n}${cached ? ' (cached)' : ''}`);
+        if (cached) cachedCount++;
+        layers.update(++done, cachedCount > 0 ? `${cachedCount} from the layer cache` : undefined);
+      },
     });
   } finally {
+    layers.stop();
     await source.close();
   }
 }

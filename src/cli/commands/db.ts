@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import pc from 'picocolors';
-import { BulwarkError } from '../../core/errors.js';
+import { BulwarkError, UsageError } from '../../core/errors.js';
+import { OSV_ECOSYSTEMS } from '../../advisory/feeds/osv/feed.js';
+import { feedCatalog } from '../../advisory/feeds/catalog.js';
 import { AdvisoryDbReader } from '../../advisory/store/reader.js';
 import type { FeedOutcome } from '../../advisory/update.js';
 import { databasePath, updateDatabase } from '../../advisory/update.js';
@@ -12,6 +14,22 @@ import type { CliCommand } from './index.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+/** The names `--ecosystem` takes: the OSV ecosystems, the distributions Bulwark has feeds for, and nvd (severities). */
+export const ECOSYSTEM_NAMES: readonly string[] = [...new Set<string>([...OSV_ECOSYSTEMS, 'Alpine', 'Debian', 'nvd'])];
+
+/**
+ * `--ecosystem pypi` → `PyPI`: names match case-insensitively (a release suffix such as `Debian:12` or
+ * `Alpine:v3.19` is kept as given); an unknown name is an error listing the valid ones, never an empty import.
+ */
+export function canonicalEcosystem(selector: string): string {
+  if (feedCatalog().some((f) => f.covers(selector))) return selector;
+  const colon = selector.indexOf(':');
+  const base = colon < 0 ? selector : selector.slice(0, colon);
+  const found = ECOSYSTEM_NAMES.find((n) => n.toLowerCase() === base.trim().toLowerCase());
+  if (!found) throw new UsageError(`--ecosystem ${JSON.stringify(selector)}: no such ecosystem`, `use one of: ${ECOSYSTEM_NAMES.join(', ')}`);
+  return colon < 0 ? found : `${found}${selector.slice(colon)}`;
 }
 
 function summarize(outcomes: FeedOutcome[]): string[] {
@@ -44,7 +62,7 @@ async function runUpdate(ctx: CliContext, opts: { source?: string; ecosystem?: s
   const result = await updateDatabase({
     cacheDir: ctx.cacheDir,
     source: opts.source,
-    ecosystems: opts.ecosystem,
+    ecosystems: opts.ecosystem?.map(canonicalEcosystem),
     log: ctx.log,
     progress: ctx.progress ? terminalProgress() : noProgress,
   });
@@ -102,11 +120,24 @@ function runStatus(ctx: CliContext, opts: { format: string; output?: string }): 
 export const dbCommand: CliCommand = {
   name: 'db',
   register(program: Command, context) {
-    const db = program.command('db').description('manage the local advisory database');
+    const db = program.command('db').description('manage the local advisory database').addHelpText('after', `
+Examples:
+  $ bulwark db update --ecosystem npm
+  $ bulwark db status
+`);
     db.command('update')
       .description('build or refresh the advisory database from upstream feeds or a mirror')
       .option('--source <url|dir>', 'mirror laid out like upstream (osv/<Ecosystem>/all.zip, alpine/<release>/main.json, debian/...)')
-      .option('--ecosystem <name>', 'only feeds for this ecosystem (repeatable, comma-separated): npm, PyPI, Go, Alpine, Debian, ...', collect)
+      .option('--ecosystem <name>', `only feeds for this ecosystem, any case (repeatable, comma-separated): ${ECOSYSTEM_NAMES.join(', ')}; a release too, as Debian:12 or Alpine:v3.19`, collect)
+      .addHelpText('after', `
+Examples:
+  # every feed from upstream (OSV, Alpine secdb, Debian tracker)
+  $ bulwark db update
+  # only what a Node and Python project needs
+  $ bulwark db update --ecosystem npm,pypi
+  # offline, from a mirror laid out like upstream
+  $ bulwark db update --source /mnt/mirror/vulndata
+`)
       .action(async (opts: { source?: string; ecosystem?: string[] }) => {
         process.exitCode = await runUpdate(context(), opts);
       });
@@ -114,6 +145,11 @@ export const dbCommand: CliCommand = {
       .description('show feeds, counts, build time and age')
       .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
       .option('-o, --output <file>', 'write to a file instead of stdout')
+      .addHelpText('after', `
+Examples:
+  $ bulwark db status
+  $ bulwark db status --format json -o db-status.json
+`)
       .action((opts: { format: string; output?: string }) => {
         process.exitCode = runStatus(context(), opts);
       });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { FileError, UsageError } from '../../core/errors.js';
+import { BulwarkError, FileError, UsageError } from '../../core/errors.js';
 import type { ScanReport } from '../../core/report.js';
 import type { Decision } from '../../policy/decide.js';
 import { decide } from '../../policy/decide.js';
@@ -19,9 +19,13 @@ import { inventoryOf } from '../../scan/targets.js';
 import type { ImageCliOptions } from '../image-options.js';
 import { addImageOptions, imageTargetOptions } from '../image-options.js';
 import { noProgress, terminalProgress } from '../../util/progress.js';
+import type { ProgressTask } from '../../util/progress.js';
 import type { CliContext } from '../context.js';
 import { writeResult } from '../output.js';
 import { EXIT_GATE_FAILED } from '../exit-codes.js';
+import { failOnFromSeverityList, formatDuration, parseDuration, parseExitCode } from '../scan-flags.js';
+import { skipRules, splitList } from '../../source/host/index.js';
+import type { HostWalkSkip } from '../../source/host/index.js';
 import type { CliCommand } from './index.js';
 
 export interface ScanOptions extends ImageCliOptions {
@@ -57,6 +61,34 @@ export interface ScanOptions extends ImageCliOptions {
   explicitGate?: GateKey[];
   /** The clock exceptions expire against (tests). */
   now?: Date;
+  /** Trivy aliases: `--severity LIST` (= --fail-on the lowest), `--ignore-unfixed` (= no --include-unfixed), `--exit-code N`. */
+  severity?: string;
+  ignoreUnfixed?: boolean;
+  exitCode?: string;
+  /** Host walk: globs, filesystems, time limit. */
+  skipDirs?: string[];
+  skipFiles?: string[];
+  allFilesystems?: boolean;
+  timeout?: string;
+}
+
+/** Folds the Trivy spellings into Bulwark's own options; both spellings of one option at once is an error. */
+export function resolveAliases(opts: ScanOptions, given: ReadonlySet<string>): ScanOptions {
+  const out: ScanOptions = { ...opts };
+  if (opts.severity !== undefined) {
+    if (given.has('failOn')) throw new UsageError('--severity and --fail-on say the same thing: give one', '--severity CRITICAL,HIGH is --fail-on high');
+    out.failOn = failOnFromSeverityList(opts.severity).toLowerCase();
+  }
+  if (opts.ignoreUnfixed === true) {
+    if (opts.includeUnfixed === true) throw new UsageError('--ignore-unfixed and --include-unfixed contradict each other');
+    out.includeUnfixed = false;
+  }
+  return out;
+}
+
+/** The exit status of a failed gate: 1, or --exit-code N. */
+export function gateExitCode(opts: ScanOptions): number {
+  return opts.exitCode === undefined ? EXIT_GATE_FAILED : parseExitCode(opts.exitCode);
 }
 
 export function gateOptions(opts: ScanOptions): GateOptions {
@@ -115,16 +147,63 @@ function explicitGateKeys(opts: ScanOptions): GateKey[] {
   if (opts.explicitGate) return opts.explicitGate;
   const keys: GateKey[] = [];
   if (parseFailOn(opts.failOn) !== DEFAULT_GATE.failOn) keys.push('failOn');
-  if (opts.includeUnfixed === true) keys.push('includeUnfixed');
+  if (opts.includeUnfixed === true || opts.ignoreUnfixed === true) keys.push('includeUnfixed');
   if (opts.excludeDev === true) keys.push('excludeDev');
   if (opts.unknownSeverity !== undefined) keys.push('unknownSeverity');
   if (opts.incomplete !== undefined) keys.push('incomplete');
   return keys;
 }
 
-async function inventoryFor(ctx: CliContext, target: string, opts: ScanOptions): Promise<Inventory> {
+async function inventoryFor(ctx: CliContext, target: string, opts: ScanOptions, signal: AbortSignal | undefined): Promise<Inventory> {
   if (target.startsWith('sbom:')) return inventoryOfSbom(target.slice(5));
-  return inventoryOf(target, { cacheDir: ctx.cacheDir, log: ctx.log, ...imageTargetOptions(opts) });
+  const progress = ctx.progress ? terminalProgress() : noProgress;
+  // started by the first folder walked (an image scan shows its layers instead)
+  let walk: ProgressTask | undefined;
+  const skipped: HostWalkSkip[] = [];
+  try {
+    return await inventoryOf(target, {
+      cacheDir: ctx.cacheDir,
+      log: ctx.log,
+      ...imageTargetOptions(opts),
+      progress,
+      host: {
+        skip: skipRules(splitList(opts.skipDirs), splitList(opts.skipFiles)),
+        allFilesystems: opts.allFilesystems === true,
+        signal,
+        onProgress: (p) => {
+          walk ??= progress.start('walking files', 'files');
+          walk.update(p.files, `${p.dirs.toLocaleString('en-US')} folders`);
+        },
+        onSkip: (s) => skipped.push(s),
+      },
+    });
+  } finally {
+    walk?.stop();
+    for (const s of skipped) ctx.log.debug(`not walked: ${s.path}: ${s.reason}`);
+  }
+}
+
+/** Runs `work` under --timeout: the walk stops at the deadline and the scan fails (exit 2), never reports half a tree. */
+async function withTimeout<T>(timeout: string | undefined, work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  if (timeout === undefined) return work(undefined);
+  const ms = parseDuration(timeout);
+  const controller = new AbortController();
+  const error = new BulwarkError('BULWARK_E_TIMEOUT', `the scan did not finish within --timeout ${formatDuration(ms)}`, {
+    hint: 'raise --timeout, or leave parts of the tree out with --skip-dirs / --skip-files',
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(error);
+      reject(error);
+    }, ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Sends the report to a Bulwark server with the project's ingest token (BULWARK_TOKEN), retrying with back-off. */
@@ -138,6 +217,7 @@ async function uploadScan(ctx: CliContext, report: ScanReport, server: string, s
 }
 
 export async function runScan(ctx: CliContext, target: string, opts: ScanOptions): Promise<number> {
+  const exitOnGate = gateExitCode(opts);
   const plan = planOutputs(opts.format, opts.output);
   const now = opts.now ?? new Date();
   const cli = gateOptions(opts);
@@ -152,14 +232,18 @@ export async function runScan(ctx: CliContext, target: string, opts: ScanOptions
     display: targetName,
   });
 
-  const inventory = await inventoryFor(ctx, target, opts);
-  const db = await openScanDatabase({
+  const { inventory, db } = await withTimeout(opts.timeout, async (signal) => {
+    const inventory = await inventoryFor(ctx, target, opts, signal);
+    signal?.throwIfAborted();
+    const db = await openScanDatabase({
     cacheDir: ctx.cacheDir,
-    offline: opts.offline === true || opts.skipDbUpdate === true,
-    source: opts.dbSource,
-    ecosystems: [...new Set(inventory.packages.map((p) => p.ecosystem))],
-    log: ctx.log,
-    progress: ctx.progress ? terminalProgress() : noProgress,
+      offline: opts.offline === true || opts.skipDbUpdate === true,
+      source: opts.dbSource,
+      ecosystems: [...new Set(inventory.packages.map((p) => p.ecosystem))],
+      log: ctx.log,
+      progress: ctx.progress ? terminalProgress() : noProgress,
+    });
+    return { inventory, db };
   });
   let decision: Decision;
   try {
@@ -176,12 +260,32 @@ export async function runScan(ctx: CliContext, target: string, opts: ScanOptions
   if (plan.stdout) writeResult(ctx, await renderReport(report, opts.format, ctx));
   if (opts.upload) await uploadScan(ctx, report, opts.upload, opts.spoolDir);
   if (!report.gate.passed) ctx.log.info(`gate failed: ${report.gate.reason}`);
-  return report.gate.passed ? 0 : EXIT_GATE_FAILED;
+  return report.gate.passed ? 0 : exitOnGate;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+const SCAN_EXAMPLES = `
+Examples:
+  # a source tree: every lockfile in it
+  $ bulwark scan .
+  # one lockfile, failing only on critical findings
+  $ bulwark scan package-lock.json --fail-on critical
+  # the same in Trivy's words
+  $ bulwark scan . --severity CRITICAL --exit-code 1
+  # a container image from a registry, an image archive, an SBOM
+  $ bulwark scan registry:docker.io/library/alpine:3.19
+  $ bulwark scan docker-archive:app.tar
+  $ bulwark scan sbom:bom.cdx.json
+  # this machine (installed OS packages and language packages), within 10 minutes
+  $ bulwark scan rootfs:/ --skip-dirs '/home/**' --timeout 10m
+  # SARIF for code scanning, and the table on the terminal
+  $ bulwark scan . -o sarif=bulwark.sarif
+
+Exit status: 0 gate passed, 1 gate failed (or --exit-code N), 2 error (the target could not be scanned).
+`;
 
 export const scanCommand: CliCommand = {
   name: 'scan',
@@ -193,7 +297,10 @@ export const scanCommand: CliCommand = {
       .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMAT_NAMES]).default('table'))
       .option('-o, --output <[format=]file>', 'write the --format output to FILE, or FORMAT to FILE (repeatable: -o json=r.json -o sarif=r.sarif)', collect)
       .option('--fail-on <severity>', 'exit 1 when a finding this severe or worse has a fix: critical, high, medium, low, unknown (any finding), none', 'high')
+      .option('--severity <list>', 'Trivy alias of --fail-on: CRITICAL,HIGH is --fail-on high (the list must run from CRITICAL down)')
       .option('--include-unfixed', 'count findings without a fix in the gate too')
+      .option('--ignore-unfixed', 'Trivy alias: leave findings without a fix out of the gate (the default; overrides a profile that counts them)')
+      .option('--exit-code <n>', 'Trivy alias: the exit status when the gate fails (default 1; 0 = report only, never fail)')
       .option('--exclude-dev', 'leave development-only dependencies out of the gate')
       .addOption(new Option('--unknown-severity <policy>', "findings of unknown severity with a fix: fail the gate whatever --fail-on says, or ignore = leave them to --fail-on (default: the profile's gate.unknownSeverity, else fail)").choices(['fail', 'ignore']))
       .addOption(new Option('--incomplete <policy>', "a scan that could not check everything (unparsable files, no advisory data, …): fail the gate, or warn and decide on what was checked (default: the profile's gate.incomplete, else fail; see docs/gate.md)").choices(['fail', 'warn']))
@@ -204,12 +311,21 @@ export const scanCommand: CliCommand = {
       .option('--ignore-file <file>', 'ignore file to use instead of .bulwarkignore in the scanned directory')
       .option('--upload <server-url>', 'send the JSON report to a Bulwark server (project ingest token in BULWARK_TOKEN)')
       .option('--spool-dir <dir>', 'with --upload: keep reports the server could not take, and send them on the next run')
+      .option('--skip-dirs <glob>', 'do not walk folders matching GLOB, relative to the target (** and * as in Trivy; repeatable or comma-separated)', collect)
+      .option('--skip-files <glob>', 'do not read files matching GLOB, relative to the target (repeatable or comma-separated)', collect)
+      .option('--all-filesystems', 'walk into other filesystems mounted below the target (pseudo filesystems such as proc and sysfs are never walked)')
+      .option('--timeout <duration>', 'fail (exit 2) when the scan takes longer: 90s, 5m, 1h30m (default: no limit)')
       .option('--offline', 'use the advisory database as it is; never fetch')
       .option('--skip-db-update', 'same as --offline')
       .option('--db-source <url|dir>', 'where a scan refreshes stale feeds from (default: the source of the last `db update`)')
+      .addHelpText('after', SCAN_EXAMPLES)
       .action(async (target: string, opts: ScanOptions, cmd: Command) => {
-        const explicitGate = (['failOn', 'includeUnfixed', 'excludeDev', 'unknownSeverity', 'incomplete'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
-        process.exitCode = await runScan(context(), target, { ...opts, explicitGate });
+        const given = new Set(Object.keys(opts).filter((k) => cmd.getOptionValueSource(k) === 'cli'));
+        const resolved = resolveAliases(opts, given);
+        if (opts.severity !== undefined) given.add('failOn');
+        if (opts.ignoreUnfixed === true) given.add('includeUnfixed');
+        const explicitGate = (['failOn', 'includeUnfixed', 'excludeDev', 'unknownSeverity', 'incomplete'] as const).filter((k) => given.has(k));
+        process.exitCode = await runScan(context(), target, { ...resolved, explicitGate });
       });
   },
 };

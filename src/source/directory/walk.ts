@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { walkHost } from '../host/index.js';
+import type { HostWalkOptions } from '../host/index.js';
 
 /** Folders never walked into: version-control metadata and tool caches that hold no dependencies. */
 export const SKIPPED_DIRS = new Set(['.git', '.hg', '.svn', '.bzr', '.jj', '__pycache__', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.cache', '.gradle', '.idea', '.vscode']);
@@ -15,30 +17,25 @@ export interface WalkProblem {
   message: string;
 }
 
+/** Walk options of a source-tree scan: the host-walk rules (src/source/host) without the folder-name list. */
+export type DirectoryWalkOptions = Omit<HostWalkOptions, 'skipNames'>;
+
 /**
- * Walks a directory once, yielding regular files. Symlinks are never followed (so nothing outside
- * the root is reached); unreadable folders are reported, not fatal.
+ * Walks a directory once, yielding regular files (the host-walk rules: symlinks never followed, pseudo and other
+ * filesystems not entered, --skip-dirs / --skip-files); unreadable folders are reported, not fatal.
  */
-export async function* walkDirectory(root: string, problems: WalkProblem[]): AsyncGenerator<WalkedFile> {
-  const stack: string[] = [''];
-  while (stack.length > 0) {
-    const rel = stack.pop()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = await fs.promises.readdir(path.join(root, rel), { withFileTypes: true });
-    } catch (e) {
-      problems.push({ path: rel || '.', message: `cannot read folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
-      continue;
+export async function* walkDirectory(root: string, problems: WalkProblem[], opts: DirectoryWalkOptions = {}): AsyncGenerator<WalkedFile> {
+  try {
+    for await (const e of walkHost(root, { ...opts, skipNames: SKIPPED_DIRS }, problems)) {
+      if (e.type === 'file') yield { path: e.path, size: -1 };
     }
-    entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
-    for (const e of entries) {
-      const child = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (!SKIPPED_DIRS.has(e.name)) stack.push(child);
-      } else if (e.isFile()) {
-        yield { path: child, size: -1 };
-      }
+  } catch (e) {
+    // The root itself cannot be listed: the caller turns this into an error naming the target.
+    if (typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).syscall !== undefined) {
+      problems.push({ path: '.', message: `cannot read folder: ${(e as NodeJS.ErrnoException).code}` });
+      return;
     }
+    throw e;
   }
 }
 
@@ -50,7 +47,8 @@ export function resolveInside(root: string, rel: string): string | undefined {
   try {
     const real = fs.realpathSync(full);
     const realRoot = fs.realpathSync(root);
-    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return undefined;
+    const prefix = realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep;
+    if (real !== realRoot && !real.startsWith(prefix)) return undefined;
     return real;
   } catch {
     return undefined;

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError, describeError } from '../../core/errors.js';
-import { ImageArchiveError } from './errors.js';
+import { NotRegularFileError, readRegularFile, walkHost } from '../host/index.js';
+import type { HostWalkOptions, HostWalkProblem } from '../host/index.js';
 import { resolveSymlinkTarget } from './paths.js';
 import { DEFAULT_MAX_FILE_BYTES } from './types.js';
-import type { ImageDescription, ImageSource, LayerEntry, LayerWalkResult, OnFileFn, WalkLayerOptions, WantFn } from './types.js';
+import type { ImageDescription, ImageSource, LayerWalkResult, OnFileFn, WalkLayerOptions, WantFn } from './types.js';
 
 /** A directory that looks like an unpacked root filesystem (has etc/os-release or var/lib/dpkg). */
 export function looksLikeRootfs(dir: string): boolean {
@@ -21,12 +22,16 @@ export function looksLikeRootfs(dir: string): boolean {
 
 /**
  * An unpacked root filesystem as an image with one pseudo-layer (digest `rootfs:<abs path>`). The walk lists the
- * tree without following symlinks and reads only wanted regular files.
+ * tree with the host-walk rules (src/source/host: no symlinks followed, pseudo and other filesystems skipped, only
+ * regular files read) and reads only wanted files.
  */
 export class RootfsImageSource implements ImageSource {
   private readonly root: string;
-  constructor(dir: string) {
+  /** The host-walk rules (src/source/host): skip globs, filesystems, timeout. */
+  private readonly host: HostWalkOptions;
+  constructor(dir: string, host: HostWalkOptions = {}) {
     this.root = path.resolve(dir);
+    this.host = host;
   }
 
   describe(): ImageDescription {
@@ -42,62 +47,38 @@ export class RootfsImageSource implements ImageSource {
     if (index !== 0) throw new RangeError(`layer index ${index} out of range (a rootfs has 1 pseudo-layer)`);
     const maxFileBytes = opts?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const result: LayerWalkResult = { whiteouts: [], opaqueDirs: [], refused: [], bytes: 0 };
-    const stack: string[] = [''];
-    while (stack.length > 0) {
-      const rel = stack.pop() as string;
-      let dir: fs.Dir;
-      try {
-        dir = await fs.promises.opendir(path.join(this.root, rel));
-      } catch (e) {
-        if (rel === '') throw new UsageError(`${this.root}: cannot read the rootfs directory: ${describeError(e)}`);
-        result.refused.push({ path: rel, reason: `unreadable directory: ${describeError(e)}` });
-        continue;
-      }
-      for await (const d of dir) {
-        const p = rel === '' ? d.name : `${rel}/${d.name}`;
-        const abs = path.join(this.root, p);
-        if (d.isDirectory()) {
-          stack.push(p);
-          continue;
-        }
-        if (d.isSymbolicLink()) {
-          const target = await fs.promises.readlink(abs).catch(() => '');
+    const problems: HostWalkProblem[] = [];
+    try {
+      for await (const e of walkHost(this.root, this.host, problems)) {
+        const p = e.path;
+        if (e.type === 'symlink') {
+          const target = await fs.promises.readlink(e.abs).catch(() => '');
           const r = resolveSymlinkTarget(p, target);
           if (!r.ok) result.refused.push({ path: p, reason: r.reason });
           else if (opts?.onSymlink && want(p)) await opts.onSymlink({ path: p, type: 'symlink', size: 0, mode: 0o777, linkTarget: target });
           continue;
         }
-        if (!d.isFile()) continue;
-        const st = await fs.promises.lstat(abs).catch(() => undefined);
-        if (!st) continue;
-        result.bytes += st.size;
+        // bytes walked, as a tar layer counts them: every regular file, wanted or not
+        const st = await fs.promises.lstat(e.abs).catch(() => undefined);
+        if (st) result.bytes += st.size;
         if (!want(p)) continue;
-        if (st.size > maxFileBytes) {
-          result.refused.push({ path: p, reason: `oversize: ${st.size} bytes > maxFileBytes ${maxFileBytes}` });
+        let file: { content: Buffer; mode: number };
+        try {
+          file = await readRegularFile(e.abs, maxFileBytes);
+        } catch (err) {
+          if (err instanceof NotRegularFileError) result.refused.push({ path: p, reason: err.message });
+          else result.refused.push({ path: p, reason: `unreadable file: ${describeError(err)}` });
           continue;
         }
-        let content: Buffer;
-        try {
-          // O_NOFOLLOW: the entry was a regular file when listed; refuse if it was swapped for a symlink since
-          content = await readNoFollow(abs);
-        } catch (e) {
-          throw new ImageArchiveError(`rootfs ${this.root}: cannot read ${p}: ${describeError(e)}`, { cause: e, subject: p });
-        }
-        const entry: LayerEntry = { path: p, type: 'file', size: content.length, mode: st.mode & 0o7777 };
-        await onFile(entry, content);
+        await onFile({ path: p, type: 'file', size: file.content.length, mode: file.mode }, file.content);
       }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).syscall !== undefined) throw new UsageError(`${this.root}: cannot read the rootfs directory: ${describeError(e)}`);
+      throw e;
     }
+    for (const p of problems) result.refused.push({ path: p.path, reason: `unreadable directory: ${p.message}` });
     return result;
   }
 
   async close(): Promise<void> {}
-}
-
-async function readNoFollow(abs: string): Promise<Buffer> {
-  const fh = await fs.promises.open(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-  try {
-    return await fh.readFile();
-  } finally {
-    await fh.close();
-  }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
 import { PEER_FIXTURES_DIR } from '../../../../test/support/fixtures.js';
 import { byId, extractFile, extractText } from '../../../../test/support/extract.js';
-import { goModExtractor } from './index.js';
+import { goModExtractor, goModStdlib } from './index.js';
 
 const DIR = 'trivy/pkg/dependency/parser/golang/mod/testdata';
 const run = (f: string) => extractFile(goModExtractor, PEER_FIXTURES_DIR, `${DIR}/${f}`);
@@ -28,7 +28,7 @@ describe('lang/go-mod on trivy fixtures', () => {
     expect(summary((await run(f)).packages)).toEqual(want);
   });
 
-  it('normal/go.mod: toolchain line is not a package; lines of requires', async () => {
+  it('normal/go.mod: the toolchain line gives stdlib (as Trivy and govulncheck take it); lines of requires', async () => {
     const out = await run('normal/go.mod');
     expect(summary(out.packages)).toEqual([
       'github.com/aquasecurity/go-version@v0.0.0-20240603093900-cf8a8d29271d',
@@ -36,14 +36,29 @@ describe('lang/go-mod on trivy fixtures', () => {
       'github.com/pmezard/go-difflib@v1.0.1-0.20181226105442-5d4384ee4fb2 indirect',
       'github.com/stretchr/testify@v1.9.0 indirect',
       'golang.org/x/xerrors@v0.0.0-20231012003039-104605ab7028 indirect',
+      'stdlib@v1.22.5',
     ]);
+    expect(out.packages.find((p) => p.name === 'stdlib')).toMatchObject({ purl: 'pkg:golang/stdlib@v1.22.5', direct: true });
     expect(out.packages[0]).toMatchObject({
       ecosystem: 'Go',
       purl: 'pkg:golang/github.com/aquasecurity/go-version@v0.0.0-20240603093900-cf8a8d29271d',
       locations: [{ path: `${DIR}/normal/go.mod`, line: 7 }],
       foundBy: 'lang/go-mod',
     });
-    expect(out.packages.some((p) => p.name === 'stdlib' || p.name === 'toolchain')).toBe(false);
+    expect(out.packages.some((p) => p.name === 'toolchain')).toBe(false);
+  });
+
+  it.each([
+    ['go1.22.5', '1.22.0', 'v1.22.5'],
+    ['go1.23.1+auto', undefined, 'v1.23.1'],
+    ['default', '1.21.3', 'v1.21.3'],
+    [undefined, '1.22', 'v1.22.0'],
+    [undefined, '1.21rc2', 'v1.21.0-rc.2'],
+    [undefined, '1.20', undefined], // before Go 1.21 the go line is a language version, not a toolchain
+    [undefined, '1.16', undefined],
+    [undefined, undefined, undefined],
+  ])('stdlib from toolchain %j and go %j → %j', (toolchain, go, want) => {
+    expect(goModStdlib(toolchain, go)).toBe(want);
   });
 
   it('local replacements become unknowns', async () => {
@@ -100,6 +115,7 @@ describe('lang/go-mod grammar', () => {
       ['example.com/b', 'v0.2.0', false, 8],
       ['example.com/quoted', 'v1.0.0', true, 6],
       ['example.com/single', 'v2.0.0+incompatible', true, 11],
+      ['stdlib', 'v1.21.0', true, undefined], // from `go 1.21`
     ]);
     expect(out.unknowns?.map((u) => u.package?.name)).toEqual(['example.com/excluded']);
   });

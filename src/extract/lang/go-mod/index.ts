@@ -2,7 +2,7 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { GO_ECOSYSTEM } from '../go-common/module.js';
 import { goPurl } from '../../../core/purl.js';
-import { isGoVersion } from '../go-common/version.js';
+import { isGoVersion, stdlibVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
 import { parseGoSum } from '../go-common/sum.js';
 import { isLocalPath } from '../go-common/module.js';
@@ -21,15 +21,32 @@ function listsOnlyDirect(go: string | undefined): boolean {
 }
 
 /**
+ * The standard library a module is built with, as govulncheck and Trivy take it: the `toolchain` directive
+ * (go1.22.5, a `+auto` suffix dropped), else the `go` directive from Go 1.21 on, where it became the minimum
+ * toolchain (`go 1.22` → v1.22.0). An older `go` line is a language version only, so it gives no stdlib.
+ */
+export function goModStdlib(toolchain: string | undefined, go: string | undefined): string | undefined {
+  const t = toolchain?.replace(/\+.*$/, '');
+  if (t && t !== 'default') {
+    const v = stdlibVersion(t);
+    if (v) return v;
+  }
+  if (!go) return undefined;
+  const m = /^(\d+)\.(\d+)/.exec(go);
+  if (!m || Number(m[1]) !== 1 || Number(m[2]) < 21) return undefined;
+  return stdlibVersion(`go${go}`);
+}
+
+/**
  * go.mod. Requirements are reported after applying replace directives (version-specific ones first);
- * a requirement replaced by a local directory, or excluded, is reported as an unknown. The `go` and
- * `toolchain` directives say which toolchain builds the module, not which stdlib ships: they are not packages.
+ * a requirement replaced by a local directory, or excluded, is reported as an unknown. The `toolchain` (or, from
+ * Go 1.21 on, `go`) directive gives the package `stdlib` (see goModStdlib).
  * For go.mod files older than Go 1.17 (no indirect requirements), modules from the go.sum beside it are
  * added at their highest version as indirect.
  */
 export const goModExtractor: Extractor = {
   id: ID,
-  version: 1,
+  version: 2,
   required(path: string): boolean {
     return baseName(path) === 'go.mod' && !path.startsWith('vendor/') && !path.includes('/vendor/');
   },
@@ -80,6 +97,9 @@ export const goModExtractor: Extractor = {
       }
       set.add({ name: module, version, purl: () => goPurl(module, version), line: req.line, direct: !req.indirect });
     }
+
+    const std = goModStdlib(mod.toolchain, mod.go);
+    if (std) set.add({ name: 'stdlib', version: std, purl: () => goPurl('stdlib', std), direct: true });
 
     if (listsOnlyDirect(mod.go)) {
       const dir = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/') + 1) : '';

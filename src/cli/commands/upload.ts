@@ -11,7 +11,7 @@ interface UploadCliOptions {
   spoolDir?: string;
   attempts: string;
   idempotencyKey?: string;
-  format?: string;
+  from?: string;
 }
 
 async function runUpload(ctx: CliContext, file: string, opts: UploadCliOptions): Promise<number> {
@@ -20,16 +20,16 @@ async function runUpload(ctx: CliContext, file: string, opts: UploadCliOptions):
   const token = process.env.BULWARK_TOKEN;
   if (!token) throw new UsageError('BULWARK_TOKEN is not set', 'export BULWARK_TOKEN=<project ingest token> (an admin creates one with POST /api/v1/projects/<name>/tokens)');
   if (!/^\d+$/.test(opts.attempts) || Number(opts.attempts) < 1) throw new UsageError('--attempts must be a whole number of 1 or more');
-  if (opts.format !== undefined && !isImportFormat(opts.format)) throw new UsageError(`unknown --format ${opts.format}`, `one of: ${IMPORT_FORMATS.join(', ')}`);
+  if (opts.from !== undefined && !isImportFormat(opts.from)) throw new UsageError(`unknown --from ${opts.from}`, `one of: ${IMPORT_FORMATS.join(', ')}`);
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
   } catch (e) {
     throw new FileError(file, 'cannot read the report', { cause: e });
   }
-  // Without --format the server detects the format (a Bulwark report, or another scanner's); with it, the
+  // Without --from the server detects the format (a Bulwark report, or another scanner's); with it, the
   // report is converted here, so the file is checked against the named format before anything is sent.
-  const body = opts.format ? JSON.stringify(importReport(bytes, { filename: file, format: opts.format })) : bytes.toString('utf8');
+  const body = opts.from ? JSON.stringify(importReport(bytes, { filename: file, format: opts.from })) : bytes.toString('utf8');
   const r = await uploadReport(body, {
     server,
     token,
@@ -51,7 +51,7 @@ export const uploadCommand: CliCommand = {
       .command('upload')
       .description("send a scan report to a Bulwark server (token from BULWARK_TOKEN): Bulwark's JSON report or another scanner's")
       .argument('<report>', `a report written by \`bulwark scan --format json\`, or by another scanner (${IMPORT_FORMATS.join(', ')}; detected by the server)`)
-      .option('--format <format>', "convert another scanner's report of this format before sending (otherwise the server detects it)")
+      .option('--from <format>', "convert another scanner's report of this format before sending, as `bulwark convert --from` does (otherwise the server detects it)")
       .option('--server <url>', 'server base URL; env BULWARK_SERVER')
       .option('--spool-dir <dir>', 'save the upload here when the server stays unreachable; spooled uploads are sent on the next run')
       .option('--attempts <n>', 'tries before giving up or spooling', '5')

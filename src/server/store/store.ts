@@ -9,6 +9,8 @@ import { migrateToLatest } from './migrations.js';
 import { IdentityRepository } from './identity.js';
 import { ProjectRepository } from './projects.js';
 import { QueueRepository } from './queue.js';
+import { RegistryRepository } from './registries.js';
+import { ScanJobRepository } from './scan-jobs.js';
 import { ScanRepository } from './scans.js';
 import type { Database } from './types.js';
 
@@ -100,6 +102,8 @@ export class Store {
   readonly projects: ProjectRepository;
   readonly scans: ScanRepository;
   readonly queue: QueueRepository;
+  readonly registries: RegistryRepository;
+  readonly scanJobs: ScanJobRepository;
   /** Told about connection errors the pool recovers from; replaceable once a logger exists. */
   onConnectionError: ((err: Error) => void) | undefined;
 
@@ -111,6 +115,8 @@ export class Store {
     this.projects = new ProjectRepository(db);
     this.scans = new ScanRepository(db, engine);
     this.queue = new QueueRepository(db, engine, this.scans);
+    this.registries = new RegistryRepository(db);
+    this.scanJobs = new ScanJobRepository(db, engine);
   }
 
   static async open(opts: StoreOptions): Promise<Store> {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../../util/log.js';
+import { k8sRoutes } from '../k8s/routes.js';
 import type { RouteContext } from '../routes/context.js';
 import { registryRoutes } from '../routes/registries.js';
 import { webhookRoutes } from '../routes/webhooks.js';
@@ -34,6 +35,7 @@ export async function installRegistry(app: FastifyInstance, ctx: RouteContext, o
   const deps = { box: opts?.box, wakeJobs };
   await app.register(registryRoutes(ctx, deps));
   await app.register(webhookRoutes(ctx, deps));
+  await app.register(k8sRoutes(ctx));
   const tick = opts?.watchTickMs ?? 60_000;
   const watcher = opts?.jobs && tick > 0 ? new RegistryWatcher(ctx.store, { box: opts.box, log, tickMs: tick, onQueued: wakeJobs, cacheDir: opts.jobs.cacheDir }) : undefined;
   app.addHook('onReady', async () => {

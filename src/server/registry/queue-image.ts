@@ -9,7 +9,7 @@ export type QueueOutcome =
   | { kind: 'no-project'; repository: string };
 
 /** The project a rule names, created on first use (the rule is the admin's decision to track these images). */
-async function projectId(store: Store, name: string): Promise<number> {
+export async function projectId(store: Store, name: string): Promise<number> {
   const p = await store.projects.byName(name);
   if (p) return p.id;
   try {

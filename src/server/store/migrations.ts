@@ -239,6 +239,27 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('scan_jobs_claim').on('scan_jobs').columns(['status', 'id']).execute();
       },
     },
+    '030_registry_k8s': {
+      async up(db: Db): Promise<void> {
+        // What runs in Kubernetes: each container of each workload and the image digest it runs (its scan job).
+        await db.schema
+          .createTable('k8s_workloads')
+          .addColumn('id', id, auto)
+          .addColumn('cluster', 'text', (c) => c.notNull())
+          .addColumn('namespace', 'text', (c) => c.notNull())
+          .addColumn('workload_kind', 'text', (c) => c.notNull())
+          .addColumn('workload_name', 'text', (c) => c.notNull())
+          .addColumn('container', 'text', (c) => c.notNull())
+          .addColumn('image', 'text', (c) => c.notNull())
+          .addColumn('digest', 'text', (c) => c.notNull())
+          .addColumn('job_id', 'integer', (c) => c.references('scan_jobs.id').onDelete('set null'))
+          .addColumn('first_seen_at', 'text', (c) => c.notNull())
+          .addColumn('last_seen_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('k8s_workloads_unique').on('k8s_workloads').columns(['cluster', 'namespace', 'workload_kind', 'workload_name', 'container', 'digest']).unique().execute();
+        await db.schema.createIndex('k8s_workloads_job').on('k8s_workloads').columns(['job_id']).execute();
+      },
+    },
   };
 }
 

@@ -135,6 +135,20 @@ export interface Database {
     created_at: string;
     updated_at: string;
   };
+  /** Containers seen running in Kubernetes and the digest (scan job) each runs. */
+  k8s_workloads: {
+    id: Generated<number>;
+    cluster: string;
+    namespace: string;
+    workload_kind: string;
+    workload_name: string;
+    container: string;
+    image: string;
+    digest: string;
+    job_id: number | null;
+    first_seen_at: string;
+    last_seen_at: string;
+  };
   /** Every id a finding is known by (its own id and its aliases), for cross-project search. */
   finding_aliases: { project_id: number; fingerprint: string; alias: string };
 }

@@ -1,5 +1,6 @@
 import type { KubeConfig, V1ObjectMeta, V1OwnerReference, V1Pod } from '@kubernetes/client-node';
 import { AppsV1Api, BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { BulwarkError, describeError } from '../../core/errors.js';
 import { tryParseReference } from '../../source/registry/reference.js';
 
 /** One container of one pod, resolved to the workload that owns it and the image digest it runs. */
@@ -62,6 +63,18 @@ type Owners = Map<string, V1OwnerReference | undefined>;
  * get/list on pods, replicasets, deployments, statefulsets, daemonsets, jobs, cronjobs.
  */
 export async function k8sInventory(kc: KubeConfig, opts: { namespace?: string } = {}): Promise<ImageUse[]> {
+  try {
+    return await listUses(kc, opts);
+  } catch (e) {
+    if (e instanceof BulwarkError) throw e;
+    throw new BulwarkError('BULWARK_E_IO', `Kubernetes API at ${kc.getCurrentCluster()?.server ?? '(no cluster)'}: ${describeError(e)}`, {
+      cause: e,
+      hint: 'check the kubeconfig (server, credentials) and that the account may get/list pods, replicasets and jobs',
+    });
+  }
+}
+
+async function listUses(kc: KubeConfig, opts: { namespace?: string }): Promise<ImageUse[]> {
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const batch = kc.makeApiClient(BatchV1Api);

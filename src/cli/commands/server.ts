@@ -66,7 +66,7 @@ async function registryOptions(ctx: CliContext, opts: ServeCliOptions): Promise<
   const { SecretBox } = await import('../../server/registry/secrets.js');
   const box = process.env.BULWARK_SECRET_KEY ? SecretBox.fromKey(process.env.BULWARK_SECRET_KEY) : undefined;
   const jobs = intOption(opts.scanWorkers, '--scan-workers') > 0 ? { cacheDir: ctx.cacheDir, offline: opts.offline === true, ...(opts.dbSource ? { dbSource: opts.dbSource } : {}) } : undefined;
-  return { ...(box ? { box } : {}), ...(jobs ? { jobs } : {}) };
+  return { cacheDir: ctx.cacheDir, ...(box ? { box } : {}), ...(jobs ? { jobs } : {}) };
 }
 
 async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number> {

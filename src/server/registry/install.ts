@@ -16,6 +16,8 @@ export interface RegistryOptions {
   jobs?: Omit<JobWorkerOptions, 'box' | 'log'>;
   /** Poll watched registries (catalog + tags list) every this many ms (default 60 s); 0: no watching. */
   watchTickMs?: number;
+  /** Cache dir for the watcher's registry client (default: the jobs' cacheDir); without either, no watching. */
+  cacheDir?: string;
 }
 
 function pinoLogger(app: FastifyInstance): Logger {
@@ -37,7 +39,8 @@ export async function installRegistry(app: FastifyInstance, ctx: RouteContext, o
   await app.register(webhookRoutes(ctx, deps));
   await app.register(k8sRoutes(ctx));
   const tick = opts?.watchTickMs ?? 60_000;
-  const watcher = opts?.jobs && tick > 0 ? new RegistryWatcher(ctx.store, { box: opts.box, log, tickMs: tick, onQueued: wakeJobs, cacheDir: opts.jobs.cacheDir }) : undefined;
+  const watchCache = opts?.cacheDir ?? opts?.jobs?.cacheDir;
+  const watcher = watchCache !== undefined && tick > 0 ? new RegistryWatcher(ctx.store, { box: opts?.box, log, tickMs: tick, onQueued: wakeJobs, cacheDir: watchCache }) : undefined;
   app.addHook('onReady', async () => {
     worker?.start();
     watcher?.start();

@@ -4,7 +4,8 @@ import { decide } from '../../policy/decide.js';
 import { DEFAULT_GATE } from '../../policy/gate.js';
 import { openScanDatabase } from '../../scan/database.js';
 import { buildReport } from '../../scan/scanner.js';
-import { inventoryOf } from '../../scan/targets.js';
+import { inventoryOfImage } from '../../scan/image.js';
+import { openImage } from '../../source/image/index.js';
 import type { Logger } from '../../util/log.js';
 import { IdempotencyKeyReusedError } from '../store/queue.js';
 import type { ScanJob } from '../store/scan-jobs.js';
@@ -34,14 +35,28 @@ export interface JobRunnerOptions {
 export async function runScanJob(store: Store, job: ScanJob, opts: JobRunnerOptions): Promise<number> {
   const row = job.registry_id === null ? undefined : await store.registries.byId(job.registry_id);
   const access = row ? accessOf(row, opts.box) : undefined;
-  const target = `registry:${job.image}@${job.digest}`;
-  const inventory = await inventoryOf(target, {
-    cacheDir: opts.cacheDir,
-    log: opts.log,
-    insecure: access?.insecure ?? false,
-    ...(access?.username !== undefined ? { username: access.username, password: access.password ?? '' } : {}),
-    ...(opts.noLayerCache ? { noLayerCache: true } : {}),
-  });
+  // openImage + inventoryOfImage, as `bulwark scan registry:<image>@<digest>` does; only the stored
+  // credentials are used (never BULWARK_USERNAME/PASSWORD or a docker config of the server's user).
+  const source = await openImage(
+    { kind: 'registry', reference: `${job.image}@${job.digest}` },
+    {
+      cacheDir: opts.cacheDir,
+      insecure: access?.insecure ?? false,
+      ...(access?.username !== undefined ? { username: access.username, password: access.password ?? '' } : {}),
+      env: {},
+      dockerConfigPath: '/nonexistent/bulwark-no-docker-config',
+    },
+  );
+  let inventory;
+  try {
+    inventory = await inventoryOfImage(source, {
+      cacheDir: opts.cacheDir,
+      ...(opts.noLayerCache ? { noLayerCache: true } : {}),
+      onLayer: (i, n, cached) => opts.log.debug(`layer ${i + 1}/${n}${cached ? ' (cached)' : ''}`),
+    });
+  } finally {
+    await source.close();
+  }
   const db = await openScanDatabase({
     cacheDir: opts.cacheDir,
     offline: opts.offline,

@@ -2,10 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { API_KEY_PREFIX, newSecret } from '../../../src/server/auth.js';
 import { watchRegistry } from '../../../src/server/registry/watch.js';
+import { startServer } from '../../../src/server/server.js';
+import { runCli } from '../../support/cli.js';
+import { waitFor } from './harness.js';
 import { hashSecret } from '../../../src/server/registry/secrets.js';
 import { Store } from '../../../src/server/store/store.js';
-import { ensureRegistries, testImages, testImagesFor } from '../../support/images.js';
+import { ensureRegistries, testImage, testImages, testImagesFor } from '../../support/images.js';
 import { ENGINES, freshStore } from '../support.js';
 import type { TestStore } from '../support.js';
 
@@ -107,4 +111,48 @@ describe.skipIf(!IMAGES)('registry watch (catalog + tags list) against the plain
       fs.rmSync(cacheDir, { recursive: true, force: true });
     }
   });
+});
+
+describe.skipIf(!IMAGES)('bulwark server with in-process scan jobs', () => {
+  it('registry API + webhook -> the server\'s own job worker -> stored scan; GET /api/v1/scan-jobs', async () => {
+    const regs = await ensureRegistries(IMAGES!);
+    if (!regs) throw new Error('the test registries cannot be started here');
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-inproc-'));
+    const db = runCli(['--cache-dir', cacheDir, 'db', 'update', '--source', path.join(IMAGES!, 'mirror'), '--ecosystem', 'Debian']);
+    expect(db.code, db.stderr).toBe(0);
+    const ts = await freshStore('sqlite');
+    const server = await startServer({ ...ts.options, port: 0, logger: false, registry: { jobs: { cacheDir, offline: true }, watchTickMs: 0 } });
+    try {
+      const key = newSecret(API_KEY_PREFIX);
+      await server.store.identity.createUser('admin', 'admin', key.hash);
+      const h = { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' };
+      const secret = 'in-process-secret-0123';
+      // Credentials without BULWARK_SECRET_KEY on the server: refused, nothing stored in clear.
+      const noKey = await fetch(`${server.url}/api/v1/registries`, { method: 'POST', headers: h, body: JSON.stringify({ name: 'x', url: `http://${regs.basic}`, insecure: true, username: 'u', password: 'p', webhookSecret: secret, projectRules: [{ glob: '**', project: 'x' }] }) });
+      expect(noKey.status).toBe(400);
+      expect(((await noKey.json()) as { error: { message: string } }).error.message).toMatch(/BULWARK_SECRET_KEY/);
+      const add = await fetch(`${server.url}/api/v1/registries`, { method: 'POST', headers: h, body: JSON.stringify({ name: 'plain', url: `http://${regs.plain}`, insecure: true, webhookSecret: secret, projectRules: [{ glob: 'debian', project: 'inproc' }] }) });
+      expect(add.status).toBe(201);
+      const member = await fetch(`${server.url}/api/v1/registries`, { headers: { authorization: 'Bearer bwk_nope' } });
+      expect(member.status).toBe(401);
+      const digest = testImage(IMAGES!, 'minbase').manifestDigest;
+      const hook = await fetch(`${server.url}/api/v1/webhooks/registry/plain`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ events: [{ action: 'push', target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, repository: 'debian', tag: 'minbase' } }] }) });
+      expect(hook.status).toBe(202);
+      const jobs = await waitFor('the in-process job to finish', async () => {
+        const r = (await (await fetch(`${server.url}/api/v1/scan-jobs`, { headers: h })).json()) as { items: { status: string; ingestId: number | null }[]; counts: Record<string, number> };
+        return r.counts.done === 1 ? r : undefined;
+      });
+      const entry = await waitFor('the report to be stored', async () => {
+        const e = await server.store.queue.item(jobs.items[0]!.ingestId!);
+        return e?.status === 'done' ? e : undefined;
+      });
+      const scan = await server.store.db.selectFrom('scans').select(['target_name', 'package_count']).where('id', '=', entry.scan_id!).executeTakeFirstOrThrow();
+      expect(scan.target_name).toContain(digest);
+      expect(scan.package_count).toBe(testImage(IMAGES!, 'minbase').dpkgPackages);
+    } finally {
+      await server.close();
+      await ts.cleanup();
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

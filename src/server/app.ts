@@ -21,6 +21,8 @@ import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
 import { reportRoutes } from './routes/reports.js';
 import { searchRoutes } from './routes/search.js';
+import type { RegistryOptions } from './registry/install.js';
+import { installRegistry } from './registry/install.js';
 
 export { isStoreUnavailable } from './store/outage.js';
 
@@ -51,6 +53,8 @@ export interface AppOptions {
   trustProxy?: boolean | string | string[];
   /** Serve HTTPS directly with this certificate and key (PEM). */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Registries, webhooks and image scan jobs (issue 15). */
+  registry?: RegistryOptions;
 }
 
 export const DEFAULT_MAX_REPORT_BYTES = 32 * 1024 * 1024;
@@ -160,6 +164,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await app.register(findingRoutes(ctx));
   await app.register(searchRoutes(ctx));
   await app.register(adminRoutes(ctx));
+  await installRegistry(app, ctx, opts.registry);
 
   app.get('/api/v1/openapi.json', { config: { auth: 'public' } }, async () => app.swagger());
   registerDashboard(app);

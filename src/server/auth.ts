@@ -11,7 +11,8 @@ export type Principal =
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
-export type AuthMode = 'public' | 'user' | 'admin' | 'ingest';
+/** webhook: the route checks its own secret (registry webhooks); no user credential is looked up. */
+export type AuthMode = 'public' | 'user' | 'admin' | 'ingest' | 'webhook';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -101,6 +102,7 @@ export function installAuth(app: FastifyInstance, store: Store): void {
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (req) => {
     const mode: AuthMode = req.routeOptions.config?.auth ?? 'user';
+    if (mode === 'webhook') return;
     let principal: Principal | undefined;
     try {
       principal = await authenticate(store, { authorization: req.headers.authorization, cookie: req.headers.cookie });

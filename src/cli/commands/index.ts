@@ -20,4 +20,7 @@ export const COMMANDS: readonly { name: string; load: () => Promise<CliCommand> 
   { name: 'profile', load: async () => (await import('./profile.js')).profileCommand },
   { name: 'convert', load: async () => (await import('./convert.js')).convertCommand },
   { name: 'export', load: async () => (await import('./export.js')).exportCommand },
+  { name: 'registry', load: async () => (await import('./registry.js')).registryCommand },
+  { name: 'worker', load: async () => (await import('./worker.js')).workerCommand },
+  { name: 'k8s', load: async () => (await import('./k8s.js')).k8sCommand },
 ];

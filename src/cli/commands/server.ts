@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { FileError, UsageError } from '../../core/errors.js';
 import { initServer, startServer } from '../../server/server.js';
 import { DEFAULT_MAX_REPORT_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from '../../server/app.js';
+import type { RegistryOptions } from '../../server/registry/install.js';
 import type { CliContext } from '../context.js';
 import type { CliCommand } from './index.js';
 
@@ -37,6 +38,9 @@ interface ServeCliOptions extends StoreCliOptions {
   uploadsPerToken: string;
   uploadsTotal: string;
   validationThreads: string;
+  scanWorkers: string;
+  offline?: boolean;
+  dbSource?: string;
 }
 
 /** --trust-proxy: "true" (any proxy), or a comma-separated list of addresses/CIDRs (loopback, 10.0.0.0/8, …). */
@@ -55,6 +59,14 @@ function readPem(file: string, what: string): Buffer {
   } catch (e) {
     throw new FileError(file, `cannot read the TLS ${what}`, { cause: e, hint: 'pass --tls-cert and --tls-key as PEM files' });
   }
+}
+
+/** Image scan jobs (issue 15): credentials sealed with BULWARK_SECRET_KEY; jobs worked here unless --scan-workers 0. */
+async function registryOptions(ctx: CliContext, opts: ServeCliOptions): Promise<RegistryOptions> {
+  const { SecretBox } = await import('../../server/registry/secrets.js');
+  const box = process.env.BULWARK_SECRET_KEY ? SecretBox.fromKey(process.env.BULWARK_SECRET_KEY) : undefined;
+  const jobs = intOption(opts.scanWorkers, '--scan-workers') > 0 ? { cacheDir: ctx.cacheDir, offline: opts.offline === true, ...(opts.dbSource ? { dbSource: opts.dbSource } : {}) } : undefined;
+  return { cacheDir: ctx.cacheDir, ...(box ? { box } : {}), ...(jobs ? { jobs } : {}) };
 }
 
 async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number> {
@@ -77,6 +89,7 @@ async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number>
     uploadsTotal: Math.max(1, intOption(opts.uploadsTotal, '--uploads-total')),
     validationThreads: intOption(opts.validationThreads, '--validation-threads'),
     logger: { level: ctx.debug ? 'debug' : ctx.quiet ? 'warn' : 'info', stream: process.stderr },
+    registry: await registryOptions(ctx, opts),
   });
   // Extra workers share the queue through leases, like replicas would.
   const { IngestWorker } = await import('../../server/worker.js');
@@ -118,6 +131,9 @@ export const serverCommand: CliCommand = {
       .option('--uploads-per-token <n>', 'uploads one ingest token may have in flight', '2')
       .option('--uploads-total <n>', 'uploads in flight over all tokens', '4')
       .option('--validation-threads <n>', 'threads that parse and validate uploads off the event loop (0: on it)', '2')
+      .option('--scan-workers <n>', 'work image scan jobs (registry pushes, watches) in this process: 1, or 0 to leave them to `bulwark worker`', '1')
+      .option('--offline', 'image scan jobs use the advisory database in the cache as it is')
+      .option('--db-source <url|dir>', 'where image scan jobs refresh stale advisory feeds from')
       .action(async (opts: ServeCliOptions) => {
         process.exitCode = await runServe(context(), opts);
       });

@@ -194,6 +194,78 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('scans').addColumn('imported_from', 'text').execute();
       },
     },
+    '030_registry_init': {
+      async up(db: Db): Promise<void> {
+        // Registries scanned by the server: credentials encrypted (AES-256-GCM), the webhook secret hashed.
+        await db.schema
+          .createTable('registries')
+          .addColumn('id', id, auto)
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('insecure', 'integer', (c) => c.notNull())
+          .addColumn('credentials', 'text')
+          .addColumn('webhook_secret_hash', 'text', (c) => c.notNull())
+          .addColumn('project_rules', 'text', (c) => c.notNull())
+          .addColumn('watch_interval_s', 'integer')
+          .addColumn('last_watch_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        // Tags over time: each (repository, tag) -> digest observation, newest last (a moved tag adds a row).
+        await db.schema
+          .createTable('registry_tags')
+          .addColumn('id', id, auto)
+          .addColumn('registry_id', 'integer', (c) => c.notNull().references('registries.id').onDelete('cascade'))
+          .addColumn('repository', 'text', (c) => c.notNull())
+          .addColumn('tag', 'text', (c) => c.notNull())
+          .addColumn('digest', 'text', (c) => c.notNull())
+          .addColumn('seen_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('registry_tags_unique').on('registry_tags').columns(['registry_id', 'repository', 'tag', 'digest']).unique().execute();
+        // One scan job per (registry, repository, digest): the same event twice, or a digest under a new tag, is one job.
+        await db.schema
+          .createTable('scan_jobs')
+          .addColumn('id', id, auto)
+          .addColumn('registry_id', 'integer', (c) => c.references('registries.id').onDelete('cascade'))
+          .addColumn('image', 'text', (c) => c.notNull())
+          .addColumn('repository', 'text', (c) => c.notNull())
+          .addColumn('digest', 'text', (c) => c.notNull())
+          .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_until', 'text')
+          .addColumn('next_attempt_at', 'text')
+          .addColumn('error', 'text')
+          .addColumn('ingest_id', 'integer')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('scan_jobs_image').on('scan_jobs').columns(['image', 'digest']).unique().execute();
+        await db.schema.createIndex('scan_jobs_claim').on('scan_jobs').columns(['status', 'id']).execute();
+      },
+    },
+    '030_registry_k8s': {
+      async up(db: Db): Promise<void> {
+        // What runs in Kubernetes: each container of each workload and the image digest it runs (its scan job).
+        await db.schema
+          .createTable('k8s_workloads')
+          .addColumn('id', id, auto)
+          .addColumn('cluster', 'text', (c) => c.notNull())
+          .addColumn('namespace', 'text', (c) => c.notNull())
+          .addColumn('workload_kind', 'text', (c) => c.notNull())
+          .addColumn('workload_name', 'text', (c) => c.notNull())
+          .addColumn('container', 'text', (c) => c.notNull())
+          .addColumn('image', 'text', (c) => c.notNull())
+          .addColumn('digest', 'text', (c) => c.notNull())
+          .addColumn('job_id', 'integer', (c) => c.references('scan_jobs.id').onDelete('set null'))
+          .addColumn('first_seen_at', 'text', (c) => c.notNull())
+          .addColumn('last_seen_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('k8s_workloads_unique').on('k8s_workloads').columns(['cluster', 'namespace', 'workload_kind', 'workload_name', 'container', 'digest']).unique().execute();
+        await db.schema.createIndex('k8s_workloads_job').on('k8s_workloads').columns(['job_id']).execute();
+      },
+    },
   };
 }
 

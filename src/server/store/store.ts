@@ -9,6 +9,9 @@ import { migrateToLatest } from './migrations.js';
 import { IdentityRepository } from './identity.js';
 import { ProjectRepository } from './projects.js';
 import { QueueRepository } from './queue.js';
+import { K8sWorkloadRepository } from './k8s-workloads.js';
+import { RegistryRepository } from './registries.js';
+import { ScanJobRepository } from './scan-jobs.js';
 import { ScanRepository } from './scans.js';
 import type { Database } from './types.js';
 
@@ -100,6 +103,9 @@ export class Store {
   readonly projects: ProjectRepository;
   readonly scans: ScanRepository;
   readonly queue: QueueRepository;
+  readonly registries: RegistryRepository;
+  readonly scanJobs: ScanJobRepository;
+  readonly k8sWorkloads: K8sWorkloadRepository;
   /** Told about connection errors the pool recovers from; replaceable once a logger exists. */
   onConnectionError: ((err: Error) => void) | undefined;
 
@@ -111,6 +117,9 @@ export class Store {
     this.projects = new ProjectRepository(db);
     this.scans = new ScanRepository(db, engine);
     this.queue = new QueueRepository(db, engine, this.scans);
+    this.registries = new RegistryRepository(db);
+    this.scanJobs = new ScanJobRepository(db, engine);
+    this.k8sWorkloads = new K8sWorkloadRepository(db);
   }
 
   static async open(opts: StoreOptions): Promise<Store> {

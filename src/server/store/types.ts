@@ -100,6 +100,57 @@ export interface Database {
     first_seen_scan_id: number;
     last_seen_scan_id: number;
   };
+  /** Registries the server scans (issue 15). credentials: AES-256-GCM sealed JSON {username, password}. */
+  registries: {
+    id: Generated<number>;
+    name: string;
+    url: string;
+    insecure: number;
+    credentials: string | null;
+    webhook_secret_hash: string;
+    /** JSON [{glob, project}] in order: the first match names the project. */
+    project_rules: string;
+    watch_interval_s: number | null;
+    last_watch_at: string | null;
+    created_at: string;
+  };
+  registry_tags: { id: Generated<number>; registry_id: number; repository: string; tag: string; digest: string; seen_at: string };
+  /** Image scan jobs: one per image (registry host/repository) and digest. */
+  scan_jobs: {
+    id: Generated<number>;
+    registry_id: number | null;
+    /** host[:port]/repository, the image without tag or digest. */
+    image: string;
+    repository: string;
+    digest: string;
+    project_id: number;
+    /** webhook:<kind> | watch | k8s | api */
+    source: string;
+    status: 'queued' | 'processing' | 'done' | 'dead';
+    attempts: number;
+    lease_owner: string | null;
+    lease_until: string | null;
+    next_attempt_at: string | null;
+    error: string | null;
+    /** The ingest queue entry its report became. */
+    ingest_id: number | null;
+    created_at: string;
+    updated_at: string;
+  };
+  /** Containers seen running in Kubernetes and the digest (scan job) each runs. */
+  k8s_workloads: {
+    id: Generated<number>;
+    cluster: string;
+    namespace: string;
+    workload_kind: string;
+    workload_name: string;
+    container: string;
+    image: string;
+    digest: string;
+    job_id: number | null;
+    first_seen_at: string;
+    last_seen_at: string;
+  };
   /** Every id a finding is known by (its own id and its aliases), for cross-project search. */
   finding_aliases: { project_id: number; fingerprint: string; alias: string };
 }

@@ -7,6 +7,7 @@ import { BulwarkError, describeError } from '../../core/errors.js';
 import type { Engine } from './migrations.js';
 import { migrateToLatest } from './migrations.js';
 import { IdentityRepository } from './identity.js';
+import { NotifyRepository } from './notify.js';
 import { ProjectRepository } from './projects.js';
 import { QueueRepository } from './queue.js';
 import { ScanRepository } from './scans.js';
@@ -100,6 +101,7 @@ export class Store {
   readonly projects: ProjectRepository;
   readonly scans: ScanRepository;
   readonly queue: QueueRepository;
+  readonly notify: NotifyRepository;
   /** Told about connection errors the pool recovers from; replaceable once a logger exists. */
   onConnectionError: ((err: Error) => void) | undefined;
 
@@ -111,6 +113,7 @@ export class Store {
     this.projects = new ProjectRepository(db);
     this.scans = new ScanRepository(db, engine);
     this.queue = new QueueRepository(db, engine, this.scans);
+    this.notify = new NotifyRepository(db);
   }
 
   static async open(opts: StoreOptions): Promise<Store> {

@@ -16,6 +16,7 @@ import { IngestWorker } from './worker.js';
 import type { IngestLimits, RouteContext } from './routes/context.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
+import { channelRoutes } from './routes/channels.js';
 import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
@@ -160,6 +161,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await app.register(findingRoutes(ctx));
   await app.register(searchRoutes(ctx));
   await app.register(adminRoutes(ctx));
+  await app.register(channelRoutes(ctx));
 
   app.get('/api/v1/openapi.json', { config: { auth: 'public' } }, async () => app.swagger());
   registerDashboard(app);

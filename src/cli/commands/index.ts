@@ -20,4 +20,5 @@ export const COMMANDS: readonly { name: string; load: () => Promise<CliCommand> 
   { name: 'profile', load: async () => (await import('./profile.js')).profileCommand },
   { name: 'convert', load: async () => (await import('./convert.js')).convertCommand },
   { name: 'export', load: async () => (await import('./export.js')).exportCommand },
+  { name: 'channel', load: async () => (await import('./channel.js')).channelCommand },
 ];

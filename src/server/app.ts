@@ -17,6 +17,9 @@ import type { IngestLimits, RouteContext } from './routes/context.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { channelRoutes } from './routes/channels.js';
+import type { NotifierOptions } from './notify/notifier.js';
+import { Notifier } from './notify/notifier.js';
+import { SecretBox } from './notify/secrets.js';
 import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
@@ -52,6 +55,8 @@ export interface AppOptions {
   trustProxy?: boolean | string | string[];
   /** Serve HTTPS directly with this certificate and key (PEM). */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Run the notifier over this event feed (secrets sealed with BULWARK_SECRET_KEY, which must then be set). */
+  notify?: Omit<NotifierOptions, 'secrets' | 'log'>;
 }
 
 export const DEFAULT_MAX_REPORT_BYTES = 32 * 1024 * 1024;
@@ -166,7 +171,11 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   app.get('/api/v1/openapi.json', { config: { auth: 'public' } }, async () => app.swagger());
   registerDashboard(app);
 
+  const notifier = opts.notify ? new Notifier(store, { ...opts.notify, secrets: SecretBox.fromEnv(), log: app.log }) : undefined;
+  notifier?.start();
+
   app.addHook('onClose', async () => {
+    await notifier?.stop();
     await worker?.stop();
     await checker.close();
   });

@@ -168,7 +168,8 @@ export function channelRoutes(ctx: RouteContext) {
 
     app.post(
       '/api/v1/deliveries/:id/retry',
-      { schema: { summary: 'Send a dead-lettered delivery again, with fresh attempts', tags, security: adminSecurity, params: { type: 'object', required: ['id'], properties: { id: idParam } }, response: { 202: { type: 'object', properties: { id: { type: 'integer' }, status: { type: 'string' } } }, 404: errorBody } } },
+      // The dashboard's Retry button: an admin's session may call it (the cookie is SameSite=Strict).
+      { config: { sessionWrite: true }, schema: { summary: 'Send a dead-lettered delivery again, with fresh attempts', tags, security: [...adminSecurity, { session: [] }], params: { type: 'object', required: ['id'], properties: { id: idParam } }, response: { 202: { type: 'object', properties: { id: { type: 'integer' }, status: { type: 'string' } } }, 404: errorBody } } },
       async (req, reply) => {
         const id = Number(paramsOf<{ id: string }>(req).id);
         if (!(await notify.retry(id))) throw new NotFoundError(`dead delivery ${id}`);

@@ -35,7 +35,10 @@ function smtpFailure(e: unknown): DeliveryError {
 
 /** Email over SMTP with nodemailer: one message per recipient and digest (HTML + text). */
 export function emailChannel(opts: ChannelOptions<'email'>, secrets: ChannelSecrets<'email'>): MessageChannel & { close(): void } {
+  // Pooled: the digests of one delivery pass share a connection; close() ends it.
   const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 1,
     host: opts.host,
     port: opts.port,
     secure: opts.secure,

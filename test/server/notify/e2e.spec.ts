@@ -5,7 +5,7 @@ import { MemoryEventFeed } from '../../../src/server/notify/event.js';
 import { Notifier } from '../../../src/server/notify/notifier.js';
 import { SecretBox } from '../../../src/server/notify/secrets.js';
 import { addChannel } from '../../../src/server/notify/manage.js';
-import { freshStore, type TestStore } from '../support.js';
+import { ENGINES, freshStore, type TestStore } from '../support.js';
 import { ADVISORIES, event, resetCursor } from './events.js';
 import { SLACK_PATH, fakeGitlab, fakeJira, fakeSlack, fakeSmtp, fakeWebhook } from './fakes.js';
 
@@ -14,7 +14,8 @@ const LODASH = ADVISORIES.filter((a) => a.pkg === 'lodash');
 const MINIMIST = ADVISORIES.find((a) => a.pkg === 'minimist') as (typeof ADVISORIES)[number];
 const SECRET = 'whsec-0123456789abcdef';
 
-describe('notifications end to end, real protocol servers on loopback', () => {
+for (const { engine, skip } of ENGINES) {
+describe.skipIf(skip)(`notifications end to end, real protocol servers on loopback, ${engine} store`, () => {
   let ts: TestStore;
   let store: Store;
   let slack: Awaited<ReturnType<typeof fakeSlack>>;
@@ -39,7 +40,7 @@ describe('notifications end to end, real protocol servers on loopback', () => {
 
   beforeAll(async () => {
     resetCursor();
-    ts = await freshStore('sqlite');
+    ts = await freshStore(engine);
     store = await Store.open(ts.options);
     [slack, hook, gitlab, jira, smtp] = await Promise.all([fakeSlack(), fakeWebhook(SECRET), fakeGitlab('glpat-test-token', 'sec/tracker'), fakeJira('bot@example.com', 'jira-api-token', 'SEC'), fakeSmtp()]);
     const box = SecretBox.fromKey(crypto.randomBytes(32));
@@ -155,3 +156,4 @@ describe('notifications end to end, real protocol servers on loopback', () => {
     for (const s of [SECRET, 'glpat-test-token', 'jira-api-token', SLACK_PATH]) expect(all).not.toContain(s);
   });
 });
+}

@@ -214,22 +214,25 @@ function isAdf(d: unknown): boolean {
   return isObj(d) && d.type === 'doc' && d.version === 1 && Array.isArray(d.content);
 }
 
-export async function fakeJira(email: string, token: string, projectKey: string): Promise<Fake & { issues: JiraIssue[] }> {
+/** Jira Cloud (v3, basic auth e-mail:token, ADF) or, with `email` null, Data Center (v2, Bearer PAT, plain text). */
+export async function fakeJira(email: string | null, token: string, projectKey: string): Promise<Fake & { issues: JiraIssue[] }> {
   const issues: JiraIssue[] = [];
-  const auth = `Basic ${Buffer.from(`${email}:${token}`).toString('base64')}`;
+  const v = email === null ? '2' : '3';
+  const auth = email === null ? `Bearer ${token}` : `Basic ${Buffer.from(`${email}:${token}`).toString('base64')}`;
+  const isDoc = (d: unknown): boolean => (v === '3' ? isAdf(d) : typeof d === 'string');
   const status = (i: JiraIssue) => ({ name: i.status, statusCategory: { key: i.status === 'Done' ? 'done' : 'new' } });
   const fake = await serve((req, body, path, reply) => {
     if (req.headers.authorization !== auth) return reply(401, { errorMessages: ['You are not authenticated.'] }), ['bad auth'];
     const u = new URL(path, 'http://x');
     const b: unknown = body ? JSON.parse(body) : {};
-    if (req.method === 'GET' && u.pathname === '/rest/api/3/search/jql') {
+    if (req.method === 'GET' && u.pathname === (v === '3' ? '/rest/api/3/search/jql' : '/rest/api/2/search')) {
       const jql = u.searchParams.get('jql') ?? '';
       const m = /labels = "([^"]+)"/.exec(jql);
       if (!m || !jql.includes(`project = "${projectKey}"`)) return reply(400, { errorMessages: ['unsupported JQL in this fake'] }), ['unexpected JQL'];
       const found = issues.filter((i) => i.labels.includes(m[1] as string));
       return reply(200, { issues: found.map((i) => ({ id: i.key, key: i.key, fields: { summary: i.summary, description: i.description, status: status(i) } })), isLast: true });
     }
-    if (req.method === 'POST' && u.pathname === '/rest/api/3/issue') {
+    if (req.method === 'POST' && u.pathname === `/rest/api/${v}/issue`) {
       const f = isObj(b) && isObj(b.fields) ? b.fields : null;
       const problems: string[] = [];
       if (!f) problems.push('fields missing');
@@ -237,26 +240,26 @@ export async function fakeJira(email: string, token: string, projectKey: string)
         if (!isObj(f.project) || f.project.key !== projectKey) problems.push('fields.project.key');
         if (typeof f.summary !== 'string' || f.summary.length === 0 || f.summary.length > 255) problems.push('fields.summary');
         if (!isObj(f.issuetype) || typeof f.issuetype.name !== 'string') problems.push('fields.issuetype');
-        if (!isAdf(f.description)) problems.push('fields.description must be ADF in v3');
+        if (!isDoc(f.description)) problems.push(`fields.description must be ${v === '3' ? 'ADF' : 'text'} in v${v}`);
         if (!Array.isArray(f.labels) || f.labels.some((l) => typeof l !== 'string' || /\s/.test(l))) problems.push('fields.labels');
       }
       if (problems.length || !f) return reply(400, { errorMessages: [], errors: Object.fromEntries(problems.map((p) => [p, 'invalid'])) }), problems;
       const i: JiraIssue = { key: `${projectKey}-${issues.length + 1}`, summary: String(f.summary), description: f.description, labels: f.labels as string[], status: 'To Do', comments: [] };
       issues.push(i);
-      return reply(201, { id: String(10000 + issues.length), key: i.key, self: `${fake.url}/rest/api/3/issue/${i.key}` });
+      return reply(201, { id: String(10000 + issues.length), key: i.key, self: `${fake.url}/rest/api/${v}/issue/${i.key}` });
     }
-    const m = /^\/rest\/api\/3\/issue\/([A-Z][A-Z0-9_]*-[0-9]+)(\/comment|\/transitions)?$/.exec(u.pathname);
+    const m = new RegExp(`^/rest/api/${v}/issue/([A-Z][A-Z0-9_]*-[0-9]+)(/comment|/transitions)?$`).exec(u.pathname);
     const issue = m ? issues.find((i) => i.key === m[1]) : undefined;
     if (!m || !issue) return reply(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] }), ['unknown issue'];
     if (req.method === 'PUT' && !m[2]) {
       const f = isObj(b) && isObj(b.fields) ? b.fields : null;
-      if (!f || (f.description !== undefined && !isAdf(f.description))) return reply(400, { errorMessages: ['bad fields'] }), ['bad update'];
+      if (!f || (f.description !== undefined && !isDoc(f.description))) return reply(400, { errorMessages: ['bad fields'] }), ['bad update'];
       if (typeof f.summary === 'string') issue.summary = f.summary;
       if (f.description !== undefined) issue.description = f.description;
       return reply(204, null);
     }
     if (req.method === 'POST' && m[2] === '/comment') {
-      if (!isObj(b) || !isAdf(b.body)) return reply(400, { errorMessages: ['comment body must be ADF'] }), ['comment not ADF'];
+      if (!isObj(b) || !isDoc(b.body)) return reply(400, { errorMessages: ['bad comment body'] }), ['comment body of the wrong form'];
       issue.comments.push(b.body);
       return reply(201, { id: String(issue.comments.length) });
     }

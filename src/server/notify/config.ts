@@ -22,3 +22,24 @@ export function rulesOfRow(row: Pick<ChannelRow, 'name' | 'rules'>): NotifyRule[
   if (!Array.isArray(raw)) throw new Error(`channel ${row.name}: stored rules are not a list`);
   return raw.map((r: unknown, i) => parseRule({ ...(r as Record<string, unknown>), channel: row.name }, `channel ${row.name} rule ${i}`));
 }
+
+/** What routing and grouping need of a channel: no secret, so a channel whose secrets cannot be read still gets its deliveries queued (and dead-lettered, saying why). */
+export interface PlanChannel {
+  id: number;
+  name: string;
+  kind: 'message' | 'ticket';
+  grouping: 'package' | 'advisory';
+  recipients: (string | null)[];
+}
+
+export function planChannelOf(row: ChannelRow): PlanChannel {
+  const o = JSON.parse(row.options) as { grouping?: unknown; to?: unknown };
+  const ticket = row.type === 'gitlab' || row.type === 'jira';
+  return {
+    id: row.id,
+    name: row.name,
+    kind: ticket ? 'ticket' : 'message',
+    grouping: o.grouping === 'advisory' ? 'advisory' : 'package',
+    recipients: row.type === 'email' && Array.isArray(o.to) ? o.to.filter((x): x is string => typeof x === 'string') : [null],
+  };
+}

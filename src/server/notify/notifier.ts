@@ -3,7 +3,8 @@ import type { Store } from '../store/store.js';
 import type { DeliveryRow, NewDelivery } from '../store/notify.js';
 import { openChannel } from './channels/index.js';
 import type { Channel, ChannelConfig } from './channels/types.js';
-import { channelFromRow } from './config.js';
+import type { PlanChannel } from './config.js';
+import { channelFromRow, planChannelOf, rulesOfRow } from './config.js';
 import { DeliveryError } from './delivery-error.js';
 import type { Digest } from './digest.js';
 import { DEFAULT_FLOOD_THRESHOLD, byWorst } from './digest.js';
@@ -95,42 +96,33 @@ export class Notifier {
     };
   }
 
-  private async channels(): Promise<{ open: OpenChannel[]; rules: NotifyRule[] }> {
+  private async channels(): Promise<{ open: PlanChannel[]; rules: NotifyRule[] }> {
     const rows = await this.store.notify.channels();
-    const open: OpenChannel[] = [];
     const rules: NotifyRule[] = [...(this.opts.profileRules?.() ?? [])];
-    for (const row of rows) {
-      const { config, rules: own } = channelFromRow(row, this.opts.secrets);
-      open.push({ id: row.id, config, channel: openChannel(config) });
-      rules.push(...own);
-    }
-    return { open, rules };
+    for (const row of rows) rules.push(...rulesOfRow(row));
+    return { open: rows.map(planChannelOf), rules };
   }
 
   /** Reads the feed from the stored cursor to its end and records the deliveries; returns how many were new. */
   async collect(): Promise<number> {
     const { open, rules } = await this.channels();
-    try {
-      let total = 0;
-      for (;;) {
-        const cursor = await this.store.notify.cursor();
-        const events = await this.opts.feed.after(cursor, this.opts.pageSize);
-        const last = events.at(-1);
-        if (!last) return total;
-        total += await this.plan(open, rules, events, last.cursor);
-        if (events.length < this.opts.pageSize) return total;
-      }
-    } finally {
-      for (const c of open) c.channel.close?.();
+    let total = 0;
+    for (;;) {
+      const cursor = await this.store.notify.cursor();
+      const events = await this.opts.feed.after(cursor, this.opts.pageSize);
+      const last = events.at(-1);
+      if (!last) return total;
+      total += await this.plan(open, rules, events, last.cursor);
+      if (events.length < this.opts.pageSize) return total;
     }
   }
 
-  private async plan(open: OpenChannel[], rules: NotifyRule[], events: FindingEvent[], cursor: string): Promise<number> {
+  private async plan(open: PlanChannel[], rules: NotifyRule[], events: FindingEvent[], cursor: string): Promise<number> {
     const deliveries: NewDelivery[] = [];
     const sent: { channel_id: number; fingerprint: string; state: string }[] = [];
     const tickets: { channel_id: number; ticket_key: string; state: string }[] = [];
     for (const c of open) {
-      const mine = events.filter((e) => routes(c.config.name, rules, e));
+      const mine = events.filter((e) => routes(c.name, rules, e));
       const known = await this.store.notify.sentStates(c.id, mine.map((e) => e.fingerprint));
       const fresh: FindingEvent[] = [];
       for (const e of mine) {
@@ -141,8 +133,8 @@ export class Notifier {
         sent.push({ channel_id: c.id, fingerprint: e.fingerprint, state: s });
       }
       if (fresh.length === 0) continue;
-      if (c.channel.kind === 'ticket') {
-        const grouping = c.channel.grouping;
+      if (c.kind === 'ticket') {
+        const grouping = c.grouping;
         const byTicket = new Map<string, FindingEvent[]>();
         for (const e of fresh) {
           const k = ticketKey(e, grouping);
@@ -165,8 +157,7 @@ export class Notifier {
   }
 
   /** One digest per project; past the channel's rate, the remaining projects become one summary. */
-  private digests(c: OpenChannel, events: FindingEvent[]): NewDelivery[] {
-    if (c.channel.kind !== 'message') return [];
+  private digests(c: PlanChannel, events: FindingEvent[]): NewDelivery[] {
     const byProject = new Map<number, FindingEvent[]>();
     for (const e of events) byProject.set(e.project.id, [...(byProject.get(e.project.id) ?? []), e]);
     // Worst projects first: they get their own message when the rate limit cuts the list.
@@ -174,17 +165,17 @@ export class Notifier {
     const budget = Math.max(1, this.budget(c.id));
     const own = groups.length <= budget ? groups : groups.slice(0, budget - 1);
     const rest = groups.length <= budget ? [] : groups.slice(budget - 1).flat();
-    const digests: Digest[] = own.map((evs) => ({ channel: c.config.name, project: (evs[0] as FindingEvent).project, events: evs, summary: evs.length > this.opts.floodThreshold, dashboardUrl: c.config.options.dashboardUrl ?? null }));
+    const digests: Digest[] = own.map((evs) => ({ channel: c.name, project: (evs[0] as FindingEvent).project, events: evs, summary: evs.length > this.opts.floodThreshold, dashboardUrl: null }));
     if (rest.length > 0) {
       const projects = new Set(rest.map((e) => e.project.name));
-      digests.push({ channel: c.config.name, project: { id: 0, name: `${projects.size} more projects`, team: null }, events: rest, summary: true, dashboardUrl: c.config.options.dashboardUrl ?? null });
+      digests.push({ channel: c.name, project: { id: 0, name: `${projects.size} more projects`, team: null }, events: rest, summary: true, dashboardUrl: null });
     }
     this.spend(c.id, digests.length);
     const out: NewDelivery[] = [];
     for (const d of digests) {
       const cursors = d.events.map((e) => e.cursor).join(',');
-      for (const recipient of c.channel.recipients()) {
-        out.push({ channel_id: c.id, idempotency_key: sha(c.id, 'message', recipient, d.project.id, cursors), kind: 'message', project_name: d.project.name, recipient, payload: JSON.stringify({ digest: { ...d, dashboardUrl: null } }), events: d.events.length });
+      for (const recipient of c.recipients) {
+        out.push({ channel_id: c.id, idempotency_key: sha(c.id, 'message', recipient, d.project.id, cursors), kind: 'message', project_name: d.project.name, recipient, payload: JSON.stringify({ digest: d }), events: d.events.length });
       }
     }
     return out;

@@ -50,4 +50,14 @@ describe('delivery guarantees', () => {
     // The receiver saw the same X-Bulwark-Delivery twice and processed it once.
     expect(hook.verified).toHaveLength(20);
   });
+
+  it('a channel whose secrets cannot be read (another key) does not hold the others up: its deliveries are dead-lettered saying why', async () => {
+    await addChannel(store, SecretBox.fromKey(crypto.randomBytes(32)), { name: 'stale', type: 'slack', options: {}, secrets: { url: 'https://hooks.slack.com/services/T/B/C' }, rules: [] });
+    const before = hook.verified.length;
+    feed.push(event('new', { id: 99, name: 'late', team: null }, ADVISORIES[0] as (typeof ADVISORIES)[number]));
+    await new Notifier(store, { feed, secrets: box }).tick();
+    expect(hook.verified.length).toBe(before + 1);
+    const dead = await store.notify.deliveries({ status: 'dead', limit: 5 });
+    expect(dead.map((d) => [d.channel, d.last_error])).toEqual([['stale', 'channel cannot be opened: a stored secret of stale cannot be decrypted: wrong BULWARK_SECRET_KEY or tampered data']]);
+  });
 });

@@ -226,6 +226,34 @@ async function searchPage(params) {
   app.replaceChildren(...parts);
 }
 
+// Admin: the notification dead-letter list, with a Retry button per delivery.
+async function notificationsPage() {
+  setNav('notifications');
+  const r = await api('/deliveries?status=dead&limit=200');
+  const counts = Object.entries(r.counts).map(([k, v]) => k + ' ' + v).join(', ') || 'no deliveries yet';
+  const rows = r.items.map((d) => {
+    const status = h('td', {}, d.status);
+    const button = h('button', { type: 'button', 'data-testid': 'retry-' + d.id, onclick: async () => {
+      button.disabled = true;
+      try {
+        await api('/deliveries/' + d.id + '/retry', { method: 'POST' });
+        status.textContent = 'queued again';
+      } catch (e) {
+        status.textContent = 'retry failed: ' + (e.message || e);
+        button.disabled = false;
+      }
+    } }, 'Retry');
+    return h('tr', {}, h('td', { class: 'num' }, d.id), h('td', {}, d.channel), h('td', {}, d.project), h('td', { class: 'num' }, d.events), h('td', { class: 'num' }, d.attempts), h('td', { class: 'mono' }, d.lastError || ''), h('td', {}, when(d.updatedAt)), status, h('td', {}, button));
+  });
+  app.replaceChildren(
+    h('h1', {}, 'Notifications: dead letters'),
+    h('p', { class: 'muted' }, 'Deliveries: ' + counts + '. A dead delivery failed permanently or ran out of attempts; Retry sends it again.'),
+    rows.length === 0 ? h('p', { 'data-testid': 'dead-empty' }, 'No dead deliveries.') :
+      h('table', { 'data-testid': 'dead-letters' },
+        h('thead', {}, h('tr', {}, ['#', 'Channel', 'Project', 'Events', 'Attempts', 'Last error', 'Updated', 'Status', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, rows)));
+}
+
 function loginPage(message) {
   setNav('');
   const err = h('p', { class: 'error' }, message || '');
@@ -266,6 +294,7 @@ async function render() {
   try {
     if (route.startsWith('/project/')) await projectPage(decodeURIComponent(route.slice('/project/'.length)), params);
     else if (route === '/search') await searchPage(params);
+    else if (route === '/notifications') await notificationsPage();
     else await portfolio(params);
     await showUser();
     document.body.dataset.ready = 'true';

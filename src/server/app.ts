@@ -16,6 +16,10 @@ import { IngestWorker } from './worker.js';
 import type { IngestLimits, RouteContext } from './routes/context.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
+import { channelRoutes } from './routes/channels.js';
+import type { NotifierOptions } from './notify/notifier.js';
+import { Notifier } from './notify/notifier.js';
+import { SecretBox } from './notify/secrets.js';
 import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
@@ -55,6 +59,8 @@ export interface AppOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Registries, webhooks and image scan jobs (issue 15). */
   registry?: RegistryOptions;
+  /** Run the notifier over this event feed (secrets sealed with BULWARK_SECRET_KEY, which must then be set). */
+  notify?: Omit<NotifierOptions, 'secrets' | 'log'>;
 }
 
 export const DEFAULT_MAX_REPORT_BYTES = 32 * 1024 * 1024;
@@ -165,11 +171,16 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await app.register(searchRoutes(ctx));
   await app.register(adminRoutes(ctx));
   await installRegistry(app, ctx, opts.registry);
+  await app.register(channelRoutes(ctx));
 
   app.get('/api/v1/openapi.json', { config: { auth: 'public' } }, async () => app.swagger());
   registerDashboard(app);
 
+  const notifier = opts.notify ? new Notifier(store, { ...opts.notify, secrets: SecretBox.fromEnv(), log: app.log }) : undefined;
+  notifier?.start();
+
   app.addHook('onClose', async () => {
+    await notifier?.stop();
     await worker?.stop();
     await checker.close();
   });

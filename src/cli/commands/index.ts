@@ -23,4 +23,5 @@ export const COMMANDS: readonly { name: string; load: () => Promise<CliCommand> 
   { name: 'registry', load: async () => (await import('./registry.js')).registryCommand },
   { name: 'worker', load: async () => (await import('./worker.js')).workerCommand },
   { name: 'k8s', load: async () => (await import('./k8s.js')).k8sCommand },
+  { name: 'channel', load: async () => (await import('./channel.js')).channelCommand },
 ];

@@ -266,6 +266,60 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('k8s_workloads_job').on('k8s_workloads').columns(['job_id']).execute();
       },
     },
+    '020_notify_channels': {
+      async up(db: Db): Promise<void> {
+        // Notification channels; `secrets` is sealed (AES-256-GCM, BULWARK_SECRET_KEY), never plaintext.
+        await db.schema
+          .createTable('notify_channels')
+          .addColumn('id', id, auto)
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('options', 'text', (c) => c.notNull())
+          .addColumn('secrets', 'text', (c) => c.notNull())
+          .addColumn('rules', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        // Where the notifier is in the event feed.
+        await db.schema.createTable('notify_cursor').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('cursor', 'text').execute();
+        // The last state of each finding a channel was told about: the same event twice is not sent twice.
+        await db.schema
+          .createTable('notify_sent')
+          .addColumn('channel_id', 'integer', (c) => c.notNull().references('notify_channels.id').onDelete('cascade'))
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('notify_sent_pk', ['channel_id', 'fingerprint'])
+          .execute();
+        // Each ticket's findings (GitLab/Jira), kept in step with the events.
+        await db.schema
+          .createTable('notify_tickets')
+          .addColumn('channel_id', 'integer', (c) => c.notNull().references('notify_channels.id').onDelete('cascade'))
+          .addColumn('ticket_key', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('notify_tickets_pk', ['channel_id', 'ticket_key'])
+          .execute();
+        // The outbox of deliveries: at-least-once, with an idempotency key, back-off and a dead-letter state.
+        await db.schema
+          .createTable('notify_deliveries')
+          .addColumn('id', id, auto)
+          .addColumn('channel_id', 'integer', (c) => c.notNull().references('notify_channels.id').onDelete('cascade'))
+          .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('project_name', 'text', (c) => c.notNull())
+          .addColumn('recipient', 'text')
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('events', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('notify_deliveries_due').on('notify_deliveries').columns(['status', 'next_attempt_at']).execute();
+      },
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { BulwarkError, describeError } from '../../core/errors.js';
 import type { Engine } from './migrations.js';
 import { migrateToLatest } from './migrations.js';
 import { IdentityRepository } from './identity.js';
+import { NotifyRepository } from './notify.js';
 import { ProjectRepository } from './projects.js';
 import { QueueRepository } from './queue.js';
 import { K8sWorkloadRepository } from './k8s-workloads.js';
@@ -106,6 +107,7 @@ export class Store {
   readonly registries: RegistryRepository;
   readonly scanJobs: ScanJobRepository;
   readonly k8sWorkloads: K8sWorkloadRepository;
+  readonly notify: NotifyRepository;
   /** Told about connection errors the pool recovers from; replaceable once a logger exists. */
   onConnectionError: ((err: Error) => void) | undefined;
 
@@ -120,6 +122,7 @@ export class Store {
     this.registries = new RegistryRepository(db);
     this.scanJobs = new ScanJobRepository(db, engine);
     this.k8sWorkloads = new K8sWorkloadRepository(db);
+    this.notify = new NotifyRepository(db);
   }
 
   static async open(opts: StoreOptions): Promise<Store> {

@@ -151,6 +151,27 @@ export interface Database {
     first_seen_at: string;
     last_seen_at: string;
   };
+  // ---- notifications (020_notify_*) ----
+  notify_channels: { id: Generated<number>; name: string; type: string; options: string; secrets: string; rules: string; created_at: string; updated_at: string };
+  notify_cursor: { name: string; cursor: string | null };
+  notify_sent: { channel_id: number; fingerprint: string; state: string };
+  notify_tickets: { channel_id: number; ticket_key: string; state: string; updated_at: string };
+  notify_deliveries: {
+    id: Generated<number>;
+    channel_id: number;
+    idempotency_key: string;
+    kind: 'message' | 'ticket';
+    project_name: string;
+    recipient: string | null;
+    payload: string;
+    events: number;
+    status: 'pending' | 'done' | 'dead';
+    attempts: number;
+    next_attempt_at: string;
+    last_error: string | null;
+    created_at: string;
+    updated_at: string;
+  };
   /** Every id a finding is known by (its own id and its aliases), for cross-project search. */
   finding_aliases: { project_id: number; fingerprint: string; alias: string };
 }

@@ -1,0 +1,26 @@
+import { emailChannel } from './email.js';
+import { gitlabChannel } from './gitlab.js';
+import { jiraChannel } from './jira.js';
+import { slackChannel } from './slack.js';
+import type { Channel, ChannelConfig } from './types.js';
+import { webhookChannel } from './webhook.js';
+
+/** The channel implementation of a validated configuration. */
+export function openChannel(c: ChannelConfig): Channel & { close?: () => void } {
+  switch (c.type) {
+    case 'slack':
+      return slackChannel(c.options, c.secrets);
+    case 'webhook':
+      return webhookChannel(c.options, c.secrets);
+    case 'email':
+      return emailChannel(c.options, c.secrets);
+    case 'gitlab':
+      return gitlabChannel(c.options, c.secrets);
+    case 'jira':
+      return jiraChannel(c.options, c.secrets);
+  }
+}
+
+export function dashboardUrlOf(c: ChannelConfig): string | null {
+  return c.options.dashboardUrl ?? null;
+}

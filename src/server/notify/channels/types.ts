@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import type { Digest } from '../digest.js';
+import type { TicketState } from '../tickets.js';
+
+export const CHANNEL_TYPES = ['slack', 'webhook', 'email', 'gitlab', 'jira'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+const grouping = z.enum(['package', 'advisory']).default('package');
+
+/** Per type: the options stored in clear and the secrets stored sealed. Unknown keys are refused. */
+export const OPTION_SCHEMAS = {
+  slack: z.strictObject({ dashboardUrl: httpUrl.optional() }),
+  webhook: z.strictObject({ url: httpUrl, dashboardUrl: httpUrl.optional() }),
+  email: z.strictObject({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(587),
+    secure: z.boolean().default(false),
+    user: z.string().min(1).optional(),
+    from: z.string().email(),
+    to: z.array(z.string().email()).min(1).max(100),
+    dashboardUrl: httpUrl.optional(),
+  }),
+  gitlab: z.strictObject({ url: httpUrl, project: z.string().min(1).max(255), grouping, labels: z.array(z.string().min(1).max(100)).max(10).default([]), dashboardUrl: httpUrl.optional() }),
+  jira: z.strictObject({
+    url: httpUrl,
+    project: z.string().regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'a Jira project key, e.g. SEC'),
+    api: z.enum(['3', '2']).default('3'),
+    /** Cloud: the account e-mail for basic auth with an API token; absent: the token is a Data Center PAT (Bearer). */
+    user: z.string().min(1).optional(),
+    issueType: z.string().min(1).default('Bug'),
+    grouping,
+    dashboardUrl: httpUrl.optional(),
+  }),
+} as const;
+
+export const SECRET_SCHEMAS = {
+  slack: z.strictObject({ url: httpUrl }),
+  webhook: z.strictObject({ secret: z.string().min(16, 'the signing secret must have at least 16 characters') }),
+  email: z.strictObject({ password: z.string().min(1).optional() }),
+  gitlab: z.strictObject({ token: z.string().min(1) }),
+  jira: z.strictObject({ token: z.string().min(1) }),
+} as const;
+
+export type ChannelOptions<T extends ChannelType> = z.output<(typeof OPTION_SCHEMAS)[T]>;
+export type ChannelSecrets<T extends ChannelType> = z.output<(typeof SECRET_SCHEMAS)[T]>;
+
+export type ChannelConfig = { [T in ChannelType]: { name: string; type: T; options: ChannelOptions<T>; secrets: ChannelSecrets<T> } }[ChannelType];
+
+/** Validates a channel's options and secrets; the error lists every problem, never a secret's value. */
+export function parseChannelConfig(name: string, type: ChannelType, options: unknown, secrets: unknown): ChannelConfig {
+  const o = OPTION_SCHEMAS[type].safeParse(options ?? {});
+  const s = SECRET_SCHEMAS[type].safeParse(secrets ?? {});
+  const problems = [...(o.success ? [] : o.error.issues.map((i) => `options.${i.path.join('.')}: ${i.message}`)), ...(s.success ? [] : s.error.issues.map((i) => `secrets.${i.path.join('.')}: ${i.message}`))];
+  if (!o.success || !s.success) throw new ChannelConfigError(name, problems);
+  return { name, type, options: o.data, secrets: s.data } as ChannelConfig;
+}
+
+export class ChannelConfigError extends Error {
+  constructor(
+    readonly channel: string,
+    readonly problems: string[],
+  ) {
+    super(`channel ${channel}: ${problems.join('; ')}`);
+    this.name = 'ChannelConfigError';
+  }
+}
+
+/** A message channel (Slack, webhook, email) sends one digest per delivery. */
+export interface MessageChannel {
+  readonly kind: 'message';
+  /** Who gets a separate copy of each digest (email: each recipient); [null] for the others. */
+  recipients(): (string | null)[];
+  send(digest: Digest, recipient: string | null, idempotencyKey: string): Promise<void>;
+}
+
+/** A ticket channel (GitLab, Jira) keeps one ticket per (project, package) or per advisory in step with its findings. */
+export interface TicketChannel {
+  readonly kind: 'ticket';
+  readonly grouping: 'package' | 'advisory';
+  sync(ticket: TicketState, dashboardUrl: string | null): Promise<void>;
+}
+
+export type Channel = MessageChannel | TicketChannel;

@@ -1,0 +1,307 @@
+/**
+ * Loopback servers that speak the receivers' documented protocols, for the notification e2e tests.
+ * Shapes from the vendors' docs: Slack incoming webhooks + Block Kit (api.slack.com/messaging/webhooks,
+ * /reference/block-kit: ≤50 blocks, header plain_text ≤150, section text ≤3000, ≤10 fields, answers "ok",
+ * 400 invalid_blocks, 404 no_service, 429 + Retry-After), GitLab REST v4 issues and notes
+ * (docs.gitlab.com/api/issues, /api/notes: PRIVATE-TOKEN, labels as a comma list, state_event close|reopen,
+ * 401 {"message":"401 Unauthorized"}), Jira Cloud REST v3 (developer.atlassian.com/cloud/jira/platform/rest/v3:
+ * GET /search/jql, POST /issue with ADF description, PUT /issue/{key}, POST /issue/{key}/comment,
+ * GET|POST /issue/{key}/transitions, basic auth e-mail:token). A real SMTP server (npm smtp-server).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { verifyWebhook } from '../../../src/server/notify/channels/webhook.js';
+
+export interface Canned {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface Fake {
+  url: string;
+  /** Answers to give before the real behaviour (e.g. 429, 500, 503), consumed in order. */
+  failNext: Canned[];
+  /** Every request, in order, with the protocol problems found in it (empty when valid). */
+  requests: { method: string; path: string; body: unknown; problems: string[] }[];
+  close(): Promise<void>;
+}
+
+type Handler = (req: http.IncomingMessage, body: string, path: string, reply: (status: number, body: unknown, headers?: Record<string, string>) => void) => string[] | void;
+
+async function serve(handler: Handler): Promise<Fake> {
+  const fake: Fake = { url: '', failNext: [], requests: [], close: async () => {} };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const path = req.url ?? '/';
+      let parsed: unknown = body;
+      try {
+        parsed = body ? JSON.parse(body) : null;
+      } catch {
+        // keep the text
+      }
+      const record = { method: req.method ?? '', path, body: parsed, problems: [] as string[] };
+      fake.requests.push(record);
+      const canned = fake.failNext.shift();
+      if (canned) {
+        res.writeHead(canned.status, canned.headers ?? {});
+        res.end(canned.body ?? '');
+        return;
+      }
+      const reply = (status: number, b: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': typeof b === 'string' ? 'text/html' : 'application/json', ...headers });
+        res.end(b === null ? '' : typeof b === 'string' ? b : JSON.stringify(b));
+      };
+      const problems = handler(req, body, path, reply);
+      if (problems) record.problems.push(...problems);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return fake;
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// ---- Slack -------------------------------------------------------------------------------------
+
+export const SLACK_PATH = '/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX';
+
+export function slackProblems(body: unknown): string[] {
+  const p: string[] = [];
+  if (!isObj(body)) return ['body is not a JSON object'];
+  if (typeof body.text !== 'string') p.push('text (the notification fallback) missing');
+  if (!Array.isArray(body.blocks)) return [...p, 'blocks is not an array'];
+  if (body.blocks.length > 50) p.push('more than 50 blocks');
+  for (const [i, b] of body.blocks.entries()) {
+    if (!isObj(b)) {
+      p.push(`block ${i} not an object`);
+      continue;
+    }
+    if (b.type === 'header') {
+      if (!isObj(b.text) || b.text.type !== 'plain_text' || typeof b.text.text !== 'string' || b.text.text.length > 150) p.push(`block ${i}: header needs plain_text ≤150`);
+    } else if (b.type === 'section') {
+      const t = b.text;
+      if (t !== undefined && (!isObj(t) || !['mrkdwn', 'plain_text'].includes(String(t.type)) || typeof t.text !== 'string' || t.text.length > 3000 || t.text.length === 0)) p.push(`block ${i}: section text invalid`);
+      if (b.fields !== undefined && (!Array.isArray(b.fields) || b.fields.length > 10 || b.fields.some((f) => !isObj(f) || typeof f.text !== 'string' || f.text.length > 2000))) p.push(`block ${i}: fields invalid`);
+      if (t === undefined && b.fields === undefined) p.push(`block ${i}: section needs text or fields`);
+    } else if (b.type === 'context') {
+      if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > 10) p.push(`block ${i}: context elements invalid`);
+    } else if (b.type !== 'divider') p.push(`block ${i}: unexpected type ${String(b.type)}`);
+  }
+  return p;
+}
+
+export async function fakeSlack(): Promise<Fake & { messages: { text: string; blocks: unknown[] }[] }> {
+  const messages: { text: string; blocks: unknown[] }[] = [];
+  const fake = await serve((req, body, path, reply) => {
+    if (req.method !== 'POST' || path !== SLACK_PATH) return reply(404, 'no_service'), ['wrong method or path'];
+    if (!String(req.headers['content-type']).startsWith('application/json')) return reply(400, 'invalid_payload'), ['not JSON'];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return reply(400, 'invalid_payload'), ['unparseable JSON'];
+    }
+    const problems = slackProblems(parsed);
+    if (problems.length) return reply(400, 'invalid_blocks'), problems;
+    messages.push(parsed as { text: string; blocks: unknown[] });
+    reply(200, 'ok');
+  });
+  return Object.assign(fake, { messages });
+}
+
+// ---- generic webhook receiver ------------------------------------------------------------------
+
+export async function fakeWebhook(secret: string): Promise<Fake & { verified: Record<string, unknown>[]; rejected: string[]; deliveryIds: string[] }> {
+  const verified: Record<string, unknown>[] = [];
+  const rejected: string[] = [];
+  const deliveryIds: string[] = [];
+  const fake = await serve((req, body, path, reply) => {
+    if (req.method !== 'POST' || path !== '/hooks/bulwark') return reply(404, { error: 'not found' }), ['wrong method or path'];
+    const v = verifyWebhook(secret, { timestamp: req.headers['x-bulwark-timestamp'] as string | undefined, signature: req.headers['x-bulwark-signature'] as string | undefined }, body);
+    if (!v.ok) {
+      rejected.push(v.reason);
+      return reply(401, { error: v.reason }), [v.reason];
+    }
+    const id = String(req.headers['x-bulwark-delivery'] ?? '');
+    // An idempotent receiver: a repeated delivery id is acknowledged, not processed again.
+    if (!deliveryIds.includes(id)) {
+      deliveryIds.push(id);
+      verified.push(JSON.parse(body) as Record<string, unknown>);
+    }
+    reply(204, null);
+  });
+  return Object.assign(fake, { verified, rejected, deliveryIds });
+}
+
+// ---- GitLab v4 issues --------------------------------------------------------------------------
+
+export interface GitlabIssue {
+  iid: number;
+  title: string;
+  description: string;
+  labels: string[];
+  state: 'opened' | 'closed';
+  notes: string[];
+}
+
+export async function fakeGitlab(token: string, projectId: string): Promise<Fake & { issues: GitlabIssue[] }> {
+  const issues: GitlabIssue[] = [];
+  const base = `/api/v4/projects/${encodeURIComponent(projectId)}/issues`;
+  const json = (i: GitlabIssue) => ({ id: 1000 + i.iid, iid: i.iid, project_id: 1, title: i.title, description: i.description, labels: i.labels, state: i.state, web_url: `http://gitlab.local/${projectId}/-/issues/${i.iid}` });
+  const fake = await serve((req, body, path, reply) => {
+    if (req.headers['private-token'] !== token) return reply(401, { message: '401 Unauthorized' }), ['bad or missing PRIVATE-TOKEN'];
+    const u = new URL(path, 'http://x');
+    if (!u.pathname.startsWith(base)) return reply(404, { message: '404 Project Not Found' }), ['unknown project path'];
+    const rest = u.pathname.slice(base.length);
+    const b: unknown = body ? JSON.parse(body) : {};
+    if (!isObj(b)) return reply(400, { error: 'body is not an object' }), ['body not an object'];
+    if (req.method === 'GET' && rest === '') {
+      const labels = (u.searchParams.get('labels') ?? '').split(',').filter(Boolean);
+      const state = u.searchParams.get('state') ?? 'opened';
+      if (!['opened', 'closed', 'all'].includes(state)) return reply(400, { error: 'state does not have a valid value' }), ['bad state'];
+      const perPage = Number(u.searchParams.get('per_page') ?? '20');
+      return reply(200, issues.filter((i) => labels.every((l) => i.labels.includes(l)) && (state === 'all' || i.state === state)).slice(0, perPage).map(json));
+    }
+    if (req.method === 'POST' && rest === '') {
+      if (typeof b.title !== 'string' || b.title === '') return reply(400, { error: 'title is missing' }), ['title missing'];
+      if (b.labels !== undefined && typeof b.labels !== 'string') return reply(400, { error: 'labels is invalid' }), ['labels must be a comma-separated string'];
+      const i: GitlabIssue = { iid: issues.length + 1, title: b.title, description: typeof b.description === 'string' ? b.description : '', labels: String(b.labels ?? '').split(',').filter(Boolean), state: 'opened', notes: [] };
+      issues.push(i);
+      return reply(201, json(i));
+    }
+    const m = /^\/([0-9]+)(\/notes)?$/.exec(rest);
+    const issue = m ? issues.find((i) => i.iid === Number(m[1])) : undefined;
+    if (!m || !issue) return reply(404, { message: '404 Not found' }), ['unknown issue'];
+    if (req.method === 'PUT' && !m[2]) {
+      if (b.state_event !== undefined && b.state_event !== 'close' && b.state_event !== 'reopen') return reply(400, { error: 'state_event does not have a valid value' }), ['bad state_event'];
+      if (typeof b.title === 'string') issue.title = b.title;
+      if (typeof b.description === 'string') issue.description = b.description;
+      if (b.state_event === 'close') issue.state = 'closed';
+      if (b.state_event === 'reopen') issue.state = 'opened';
+      return reply(200, json(issue));
+    }
+    if (req.method === 'POST' && m[2]) {
+      if (typeof b.body !== 'string' || b.body === '') return reply(400, { error: 'body is missing' }), ['note body missing'];
+      issue.notes.push(b.body);
+      return reply(201, { id: issue.notes.length, body: b.body });
+    }
+    return reply(405, { message: '405 Method Not Allowed' }), ['method not allowed'];
+  });
+  return Object.assign(fake, { issues });
+}
+
+// ---- Jira Cloud REST v3 ------------------------------------------------------------------------
+
+export interface JiraIssue {
+  key: string;
+  summary: string;
+  description: unknown;
+  labels: string[];
+  status: 'To Do' | 'Done';
+  comments: unknown[];
+}
+
+function isAdf(d: unknown): boolean {
+  return isObj(d) && d.type === 'doc' && d.version === 1 && Array.isArray(d.content);
+}
+
+/** Jira Cloud (v3, basic auth e-mail:token, ADF) or, with `email` null, Data Center (v2, Bearer PAT, plain text). */
+export async function fakeJira(email: string | null, token: string, projectKey: string): Promise<Fake & { issues: JiraIssue[] }> {
+  const issues: JiraIssue[] = [];
+  const v = email === null ? '2' : '3';
+  const auth = email === null ? `Bearer ${token}` : `Basic ${Buffer.from(`${email}:${token}`).toString('base64')}`;
+  const isDoc = (d: unknown): boolean => (v === '3' ? isAdf(d) : typeof d === 'string');
+  const status = (i: JiraIssue) => ({ name: i.status, statusCategory: { key: i.status === 'Done' ? 'done' : 'new' } });
+  const fake = await serve((req, body, path, reply) => {
+    if (req.headers.authorization !== auth) return reply(401, { errorMessages: ['You are not authenticated.'] }), ['bad auth'];
+    const u = new URL(path, 'http://x');
+    const b: unknown = body ? JSON.parse(body) : {};
+    if (req.method === 'GET' && u.pathname === (v === '3' ? '/rest/api/3/search/jql' : '/rest/api/2/search')) {
+      const jql = u.searchParams.get('jql') ?? '';
+      const m = /labels = "([^"]+)"/.exec(jql);
+      if (!m || !jql.includes(`project = "${projectKey}"`)) return reply(400, { errorMessages: ['unsupported JQL in this fake'] }), ['unexpected JQL'];
+      const found = issues.filter((i) => i.labels.includes(m[1] as string));
+      return reply(200, { issues: found.map((i) => ({ id: i.key, key: i.key, fields: { summary: i.summary, description: i.description, status: status(i) } })), isLast: true });
+    }
+    if (req.method === 'POST' && u.pathname === `/rest/api/${v}/issue`) {
+      const f = isObj(b) && isObj(b.fields) ? b.fields : null;
+      const problems: string[] = [];
+      if (!f) problems.push('fields missing');
+      else {
+        if (!isObj(f.project) || f.project.key !== projectKey) problems.push('fields.project.key');
+        if (typeof f.summary !== 'string' || f.summary.length === 0 || f.summary.length > 255) problems.push('fields.summary');
+        if (!isObj(f.issuetype) || typeof f.issuetype.name !== 'string') problems.push('fields.issuetype');
+        if (!isDoc(f.description)) problems.push(`fields.description must be ${v === '3' ? 'ADF' : 'text'} in v${v}`);
+        if (!Array.isArray(f.labels) || f.labels.some((l) => typeof l !== 'string' || /\s/.test(l))) problems.push('fields.labels');
+      }
+      if (problems.length || !f) return reply(400, { errorMessages: [], errors: Object.fromEntries(problems.map((p) => [p, 'invalid'])) }), problems;
+      const i: JiraIssue = { key: `${projectKey}-${issues.length + 1}`, summary: String(f.summary), description: f.description, labels: f.labels as string[], status: 'To Do', comments: [] };
+      issues.push(i);
+      return reply(201, { id: String(10000 + issues.length), key: i.key, self: `${fake.url}/rest/api/${v}/issue/${i.key}` });
+    }
+    const m = new RegExp(`^/rest/api/${v}/issue/([A-Z][A-Z0-9_]*-[0-9]+)(/comment|/transitions)?$`).exec(u.pathname);
+    const issue = m ? issues.find((i) => i.key === m[1]) : undefined;
+    if (!m || !issue) return reply(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] }), ['unknown issue'];
+    if (req.method === 'PUT' && !m[2]) {
+      const f = isObj(b) && isObj(b.fields) ? b.fields : null;
+      if (!f || (f.description !== undefined && !isDoc(f.description))) return reply(400, { errorMessages: ['bad fields'] }), ['bad update'];
+      if (typeof f.summary === 'string') issue.summary = f.summary;
+      if (f.description !== undefined) issue.description = f.description;
+      return reply(204, null);
+    }
+    if (req.method === 'POST' && m[2] === '/comment') {
+      if (!isObj(b) || !isDoc(b.body)) return reply(400, { errorMessages: ['bad comment body'] }), ['comment body of the wrong form'];
+      issue.comments.push(b.body);
+      return reply(201, { id: String(issue.comments.length) });
+    }
+    if (req.method === 'GET' && m[2] === '/transitions') {
+      return reply(200, { transitions: issue.status === 'Done' ? [{ id: '31', name: 'Reopen', to: { name: 'To Do', statusCategory: { key: 'new' } } }] : [{ id: '21', name: 'In Progress', to: { name: 'In Progress', statusCategory: { key: 'indeterminate' } } }, { id: '41', name: 'Done', to: { name: 'Done', statusCategory: { key: 'done' } } }] });
+    }
+    if (req.method === 'POST' && m[2] === '/transitions') {
+      const id = isObj(b) && isObj(b.transition) ? b.transition.id : undefined;
+      if (id === '41' && issue.status !== 'Done') issue.status = 'Done';
+      else if (id === '31' && issue.status === 'Done') issue.status = 'To Do';
+      else return reply(400, { errorMessages: ['Transition id is not valid for this issue.'] }), ['bad transition'];
+      return reply(204, null);
+    }
+    return reply(405, { errorMessages: ['Method not allowed'] }), ['method not allowed'];
+  });
+  return Object.assign(fake, { issues });
+}
+
+// ---- SMTP (a real SMTP server) -----------------------------------------------------------------
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+export async function fakeSmtp(): Promise<{ port: number; mails: ReceivedMail[]; close(): Promise<void> }> {
+  const mails: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}

@@ -21,6 +21,10 @@ import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
 import { reportRoutes } from './routes/reports.js';
 import { searchRoutes } from './routes/search.js';
+import { eventRoutes } from './routes/events.js';
+import { monitorRoutes } from './routes/monitor.js';
+import type { MonitorOptions } from './monitor/monitor.js';
+import { Monitor } from './monitor/monitor.js';
 
 export { isStoreUnavailable } from './store/outage.js';
 
@@ -51,6 +55,8 @@ export interface AppOptions {
   trustProxy?: boolean | string | string[];
   /** Serve HTTPS directly with this certificate and key (PEM). */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Continuous monitoring (advisory database, re-matching, lifecycle events); off when absent. */
+  monitor?: MonitorOptions;
 }
 
 export const DEFAULT_MAX_REPORT_BYTES = 32 * 1024 * 1024;
@@ -71,7 +77,7 @@ function serverOptions(opts: AppOptions): FastifyServerOptions & { https?: unkno
   };
 }
 
-export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; worker: IngestWorker | undefined }> {
+export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; worker: IngestWorker | undefined; monitor: Monitor | undefined }> {
   const { store } = opts;
   const limits: IngestLimits = {
     maxReportBytes: opts.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES,
@@ -81,6 +87,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   warmValidator();
   const app = Fastify(serverOptions(opts)) as unknown as FastifyInstance;
   const worker = opts.worker === false ? undefined : new IngestWorker(store, { ...(typeof opts.worker === 'object' ? opts.worker : {}), log: app.log as FastifyBaseLogger });
+  const monitor = opts.monitor ? new Monitor(store, { ...opts.monitor, log: app.log as FastifyBaseLogger }) : undefined;
   const ctx: RouteContext = { store, read: new ReadModel(store), worker, limits, sessionTtlMs: opts.sessionTtlMs ?? 12 * 3600 * 1000 };
 
   app.addHook('onRequest', async (req, reply) => {
@@ -160,13 +167,16 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await app.register(findingRoutes(ctx));
   await app.register(searchRoutes(ctx));
   await app.register(adminRoutes(ctx));
+  await app.register(eventRoutes(ctx));
+  await app.register(monitorRoutes(ctx, monitor));
 
   app.get('/api/v1/openapi.json', { config: { auth: 'public' } }, async () => app.swagger());
   registerDashboard(app);
 
   app.addHook('onClose', async () => {
     await worker?.stop();
+    await monitor?.stop();
     await checker.close();
   });
-  return { app, worker };
+  return { app, worker, monitor };
 }

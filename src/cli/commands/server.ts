@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { FileError, UsageError } from '../../core/errors.js';
 import { initServer, startServer } from '../../server/server.js';
 import { DEFAULT_MAX_REPORT_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from '../../server/app.js';
+import { serverCacheDir } from '../../server/monitor/monitor.js';
 import type { CliContext } from '../context.js';
 import type { CliCommand } from './index.js';
 
@@ -37,6 +38,19 @@ interface ServeCliOptions extends StoreCliOptions {
   uploadsPerToken: string;
   uploadsTotal: string;
   validationThreads: string;
+  dbRefresh: string;
+  dbSource?: string;
+  profileRepo?: string;
+  profilePoll: string;
+  monitor: boolean;
+}
+
+/** "6h", "30m", "90s", "0" (off) → milliseconds. */
+function durationOption(v: string, name: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(v.trim());
+  if (!m) throw new UsageError(`${name} must be a duration such as 6h, 30m, 90s or 0`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 's'] ?? 1000;
+  return Number(m[1]) * unit;
 }
 
 /** --trust-proxy: "true" (any proxy), or a comma-separated list of addresses/CIDRs (loopback, 10.0.0.0/8, …). */
@@ -77,6 +91,17 @@ async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number>
     uploadsTotal: Math.max(1, intOption(opts.uploadsTotal, '--uploads-total')),
     validationThreads: intOption(opts.validationThreads, '--validation-threads'),
     logger: { level: ctx.debug ? 'debug' : ctx.quiet ? 'warn' : 'info', stream: process.stderr },
+    ...(opts.monitor
+      ? {
+          monitor: {
+            cacheDir: serverCacheDir(storeOptions(opts).dataDir),
+            dbRefreshMs: durationOption(opts.dbRefresh, '--db-refresh'),
+            ...(opts.dbSource !== undefined ? { dbSource: opts.dbSource } : {}),
+            ...(opts.profileRepo !== undefined ? { profileRepo: opts.profileRepo } : {}),
+            profilePollMs: durationOption(opts.profilePoll, '--profile-poll'),
+          },
+        }
+      : {}),
   });
   // Extra workers share the queue through leases, like replicas would.
   const { IngestWorker } = await import('../../server/worker.js');
@@ -118,6 +143,11 @@ export const serverCommand: CliCommand = {
       .option('--uploads-per-token <n>', 'uploads one ingest token may have in flight', '2')
       .option('--uploads-total <n>', 'uploads in flight over all tokens', '4')
       .option('--validation-threads <n>', 'threads that parse and validate uploads off the event loop (0: on it)', '2')
+      .option('--db-refresh <duration>', "refresh the server's advisory database this often (6h, 30m; 0: only on POST /api/v1/admin/db/refresh)", '6h')
+      .option('--db-source <url|dir>', 'advisory mirror (URL or directory laid out like upstream), as bulwark db update --source')
+      .option('--profile-repo <dir|git-url>', 'security-profile repository: exceptions, gate and expiry as the CLI applies them')
+      .option('--profile-poll <duration>', 'poll the profile repository this often (0: only on POST /api/v1/admin/profiles/sync)', '5m')
+      .option('--no-monitor', 'no advisory database, re-matching or lifecycle events (ingestion only)')
       .action(async (opts: ServeCliOptions) => {
         process.exitCode = await runServe(context(), opts);
       });

@@ -5,6 +5,7 @@ import type { Engine } from './migrations.js';
 import type { FindingRow, PackageRow } from './rows.js';
 import { reportRows } from './rows.js';
 import type { Database } from './types.js';
+import { recordInventory } from '../monitor/inventory.js';
 import { chunks, now } from './util.js';
 
 const CHUNK = 250;
@@ -61,6 +62,7 @@ export class ScanRepository {
       .executeTakeFirstOrThrow();
     await this.upsertPackages(trx, projectId, scan.id, packages);
     await this.upsertFindings(trx, projectId, scan.id, receivedAt, findings);
+    await recordInventory(trx, projectId, scan.id, report, receivedAt);
     await trx
       .updateTable('projects')
       .set({ latest_scan_id: scan.id })

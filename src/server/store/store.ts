@@ -10,6 +10,8 @@ import { IdentityRepository } from './identity.js';
 import { ProjectRepository } from './projects.js';
 import { QueueRepository } from './queue.js';
 import { ScanRepository } from './scans.js';
+import { MonitorRepository } from './monitor.js';
+import { EventRepository } from '../events/outbox.js';
 import type { Database } from './types.js';
 
 export type { QueueItem, EnqueueResult } from './queue.js';
@@ -100,6 +102,8 @@ export class Store {
   readonly projects: ProjectRepository;
   readonly scans: ScanRepository;
   readonly queue: QueueRepository;
+  readonly monitor: MonitorRepository;
+  readonly events: EventRepository;
   /** Told about connection errors the pool recovers from; replaceable once a logger exists. */
   onConnectionError: ((err: Error) => void) | undefined;
 
@@ -111,6 +115,8 @@ export class Store {
     this.projects = new ProjectRepository(db);
     this.scans = new ScanRepository(db, engine);
     this.queue = new QueueRepository(db, engine, this.scans);
+    this.monitor = new MonitorRepository(db, engine);
+    this.events = new EventRepository(db);
   }
 
   static async open(opts: StoreOptions): Promise<Store> {

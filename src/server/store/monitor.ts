@@ -68,7 +68,7 @@ export class MonitorRepository {
       if (keyRows.length > 0) {
         const r = await sql`
           insert into monitor_jobs (inventory_id, cause_kind, cause_id, refresh_id, status, attempts, created_at)
-          select distinct i.id, 'db-refresh', ${String(refreshId)}, ${refreshId}, 'queued', 0, ${at}
+          select distinct i.id, 'db-refresh', cast(${String(refreshId)} as text), cast(${refreshId} as integer), 'queued', 0, cast(${at} as text)
             from inventories i
             join scan_packages sp on sp.scan_id = i.scan_id
             join refresh_keys rk on rk.ecosystem = sp.ecosystem and rk.key_name = sp.key_name
@@ -98,7 +98,7 @@ export class MonitorRepository {
       update monitor_jobs set lease_owner = ${owner}, lease_until = ${until}, attempts = attempts + 1
        where id in (select id from monitor_jobs
                      where status = 'queued' and (lease_until is null or lease_until < ${at})
-                     order by id limit ${n} ${lock})
+                     order by id limit cast(${n} as integer) ${lock})
       returning *`.execute(this.db);
     return [...r.rows].sort((a, b) => a.id - b.id);
   }
@@ -118,7 +118,7 @@ export class MonitorRepository {
     const only = inventoryIds === undefined ? sql`` : inventoryIds.length === 0 ? sql`and 1 = 0` : sql`and i.id in (${sql.join(inventoryIds)})`;
     const r = await sql`
       insert into monitor_jobs (inventory_id, cause_kind, cause_id, refresh_id, status, attempts, created_at)
-      select i.id, ${cause}, ${causeId}, null, 'queued', 0, ${at}
+      select i.id, cast(${cause} as text), cast(${causeId} as text), cast(null as integer), 'queued', 0, cast(${at} as text)
         from inventories i
        where not exists (select 1 from monitor_jobs j where j.inventory_id = i.id and j.status = 'queued' and j.cause_kind = ${cause}) ${only}`.execute(this.db);
     return Number(r.numAffectedRows ?? 0n);

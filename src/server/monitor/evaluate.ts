@@ -1,4 +1,4 @@
-import type { Selectable, Transaction } from 'kysely';
+import type { Insertable, Selectable, Transaction } from 'kysely';
 import type { AdvisoryReader } from '../../advisory/reader.js';
 import type { Package } from '../../core/package.js';
 import type { Finding, UndecidedReport } from '../../core/report.js';
@@ -141,13 +141,14 @@ export async function evaluateJob(trx: Transaction<Database>, ctx: EvaluationCon
 
   const byFp = new Map(stored.map((r) => [r.fingerprint, r]));
   const seen = new Set<string>();
+  const inserts: Insertable<Database['monitor_findings']>[] = [];
+  const unchanged: number[] = [];
   for (const f of judged) {
     const fp = findingFingerprint(inv.project_id, inv.target, f.id, f.package.ecosystem, f.package.name, f.package.version);
     if (seen.has(fp)) continue;
     seen.add(fp);
     const state = f.suppressed ? 'suppressed' : 'open';
     const s = byFp.get(fp);
-    const key = packageKey({ ecosystem: f.package.ecosystem, name: f.package.source?.name ?? f.package.name, version: f.package.version, purl: f.package.purl, locations: [], foundBy: '' });
     const values = {
       state,
       advisory_id: f.id,
@@ -161,24 +162,22 @@ export async function evaluateJob(trx: Transaction<Database>, ctx: EvaluationCon
       last_seen_at: at,
     } as const;
     if (!s) {
-      await trx
-        .insertInto('monitor_findings')
-        .values({
-          ...values,
-          inventory_id: inv.id,
-          project_id: inv.project_id,
-          fingerprint: fp,
-          ecosystem: f.package.ecosystem,
-          key_name: key.keyName,
-          name: f.package.name,
-          version: f.package.version,
-          purl: f.package.purl,
-          first_seen_at: at,
-          changed_at: at,
-          cause_kind: cause.kind,
-          cause_id: cause.id,
-        })
-        .execute();
+      const key = packageKey({ ecosystem: f.package.ecosystem, name: f.package.source?.name ?? f.package.name, version: f.package.version, purl: f.package.purl, locations: [], foundBy: '' });
+      inserts.push({
+        ...values,
+        inventory_id: inv.id,
+        project_id: inv.project_id,
+        fingerprint: fp,
+        ecosystem: f.package.ecosystem,
+        key_name: key.keyName,
+        name: f.package.name,
+        version: f.package.version,
+        purl: f.package.purl,
+        first_seen_at: at,
+        changed_at: at,
+        cause_kind: cause.kind,
+        cause_id: cause.id,
+      });
       event(state === 'open' ? 'new' : 'suppressed', fp, f);
       continue;
     }
@@ -195,6 +194,18 @@ export async function evaluateJob(trx: Transaction<Database>, ctx: EvaluationCon
       if (s.severity !== f.severity) kinds.push({ kind: 'severity-changed', extra: { previous: { severity: sev(s.severity) } } });
       if (s.fixed_version === null && f.fixedVersion !== null) kinds.push({ kind: 'fix-available', extra: { previous: { fixedVersion: null } } });
     }
+    const same =
+      kinds.length === 0 &&
+      s.aliases === values.aliases &&
+      s.fixed_version === values.fixed_version &&
+      s.title === values.title &&
+      s.suppression_by === values.suppression_by &&
+      s.suppression_reason === values.suppression_reason &&
+      s.suppression_expires === values.suppression_expires;
+    if (same) {
+      unchanged.push(s.id);
+      continue;
+    }
     const changed = kinds.length > 0;
     await trx
       .updateTable('monitor_findings')
@@ -203,9 +214,17 @@ export async function evaluateJob(trx: Transaction<Database>, ctx: EvaluationCon
       .execute();
     for (const k of kinds) event(k.kind, fp, f, k.extra ?? {}, k.why ?? cause);
   }
-  for (const s of stored) {
-    if (seen.has(s.fingerprint) || s.state === 'fixed') continue;
-    await trx.updateTable('monitor_findings').set({ state: 'fixed', changed_at: at, cause_kind: cause.kind, cause_id: cause.id }).where('id', '=', s.id).execute();
+  for (let i = 0; i < inserts.length; i += 200) await trx.insertInto('monitor_findings').values(inserts.slice(i, i + 200)).execute();
+  for (let i = 0; i < unchanged.length; i += 500) await trx.updateTable('monitor_findings').set({ last_seen_at: at }).where('id', 'in', unchanged.slice(i, i + 500)).execute();
+  const gone = stored.filter((s) => !seen.has(s.fingerprint) && s.state !== 'fixed');
+  for (let i = 0; i < gone.length; i += 500) {
+    await trx
+      .updateTable('monitor_findings')
+      .set({ state: 'fixed', changed_at: at, cause_kind: cause.kind, cause_id: cause.id })
+      .where('id', 'in', gone.slice(i, i + 500).map((g) => g.id))
+      .execute();
+  }
+  for (const s of gone) {
     const f = asFinding(s);
     delete f.suppressed;
     event('fixed', s.fingerprint, f);

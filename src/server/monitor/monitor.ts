@@ -115,12 +115,33 @@ export class Monitor {
     this.wake?.();
   }
 
+  /** Which file the reader has open (a refresh swaps a new file in with a rename). */
+  private readerFile: string | undefined;
+
+  private fileIdentity(): string | undefined {
+    try {
+      const st = fs.statSync(this.dbPath);
+      return `${st.ino}:${st.mtimeMs}:${st.size}`;
+    } catch {
+      return undefined;
+    }
+  }
+
   private openReader(): void {
-    if (!fs.existsSync(this.dbPath)) return;
+    const id = this.fileIdentity();
+    if (id === undefined) return;
     const next = AdvisoryDbReader.open(this.dbPath);
     const prev = this.reader;
     this.reader = next;
+    this.readerFile = id;
     prev?.close();
+  }
+
+  /** Reopens the database when another worker (or process) swapped a newer one in: a job is never matched against an older file than its refresh. */
+  private currentReader(): AdvisoryReader | undefined {
+    const id = this.fileIdentity();
+    if (id !== undefined && id !== this.readerFile) this.openReader();
+    return this.reader;
   }
 
   /** Diffs the live database against the hashes in the store and queues the re-matches it implies. */
@@ -186,9 +207,11 @@ export class Monitor {
 
   /** Leases one batch and processes it; the number of jobs handled (0: nothing due, or no database yet). */
   async processBatch(): Promise<number> {
-    const reader = this.reader;
-    if (!reader) return 0;
+    if (!this.currentReader()) return 0;
     const jobs = await this.store.monitor.claim(this.id, this.opts.leaseMs ?? 120_000, this.opts.batchSize ?? 50);
+    // Checked again after the claim: a refresh's jobs are committed after its file is swapped in.
+    const reader = this.currentReader();
+    if (!reader) return 0;
     for (const job of jobs) {
       try {
         const r = await this.store.db.transaction().execute((trx) =>

@@ -229,7 +229,6 @@ export async function evaluateJob(trx: Transaction<Database>, ctx: EvaluationCon
     delete f.suppressed;
     event('fixed', s.fingerprint, f);
   }
-  await appendEvents(trx, ctx.engine, events);
 
   // The gate, decided by the server with the project's policy over the inventory's current findings.
   const current = await trx.selectFrom('monitor_findings').selectAll().where('inventory_id', '=', inv.id).where('state', '!=', 'fixed').execute();
@@ -239,5 +238,7 @@ export async function evaluateJob(trx: Transaction<Database>, ctx: EvaluationCon
     .set({ gate_passed: gate.passed ? 1 : 0, gate_reason: gate.reason, gate_profile: gate.profile ?? null, evaluated_at: at })
     .where('id', '=', inv.id)
     .execute();
+  // Last: on PostgreSQL the outbox lock is then held only for the insert and the commit.
+  await appendEvents(trx, ctx.engine, events);
   return { events: events.length, applied: true };
 }

@@ -56,6 +56,11 @@ async function readEvents(ctx: RouteContext, req: FastifyRequest, q: EventQueryS
 /** The events outbox: GET /api/v1/events?after=CURSOR (pages in cursor order) and the SSE stream. */
 export function eventRoutes(ctx: RouteContext) {
   return async (app: FastifyInstance): Promise<void> => {
+    // Open streams end when the server closes.
+    let closing = false;
+    app.addHook('onClose', async () => {
+      closing = true;
+    });
     app.get(
       '/api/v1/events',
       {
@@ -95,7 +100,7 @@ export function eventRoutes(ctx: RouteContext) {
           open = false;
         });
         let idle = 0;
-        while (open) {
+        while (open && !closing) {
           const items = await readEvents(ctx, req, { ...q, limit: 200 }, cursor).catch(() => []);
           for (const e of items) {
             res.write(`id: ${e.cursor}\nevent: finding\ndata: ${JSON.stringify(e)}\n\n`);

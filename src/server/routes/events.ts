@@ -58,7 +58,7 @@ export function eventRoutes(ctx: RouteContext) {
   return async (app: FastifyInstance): Promise<void> => {
     // Open streams end when the server closes.
     let closing = false;
-    app.addHook('onClose', async () => {
+    app.addHook('preClose', async () => {
       closing = true;
     });
     app.get(

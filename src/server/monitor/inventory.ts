@@ -3,6 +3,8 @@ import { packageLookupName } from '../../core/ecosystem.js';
 import type { Package } from '../../core/package.js';
 import type { ScanReport } from '../../core/report.js';
 import type { Database } from '../store/types.js';
+import type { Engine } from '../store/migrations.js';
+import { bulkInsert } from '../store/bulk.js';
 
 /** The (ecosystem, lookup name) an advisory feed keys a package by; distro feeds use the source package. */
 export function packageKey(pkg: Package): { ecosystem: string; keyName: string } {
@@ -15,19 +17,19 @@ export function targetOf(report: ScanReport): string {
   return report.target.image?.manifestDigest ? `${report.target.image.reference}@${report.target.image.manifestDigest}` : report.target.name;
 }
 
-const CHUNK = 300;
+const SCAN_PACKAGE_COLUMNS = { scan_id: 'integer', ecosystem: 'text', key_name: 'text', name: 'text', version: 'text', purl: 'text', data: 'text' } as const;
 
 /**
  * Inside the scan's transaction: keeps the scan's whole inventory, makes it the current state of its
  * (project, target) when it is the newest scan there, and queues the server-side match of it. The match runs
  * in a monitor job, not here, so ingestion never waits for the advisory database.
  */
-export async function recordInventory(trx: Transaction<Database>, projectId: number, scanId: number, report: ScanReport, at: string): Promise<number> {
+export async function recordInventory(trx: Transaction<Database>, engine: Engine, projectId: number, scanId: number, report: ScanReport, at: string): Promise<number> {
   const rows = report.packages.map((p) => {
     const k = packageKey(p);
     return { scan_id: scanId, ecosystem: k.ecosystem, key_name: k.keyName, name: p.name, version: p.version, purl: p.purl, data: JSON.stringify(p) };
   });
-  for (let i = 0; i < rows.length; i += CHUNK) await trx.insertInto('scan_packages').values(rows.slice(i, i + CHUNK)).execute();
+  await bulkInsert(trx, engine, 'scan_packages', SCAN_PACKAGE_COLUMNS, rows);
   const target = targetOf(report);
   await trx
     .insertInto('inventories')

@@ -74,6 +74,19 @@ export class ScanRepository {
   }
 
   private async upsertPackages(trx: Transaction<Database>, projectId: number, scanId: number, packages: PackageRow[]): Promise<void> {
+    if (this.engine === 'postgres') {
+      // One JSON parameter per statement (see upsertFindingsPg).
+      for (const part of chunks(packages, 5000)) {
+        await sql`
+          insert into packages (project_id, purl, ecosystem, name, version, first_seen_scan_id, last_seen_scan_id)
+          select ${projectId}::integer, x.purl, x.ecosystem, x.name, x.version, ${scanId}::integer, ${scanId}::integer
+            from json_to_recordset(${JSON.stringify(part)}::json) as x(purl text, ecosystem text, name text, version text)
+          on conflict (project_id, purl) do update set
+            version = case when excluded.last_seen_scan_id > packages.last_seen_scan_id then excluded.version else packages.version end,
+            last_seen_scan_id = case when excluded.last_seen_scan_id > packages.last_seen_scan_id then excluded.last_seen_scan_id else packages.last_seen_scan_id end`.execute(trx);
+      }
+      return;
+    }
     for (const part of chunks(packages, CHUNK)) {
       await trx
         .insertInto('packages')

@@ -42,6 +42,62 @@ function gateCell(scan) {
     scan.gate.profile ? h('span', { class: 'muted' }, ' (' + scan.gate.profile + ')') : null);
 }
 
+/** The server's own gate (every target's current inventory, the project's profile); null: not evaluated yet. */
+function serverGateCell(g) {
+  if (!g || g.passed === null) return h('span', { class: 'muted' }, 'pending');
+  return h('span', { class: 'gate ' + (g.passed ? 'pass' : 'fail'), title: g.reasons.join('; ') }, g.passed ? 'passed' : 'failed',
+    g.profile ? h('span', { class: 'muted' }, ' (' + g.profile + ')') : null);
+}
+
+const KIND_LABEL = { new: 'new', reopened: 'reopened', fixed: 'fixed', suppressed: 'suppressed', 'severity-changed': 'severity changed', 'fix-available': 'fix available' };
+
+function eventRow(e) {
+  return h('tr', { 'data-event': e.kind },
+    h('td', { class: 'muted' }, when(e.occurredAt)),
+    h('td', {}, h('span', { class: 'kind kind-' + e.kind }, KIND_LABEL[e.kind] || e.kind)),
+    h('td', {}, projectLink(e.project.name), h('div', { class: 'aliases mono' }, e.target)),
+    h('td', {}, sevBadge(e.finding.severity), ' ', h('span', { class: 'mono' }, e.finding.id)),
+    h('td', {}, e.finding.package.name, ' ', h('span', { class: 'muted' }, e.finding.package.version)),
+    h('td', { class: 'muted' }, e.cause.kind + (e.cause.id ? ' ' + e.cause.id : ''), e.suppression ? ' · ' + e.suppression.reason + (e.suppression.expires ? ' (until ' + e.suppression.expires + ')' : '') : ''));
+}
+
+function eventTable(items, testid) {
+  return h('table', { 'data-testid': testid },
+    h('thead', {}, h('tr', {}, ['When', 'Change', 'Project / target', 'Vulnerability', 'Package', 'Cause'].map((t) => h('th', {}, t)))),
+    h('tbody', {}, items.length ? items.map(eventRow) : h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'Nothing changed.'))));
+}
+
+async function changesPage(params) {
+  setNav('changes');
+  const since = params.get('since') || new Date(Date.now() - 7 * 86400_000).toISOString().slice(0, 10);
+  const project = params.get('project') || '';
+  const sinceIso = new Date(since).toISOString();
+  const q = new URLSearchParams({ since: sinceIso });
+  if (project) q.set('project', project);
+  const eq = new URLSearchParams({ since: sinceIso, kind: 'new,reopened', limit: '500' });
+  if (project) eq.set('project', project);
+  const [changes, events] = await Promise.all([api('/changes?' + q), api('/events?' + eq)]);
+  const form = h('form', { class: 'filters', onsubmit: (e) => {
+    e.preventDefault();
+    const f = new URLSearchParams({ since: e.target.elements.since.value });
+    if (e.target.elements.project.value.trim()) f.set('project', e.target.elements.project.value.trim());
+    location.hash = '#/changes?' + f;
+  } },
+    h('label', {}, 'Since ', h('input', { type: 'date', name: 'since', value: since.slice(0, 10) })),
+    h('label', {}, 'Project ', h('input', { name: 'project', value: project, placeholder: 'all' })),
+    h('button', { type: 'submit' }, 'Show'));
+  const cols = ['new', 'reopened', 'fixed', 'suppressed', 'severity-changed', 'fix-available'];
+  const per = h('table', { 'data-testid': 'changes' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'Project'), cols.map((c) => h('th', { class: 'num' }, KIND_LABEL[c])))),
+    h('tbody', {},
+      h('tr', { class: 'total' }, h('td', {}, h('b', {}, 'Portfolio')), cols.map((c) => h('td', { class: 'num' }, changes.total[c] || 0))),
+      changes.projects.map((p) => h('tr', {}, h('td', {}, projectLink(p.name)), cols.map((c) => h('td', { class: 'num' }, p[c] || 0))))));
+  const causes = h('table', { 'data-testid': 'refreshes' },
+    h('thead', {}, h('tr', {}, ['Advisory update', 'Source', 'Added', 'Modified', 'Withdrawn', 'Keys', 'Inventories re-matched'].map((t) => h('th', {}, t)))),
+    h('tbody', {}, changes.refreshes.length ? changes.refreshes.map((r) => h('tr', {}, h('td', {}, '#' + r.id + ' ' + when(r.finished_at)), h('td', { class: 'mono' }, r.source), h('td', { class: 'num' }, r.added), h('td', { class: 'num' }, r.modified), h('td', { class: 'num' }, r.withdrawn), h('td', { class: 'num' }, r.keys), h('td', { class: 'num' }, r.inventories))) : h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No advisory update touched a package since then.'))));
+  app.replaceChildren(h('h1', {}, 'What changed'), form, per, h('h2', {}, 'New and reopened findings'), eventTable(events.items, 'change-events'), h('h2', {}, 'Advisory updates that caused them'), causes);
+}
+
 function when(iso) {
   if (!iso) return '';
   const d = new Date(iso);
@@ -67,7 +123,7 @@ async function portfolio(params) {
   const qs = new URLSearchParams({ limit: String(limit), offset: String(offset) });
   if (q) qs.set('q', q);
   if (gate) qs.set('gate', gate);
-  const [summary, page] = await Promise.all([api('/summary'), api('/projects?' + qs)]);
+  const [summary, page, gates] = await Promise.all([api('/summary'), api('/projects?' + qs), api('/portfolio/gates').catch(() => ({ projects: {} }))]);
   const cards = h('div', { class: 'cards', 'data-testid': 'summary' },
     h('div', { class: 'card' }, h('div', { class: 'n' }, summary.projects), h('div', { class: 'l' }, 'projects')),
     h('div', { class: 'card' }, h('div', { class: 'n' }, summary.failing), h('div', { class: 'l' }, 'failing gates')),
@@ -90,11 +146,12 @@ async function portfolio(params) {
       h('td', {}, p.team || h('span', { class: 'muted' }, '—')),
       h('td', {}, s ? sevBadge(s.worstSeverity) : ''),
       SEVERITIES.map((sev) => h('td', { class: 'num' }, s ? s.open[sev] : '')),
-      h('td', {}, gateCell(s)),
+      h('td', { 'data-testid': 'server-gate' }, serverGateCell(gates.projects[p.name])),
+      h('td', { class: 'muted' }, s ? gateCell(s) : ''),
       h('td', { class: 'muted' }, s ? when(s.receivedAt) : ''));
   });
   const table = h('table', { 'data-testid': 'projects' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'Project'), h('th', {}, 'Team'), h('th', {}, 'Worst open'), SEVERITIES.map((s) => h('th', { class: 'num' }, SEV_SHORT[s])), h('th', {}, 'Gate'), h('th', {}, 'Last scan'))),
+    h('thead', {}, h('tr', {}, h('th', {}, 'Project'), h('th', {}, 'Team'), h('th', {}, 'Worst open'), SEVERITIES.map((s) => h('th', { class: 'num' }, SEV_SHORT[s])), h('th', { title: "decided by the server with the project's profile" }, 'Gate'), h('th', { title: 'as the CLI reported it' }, 'CI said'), h('th', {}, 'Last scan'))),
     h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'No projects yet.'))));
   const pager = h('div', { class: 'pager' },
     h('span', { class: 'muted' }, `${page.total === 0 ? 0 : offset + 1}–${offset + page.items.length} of ${page.total}`),
@@ -115,8 +172,11 @@ function trendChart(points) {
     width: Math.min(1180, (app.clientWidth || 1200) - 20),
     height: 220,
     title: 'Open findings per severity',
-    series: [{}, ...SEVERITIES.map((s) => ({ label: s, stroke: SEV_COLORS[s], width: 2, points: { show: points.length < 60 } }))],
+    series: [{}, ...SEVERITIES.map((s) => ({ label: s, stroke: SEV_COLORS[s], width: 2, points: { show: points.length < 60, size: points.length === 1 ? 8 : 5 } }))],
     axes: [{}, { label: 'open findings' }],
+    // One scan, or scans minutes apart: pad the time axis to at least ten minutes around the data, instead of
+    // letting uPlot stretch a zero-width range over years.
+    scales: { x: { time: true, range: (_u, min, max) => { const pad = Math.max((max - min) * 0.05, 300); return [min - pad, max + pad]; } } },
   };
   // Drawn after the box is in the page so uPlot can measure it.
   window.setTimeout(() => new uPlot(opts, data, box), 0);
@@ -135,16 +195,18 @@ async function projectPage(name, params) {
   };
   const fq = new URLSearchParams({ limit: '100' });
   for (const [k, v] of Object.entries(filter)) if (v) fq.set(k, v);
-  const [project, findings, scans, trend] = await Promise.all([
+  const [project, findings, scans, trend, monitor, timeline] = await Promise.all([
     api('/projects/' + enc),
     api('/projects/' + enc + '/findings?' + fq),
     api('/projects/' + enc + '/scans?limit=20'),
     api('/projects/' + enc + '/trend?limit=200'),
+    api('/projects/' + enc + '/monitor').catch(() => null),
+    api('/projects/' + enc + '/timeline?limit=100').catch(() => ({ items: [] })),
   ]);
   const s = project.latestScan;
   const head = h('div', {},
     h('h1', {}, project.name, ' ', s ? sevBadge(s.worstSeverity) : null),
-    h('p', {}, 'Team: ', project.team || '—', ' · Gate: ', gateCell(s), s ? ` · fail-on ${s.gate.failOn} · ${s.packages} packages · last scan ${when(s.receivedAt)}` : ''),
+    h('p', {}, 'Team: ', project.team || '—', ' · Gate (server): ', serverGateCell(monitor && monitor.gate !== null ? { passed: monitor.gate, reasons: monitor.targets.filter((t) => t.gate && !t.gate.passed).map((t) => t.target + ': ' + t.gate.reason), profile: (monitor.targets.find((t) => t.gate) || {}).gate?.profile } : null), ' · CI said: ', gateCell(s), s ? ` · fail-on ${s.gate.failOn} · ${s.packages} packages · last scan ${when(s.receivedAt)}` : ''),
     s ? h('p', { class: 'muted' }, s.gate.reason) : null);
   const sevSelected = new Set(filter.severity.split(',').filter(Boolean));
   const form = h('form', { class: 'filters', 'data-testid': 'finding-filters', onsubmit: (e) => {
@@ -193,6 +255,7 @@ async function projectPage(name, params) {
     h('tbody', {}, scans.items.map((x) => h('tr', {}, h('td', {}, '#' + x.id), h('td', {}, when(x.receivedAt)), h('td', { class: 'mono' }, x.target.kind + ' ' + x.target.name), h('td', {}, gateCell(x)), SEVERITIES.map((sev) => h('td', { class: 'num' }, x.open[sev]))))));
   app.replaceChildren(head, h('h2', {}, 'Trend'), trendChart(trend.points),
     h('h2', {}, `Findings (${findings.total})`), form, ftable, h('div', { class: 'pager' }, more),
+    h('h2', {}, 'Timeline'), eventTable(timeline.items, 'timeline'),
     h('h2', {}, 'Scan history'), stable);
 }
 
@@ -295,6 +358,7 @@ async function render() {
     if (route.startsWith('/project/')) await projectPage(decodeURIComponent(route.slice('/project/'.length)), params);
     else if (route === '/search') await searchPage(params);
     else if (route === '/notifications') await notificationsPage();
+    else if (route === '/changes') await changesPage(params);
     else await portfolio(params);
     await showUser();
     document.body.dataset.ready = 'true';

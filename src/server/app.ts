@@ -27,6 +27,10 @@ import { reportRoutes } from './routes/reports.js';
 import { searchRoutes } from './routes/search.js';
 import type { RegistryOptions } from './registry/install.js';
 import { installRegistry } from './registry/install.js';
+import { eventRoutes } from './routes/events.js';
+import { monitorRoutes } from './routes/monitor.js';
+import type { MonitorOptions } from './monitor/monitor.js';
+import { Monitor } from './monitor/monitor.js';
 
 export { isStoreUnavailable } from './store/outage.js';
 
@@ -61,6 +65,8 @@ export interface AppOptions {
   registry?: RegistryOptions;
   /** Run the notifier over this event feed (secrets sealed with BULWARK_SECRET_KEY, which must then be set). */
   notify?: Omit<NotifierOptions, 'secrets' | 'log'>;
+  /** Continuous monitoring (advisory database, re-matching, lifecycle events); off when absent. */
+  monitor?: MonitorOptions;
 }
 
 export const DEFAULT_MAX_REPORT_BYTES = 32 * 1024 * 1024;
@@ -81,7 +87,7 @@ function serverOptions(opts: AppOptions): FastifyServerOptions & { https?: unkno
   };
 }
 
-export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; worker: IngestWorker | undefined }> {
+export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; worker: IngestWorker | undefined; monitor: Monitor | undefined }> {
   const { store } = opts;
   const limits: IngestLimits = {
     maxReportBytes: opts.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES,
@@ -91,6 +97,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   warmValidator();
   const app = Fastify(serverOptions(opts)) as unknown as FastifyInstance;
   const worker = opts.worker === false ? undefined : new IngestWorker(store, { ...(typeof opts.worker === 'object' ? opts.worker : {}), log: app.log as FastifyBaseLogger });
+  const monitor = opts.monitor ? new Monitor(store, { ...opts.monitor, log: app.log as FastifyBaseLogger }) : undefined;
   const ctx: RouteContext = { store, read: new ReadModel(store), worker, limits, sessionTtlMs: opts.sessionTtlMs ?? 12 * 3600 * 1000 };
 
   app.addHook('onRequest', async (req, reply) => {
@@ -172,6 +179,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await app.register(adminRoutes(ctx));
   await installRegistry(app, ctx, opts.registry);
   await app.register(channelRoutes(ctx));
+  await app.register(eventRoutes(ctx));
+  await app.register(monitorRoutes(ctx, monitor));
 
   app.get('/api/v1/openapi.json', { config: { auth: 'public' } }, async () => app.swagger());
   registerDashboard(app);
@@ -182,7 +191,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   app.addHook('onClose', async () => {
     await notifier?.stop();
     await worker?.stop();
+    await monitor?.stop();
     await checker.close();
   });
-  return { app, worker };
+  return { app, worker, monitor };
 }

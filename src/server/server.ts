@@ -6,11 +6,13 @@ import { API_KEY_PREFIX, newSecret } from './auth.js';
 import { Store } from './store/store.js';
 import type { StoreOptions } from './store/store.js';
 import type { IngestWorker } from './worker.js';
+import type { Monitor } from './monitor/monitor.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   worker: IngestWorker | undefined;
+  monitor: Monitor | undefined;
   url: string;
   close(): Promise<void>;
 }
@@ -20,7 +22,7 @@ export async function startServer(
   opts: StoreOptions & Omit<AppOptions, 'store'> & { port?: number; host?: string },
 ): Promise<RunningServer> {
   const store = await Store.open(opts);
-  const { app, worker } = await buildApp({ ...opts, store });
+  const { app, worker, monitor } = await buildApp({ ...opts, store });
   store.onConnectionError = (err) => app.log.warn({ err: err.message }, 'database connection lost; the pool reconnects');
   try {
     await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
@@ -30,6 +32,7 @@ export async function startServer(
     throw e;
   }
   worker?.start();
+  await monitor?.start();
   const addr = app.server.address();
   const scheme = opts.tls ? 'https' : 'http';
   const url = typeof addr === 'object' && addr ? `${scheme}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}` : String(addr);
@@ -38,6 +41,7 @@ export async function startServer(
     app,
     store,
     worker,
+    monitor,
     url,
     async close() {
       if (closed) return;

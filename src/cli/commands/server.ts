@@ -5,6 +5,7 @@ import { FileError, UsageError } from '../../core/errors.js';
 import { initServer, startServer } from '../../server/server.js';
 import { DEFAULT_MAX_REPORT_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from '../../server/app.js';
 import type { RegistryOptions } from '../../server/registry/install.js';
+import { serverCacheDir } from '../../server/monitor/monitor.js';
 import type { CliContext } from '../context.js';
 import type { CliCommand } from './index.js';
 
@@ -40,7 +41,21 @@ interface ServeCliOptions extends StoreCliOptions {
   validationThreads: string;
   scanWorkers: string;
   offline?: boolean;
+  dbRefresh: string;
   dbSource?: string;
+  profileRepo?: string;
+  profilePoll: string;
+  rematchLease: string;
+  rematchBatch: string;
+  monitor: boolean;
+}
+
+/** "6h", "30m", "90s", "0" (off) → milliseconds. */
+function durationOption(v: string, name: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(v.trim());
+  if (!m) throw new UsageError(`${name} must be a duration such as 6h, 30m, 90s or 0`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 's'] ?? 1000;
+  return Number(m[1]) * unit;
 }
 
 /** --trust-proxy: "true" (any proxy), or a comma-separated list of addresses/CIDRs (loopback, 10.0.0.0/8, …). */
@@ -90,6 +105,19 @@ async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number>
     validationThreads: intOption(opts.validationThreads, '--validation-threads'),
     logger: { level: ctx.debug ? 'debug' : ctx.quiet ? 'warn' : 'info', stream: process.stderr },
     registry: await registryOptions(ctx, opts),
+    ...(opts.monitor
+      ? {
+          monitor: {
+            cacheDir: serverCacheDir(storeOptions(opts).dataDir),
+            dbRefreshMs: durationOption(opts.dbRefresh, '--db-refresh'),
+            ...(opts.dbSource !== undefined ? { dbSource: opts.dbSource } : {}),
+            ...(opts.profileRepo !== undefined ? { profileRepo: opts.profileRepo } : {}),
+            profilePollMs: durationOption(opts.profilePoll, '--profile-poll'),
+            leaseMs: durationOption(opts.rematchLease, '--rematch-lease'),
+            batchSize: Math.max(1, intOption(opts.rematchBatch, '--rematch-batch')),
+          },
+        }
+      : {}),
   });
   // Extra workers share the queue through leases, like replicas would.
   const { IngestWorker } = await import('../../server/worker.js');
@@ -133,7 +161,13 @@ export const serverCommand: CliCommand = {
       .option('--validation-threads <n>', 'threads that parse and validate uploads off the event loop (0: on it)', '2')
       .option('--scan-workers <n>', 'work image scan jobs (registry pushes, watches) in this process: 1, or 0 to leave them to `bulwark worker`', '1')
       .option('--offline', 'image scan jobs use the advisory database in the cache as it is')
-      .option('--db-source <url|dir>', 'where image scan jobs refresh stale advisory feeds from')
+      .option('--db-refresh <duration>', "refresh the server's advisory database this often (6h, 30m; 0: only on POST /api/v1/admin/db/refresh)", '6h')
+      .option('--db-source <url|dir>', "advisory mirror (URL or directory laid out like upstream), as bulwark db update --source: the server's advisory database and image scan jobs refresh from it")
+      .option('--profile-repo <dir|git-url>', 'security-profile repository: exceptions, gate and expiry as the CLI applies them')
+      .option('--profile-poll <duration>', 'poll the profile repository this often (0: only on POST /api/v1/admin/profiles/sync)', '5m')
+      .option('--rematch-lease <duration>', 're-match jobs a worker leased come back to the queue after this long if it died', '2m')
+      .option('--rematch-batch <n>', 're-match jobs leased at a time', '50')
+      .option('--no-monitor', 'no advisory database, re-matching or lifecycle events (ingestion only)')
       .action(async (opts: ServeCliOptions) => {
         process.exitCode = await runServe(context(), opts);
       });

@@ -320,6 +320,131 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('notify_deliveries_due').on('notify_deliveries').columns(['status', 'next_attempt_at']).execute();
       },
     },
+    '010_monitor_core': {
+      async up(db: Db): Promise<void> {
+        // Every stored scan keeps its inventory; `key_name` is the advisory database's lookup key for the package.
+        await db.schema
+          .createTable('scan_packages')
+          .addColumn('scan_id', 'integer', (c) => c.notNull().references('scans.id').onDelete('cascade'))
+          .addColumn('ecosystem', 'text', (c) => c.notNull())
+          .addColumn('key_name', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('purl', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('scan_packages_key').on('scan_packages').columns(['ecosystem', 'key_name', 'scan_id']).execute();
+        await db.schema.createIndex('scan_packages_scan').on('scan_packages').columns(['scan_id']).execute();
+        // The current state: the newest scan per (project, target).
+        await db.schema
+          .createTable('inventories')
+          .addColumn('id', id, auto)
+          .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('scan_id', 'integer', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('gate_passed', 'integer')
+          .addColumn('gate_reason', 'text')
+          .addColumn('gate_profile', 'text')
+          .addColumn('evaluated_at', 'text')
+          .execute();
+        await db.schema.createIndex('inventories_target').on('inventories').columns(['project_id', 'target']).unique().execute();
+        await db.schema.createIndex('inventories_scan').on('inventories').columns(['scan_id']).execute();
+        // The server's own findings and their lifecycle, per (inventory = project + target, advisory, package).
+        await db.schema
+          .createTable('monitor_findings')
+          .addColumn('id', id, auto)
+          .addColumn('inventory_id', 'integer', (c) => c.notNull().references('inventories.id').onDelete('cascade'))
+          .addColumn('project_id', 'integer', (c) => c.notNull())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('advisory_id', 'text', (c) => c.notNull())
+          .addColumn('aliases', 'text', (c) => c.notNull())
+          .addColumn('ecosystem', 'text', (c) => c.notNull())
+          .addColumn('key_name', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('purl', 'text', (c) => c.notNull())
+          .addColumn('severity', 'text', (c) => c.notNull())
+          .addColumn('fixed_version', 'text')
+          .addColumn('title', 'text')
+          .addColumn('suppression_reason', 'text')
+          .addColumn('suppression_by', 'text')
+          .addColumn('suppression_expires', 'text')
+          .addColumn('first_seen_at', 'text', (c) => c.notNull())
+          .addColumn('last_seen_at', 'text', (c) => c.notNull())
+          .addColumn('changed_at', 'text', (c) => c.notNull())
+          .addColumn('cause_kind', 'text', (c) => c.notNull())
+          .addColumn('cause_id', 'text')
+          .execute();
+        await db.schema.createIndex('monitor_findings_fp').on('monitor_findings').columns(['inventory_id', 'fingerprint']).unique().execute();
+        await db.schema.createIndex('monitor_findings_state').on('monitor_findings').columns(['project_id', 'state']).execute();
+        // The outbox: one row per lifecycle change, written in the transaction of the change.
+        await db.schema
+          .createTable('events')
+          .addColumn('id', id, auto)
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('project_id', 'integer', (c) => c.notNull())
+          .addColumn('occurred_at', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('events_project').on('events').columns(['project_id', 'id']).execute();
+        // Advisory database refreshes, the per-advisory content hashes they diff against, and the keys they touched.
+        await db.schema
+          .createTable('advisory_refreshes')
+          .addColumn('id', id, auto)
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('finished_at', 'text')
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('added', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('modified', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('withdrawn', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('keys', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('inventories', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('detail', 'text')
+          .execute();
+        await db.schema
+          .createTable('advisory_hashes')
+          .addColumn('feed_id', 'text', (c) => c.notNull())
+          .addColumn('advisory_id', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('keys', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('advisory_hashes_pk', ['feed_id', 'advisory_id'])
+          .execute();
+        await db.schema
+          .createTable('refresh_keys')
+          .addColumn('refresh_id', 'integer', (c) => c.notNull())
+          .addColumn('ecosystem', 'text', (c) => c.notNull())
+          .addColumn('key_name', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('refresh_keys_pk', ['refresh_id', 'ecosystem', 'key_name'])
+          .execute();
+        // Re-match jobs, one per inventory and cause, leased by workers (SKIP LOCKED on PostgreSQL).
+        await db.schema
+          .createTable('monitor_jobs')
+          .addColumn('id', id, auto)
+          .addColumn('inventory_id', 'integer', (c) => c.notNull())
+          .addColumn('cause_kind', 'text', (c) => c.notNull())
+          .addColumn('cause_id', 'text')
+          .addColumn('refresh_id', 'integer')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_until', 'text')
+          .addColumn('error', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('done_at', 'text')
+          .execute();
+        await db.schema.createIndex('monitor_jobs_claim').on('monitor_jobs').columns(['status', 'id']).execute();
+        await db.schema.createIndex('monitor_jobs_refresh').on('monitor_jobs').columns(['refresh_id']).execute();
+        await db.schema
+          .createTable('monitor_state')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -5,6 +5,8 @@ import type { Engine } from './migrations.js';
 import type { FindingRow, PackageRow } from './rows.js';
 import { reportRows } from './rows.js';
 import type { Database } from './types.js';
+import { recordInventory } from '../monitor/inventory.js';
+import { bulkInsert } from './bulk.js';
 import { chunks, now } from './util.js';
 
 const CHUNK = 250;
@@ -68,6 +70,7 @@ export class ScanRepository {
       .executeTakeFirstOrThrow();
     await this.upsertPackages(trx, projectId, scan.id, packages);
     await this.upsertFindings(trx, projectId, scan.id, receivedAt, findings);
+    await recordInventory(trx, this.engine, projectId, scan.id, report, receivedAt);
     await trx
       .updateTable('projects')
       .set({ latest_scan_id: scan.id })
@@ -78,6 +81,19 @@ export class ScanRepository {
   }
 
   private async upsertPackages(trx: Transaction<Database>, projectId: number, scanId: number, packages: PackageRow[]): Promise<void> {
+    if (this.engine === 'postgres') {
+      // One JSON parameter per statement (see upsertFindingsPg).
+      for (const part of chunks(packages, 5000)) {
+        await sql`
+          insert into packages (project_id, purl, ecosystem, name, version, first_seen_scan_id, last_seen_scan_id)
+          select ${projectId}::integer, x.purl, x.ecosystem, x.name, x.version, ${scanId}::integer, ${scanId}::integer
+            from json_to_recordset(${JSON.stringify(part)}::json) as x(purl text, ecosystem text, name text, version text)
+          on conflict (project_id, purl) do update set
+            version = case when excluded.last_seen_scan_id > packages.last_seen_scan_id then excluded.version else packages.version end,
+            last_seen_scan_id = case when excluded.last_seen_scan_id > packages.last_seen_scan_id then excluded.last_seen_scan_id else packages.last_seen_scan_id end`.execute(trx);
+      }
+      return;
+    }
     for (const part of chunks(packages, CHUNK)) {
       await trx
         .insertInto('packages')
@@ -93,6 +109,7 @@ export class ScanRepository {
   }
 
   private async upsertFindings(trx: Transaction<Database>, projectId: number, scanId: number, at: string, findings: FindingRow[]): Promise<void> {
+    if (this.engine === 'postgres') return this.upsertFindingsPg(trx, projectId, scanId, at, findings);
     const f = <C extends keyof Database['findings'] & string>(column: C) => newer('findings', column);
     for (const part of chunks(findings, CHUNK)) {
       await trx
@@ -127,7 +144,32 @@ export class ScanRepository {
         )
         .execute();
       const aliases = part.flatMap((row) => row.aliases.map((alias) => ({ project_id: projectId, fingerprint: row.fingerprint, alias })));
-      for (const a of chunks(aliases, 1000)) await trx.insertInto('finding_aliases').values(a).onConflict((oc) => oc.doNothing()).execute();
+      await bulkInsert(trx, this.engine, 'finding_aliases', { project_id: 'integer', fingerprint: 'text', alias: 'text' }, aliases, { onConflictDoNothing: true });
+    }
+  }
+
+  /**
+   * PostgreSQL: the same upsert with the rows as one JSON parameter (json_to_recordset), one statement per
+   * 2,000 rows instead of building and binding 22 values per row (about a quarter of a report's time).
+   */
+  private async upsertFindingsPg(trx: Transaction<Database>, projectId: number, scanId: number, at: string, findings: FindingRow[]): Promise<void> {
+    const text = ['fingerprint', 'vuln_id', 'aliases', 'package_purl', 'package_ecosystem', 'package_name', 'package_version', 'severity', 'fixed_version', 'fix_state', 'title', 'suppressed_by'];
+    const ints = ['severity_rank', 'fixable', 'suppressed', 'dev'];
+    const cols = [...text, ...ints];
+    const types = sql.join([...text.map((c) => sql`${sql.ref(c)} text`), ...ints.map((c) => sql`${sql.ref(c)} integer`)]);
+    const updated = ['aliases', 'severity', 'severity_rank', 'fixable', 'fixed_version', 'fix_state', 'title', 'suppressed', 'suppressed_by', 'dev', 'last_seen_at', 'last_seen_scan_id'];
+    const sets = sql.join(
+      updated.map((c) => sql`${sql.ref(c)} = case when excluded.last_seen_scan_id > findings.last_seen_scan_id then ${sql.ref(`excluded.${c}`)} else ${sql.ref(`findings.${c}`)} end`),
+    );
+    for (const part of chunks(findings, 2000)) {
+      const json = JSON.stringify(part.map((r) => ({ ...r, aliases: JSON.stringify(r.aliases) })));
+      await sql`
+        insert into findings (project_id, ${sql.join(cols.map((c) => sql.ref(c)))}, first_seen_at, last_seen_at, first_seen_scan_id, last_seen_scan_id)
+        select ${projectId}::integer, ${sql.join(cols.map((c) => sql.ref(`x.${c}`)))}, ${at}::text, ${at}::text, ${scanId}::integer, ${scanId}::integer
+          from json_to_recordset(${json}::json) as x(${types})
+        on conflict (project_id, fingerprint) do update set ${sets}`.execute(trx);
+      const aliases = part.flatMap((row) => row.aliases.map((alias) => ({ project_id: projectId, fingerprint: row.fingerprint, alias })));
+      await bulkInsert(trx, this.engine, 'finding_aliases', { project_id: 'integer', fingerprint: 'text', alias: 'text' }, aliases, { onConflictDoNothing: true });
     }
   }
 }

@@ -14,6 +14,8 @@ import { K8sWorkloadRepository } from './k8s-workloads.js';
 import { RegistryRepository } from './registries.js';
 import { ScanJobRepository } from './scan-jobs.js';
 import { ScanRepository } from './scans.js';
+import { MonitorRepository } from './monitor.js';
+import { EventRepository } from '../events/outbox.js';
 import type { Database } from './types.js';
 
 export type { QueueItem, EnqueueResult } from './queue.js';
@@ -108,6 +110,8 @@ export class Store {
   readonly scanJobs: ScanJobRepository;
   readonly k8sWorkloads: K8sWorkloadRepository;
   readonly notify: NotifyRepository;
+  readonly monitor: MonitorRepository;
+  readonly events: EventRepository;
   /** Told about connection errors the pool recovers from; replaceable once a logger exists. */
   onConnectionError: ((err: Error) => void) | undefined;
 
@@ -123,6 +127,8 @@ export class Store {
     this.scanJobs = new ScanJobRepository(db, engine);
     this.k8sWorkloads = new K8sWorkloadRepository(db);
     this.notify = new NotifyRepository(db);
+    this.monitor = new MonitorRepository(db, engine);
+    this.events = new EventRepository(db);
   }
 
   static async open(opts: StoreOptions): Promise<Store> {

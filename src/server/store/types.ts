@@ -174,4 +174,73 @@ export interface Database {
   };
   /** Every id a finding is known by (its own id and its aliases), for cross-project search. */
   finding_aliases: { project_id: number; fingerprint: string; alias: string };
+  /** Monitoring (issue 13): inventories, the server's own findings, the events outbox, advisory refreshes, jobs. */
+  scan_packages: { scan_id: number; ecosystem: string; key_name: string; name: string; version: string; purl: string; data: string };
+  inventories: {
+    id: Generated<number>;
+    project_id: number;
+    target: string;
+    scan_id: number;
+    updated_at: string;
+    gate_passed: number | null;
+    gate_reason: string | null;
+    gate_profile: string | null;
+    evaluated_at: string | null;
+  };
+  monitor_findings: {
+    id: Generated<number>;
+    inventory_id: number;
+    project_id: number;
+    fingerprint: string;
+    state: 'open' | 'fixed' | 'suppressed';
+    advisory_id: string;
+    aliases: string;
+    ecosystem: string;
+    key_name: string;
+    name: string;
+    version: string;
+    purl: string;
+    severity: string;
+    fixed_version: string | null;
+    title: string | null;
+    suppression_reason: string | null;
+    suppression_by: string | null;
+    suppression_expires: string | null;
+    first_seen_at: string;
+    last_seen_at: string;
+    changed_at: string;
+    cause_kind: string;
+    cause_id: string | null;
+  };
+  events: { id: Generated<number>; kind: string; fingerprint: string; project_id: number; occurred_at: string; payload: string };
+  advisory_refreshes: {
+    id: Generated<number>;
+    started_at: string;
+    finished_at: string | null;
+    source: string;
+    status: 'running' | 'done' | 'failed';
+    added: Generated<number>;
+    modified: Generated<number>;
+    withdrawn: Generated<number>;
+    keys: Generated<number>;
+    inventories: Generated<number>;
+    detail: string | null;
+  };
+  advisory_hashes: { feed_id: string; advisory_id: string; hash: string; keys: string };
+  refresh_keys: { refresh_id: number; ecosystem: string; key_name: string };
+  monitor_jobs: {
+    id: Generated<number>;
+    inventory_id: number;
+    cause_kind: 'scan' | 'db-refresh' | 'profile' | 'expiry';
+    cause_id: string | null;
+    refresh_id: number | null;
+    status: 'queued' | 'done' | 'failed';
+    attempts: Generated<number>;
+    lease_owner: string | null;
+    lease_until: string | null;
+    error: string | null;
+    created_at: string;
+    done_at: string | null;
+  };
+  monitor_state: { key: string; value: string };
 }

@@ -1,0 +1,269 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { describeError } from '../../core/errors.js';
+import type { AdvisoryReader } from '../../advisory/reader.js';
+import { AdvisoryDbReader } from '../../advisory/store/reader.js';
+import { databasePath, updateDatabase } from '../../advisory/update.js';
+import type { FeedOutcome } from '../../advisory/update.js';
+import { dayOf } from '../../policy/suppress.js';
+import type { RefreshOutcome } from '../store/monitor.js';
+import type { Store } from '../store/store.js';
+import { randomId } from '../store/util.js';
+import { diffAdvisories, readAdvisoryFingerprints } from './advisory-diff.js';
+import { evaluateJob } from './evaluate.js';
+import { ProfileSet } from './profiles.js';
+
+export interface MonitorOptions {
+  /** Where the server's advisory database lives (`<dir>/db/advisories.db`, as `bulwark db`). */
+  cacheDir: string;
+  /** Mirror URL or directory (`--db-source`); upstream when absent. */
+  dbSource?: string;
+  /** Ecosystem selectors, as `bulwark db update --ecosystem` (all feeds when absent). */
+  dbEcosystems?: string[];
+  /** Refresh interval (`--db-refresh`, default 6 h); 0: only on POST /api/v1/admin/db/refresh. */
+  dbRefreshMs?: number;
+  /** Security-profile repository (`--profile-repo DIR|GIT-URL`). */
+  profileRepo?: string;
+  /** Profile repository poll interval (default 5 min; 0: only on POST /api/v1/admin/profiles/sync). */
+  profilePollMs?: number;
+  /** How often suppressions are checked for expiry (default 60 s). */
+  expiryCheckMs?: number;
+  /** Jobs leased per batch (default 50). */
+  batchSize?: number;
+  leaseMs?: number;
+  idleMs?: number;
+  maxAttempts?: number;
+  /** Start the background loops (default true); tests drive the monitor by hand. */
+  background?: boolean;
+  now?: () => Date;
+  log?: FastifyBaseLogger;
+}
+
+export interface RefreshReport extends RefreshOutcome {
+  rebuilt: boolean;
+  feeds: FeedOutcome[];
+}
+
+/**
+ * Continuous monitoring: the server's advisory database and its refreshes, the profile repository, and the
+ * workers that re-match inventories when either changes (jobs leased from the store; resumable after a crash).
+ */
+export class Monitor {
+  readonly id = `monitor-${process.pid}-${randomId()}`;
+  readonly profiles: ProfileSet;
+  private reader: AdvisoryDbReader | undefined;
+  private refreshing: Promise<RefreshReport> | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly now: () => Date;
+  /** Counters for /admin/monitor and the benchmark. */
+  readonly stats = { jobs: 0, events: 0, failed: 0 };
+
+  constructor(
+    private readonly store: Store,
+    readonly opts: MonitorOptions,
+  ) {
+    this.profiles = new ProfileSet(opts.profileRepo);
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  get dbPath(): string {
+    return databasePath(this.opts.cacheDir);
+  }
+
+  get advisoryReader(): AdvisoryReader | undefined {
+    return this.reader;
+  }
+
+  /** Opens what exists, reconciles it with the store, and starts the loops. */
+  async start(): Promise<void> {
+    this.openReader();
+    if (this.reader) await this.reconcile().catch((e) => this.opts.log?.error({ err: describeError(e) }, 'advisory reconciliation failed'));
+    if (this.opts.profileRepo !== undefined) await this.syncProfiles().catch((e) => this.opts.log?.error({ err: describeError(e) }, 'profile sync failed; keeping the defaults'));
+    if (this.opts.background === false) return;
+    this.running = true;
+    this.loop = this.run();
+    const every = (ms: number | undefined, fallback: number, fn: () => Promise<unknown>, what: string): void => {
+      const interval = ms ?? fallback;
+      if (interval <= 0) return;
+      const t = setInterval(() => void fn().catch((e) => this.opts.log?.error({ err: describeError(e) }, `${what} failed`)), interval);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.opts.dbRefreshMs, 6 * 3600_000, () => this.refresh(), 'advisory database refresh');
+    if (this.opts.profileRepo !== undefined) every(this.opts.profilePollMs, 5 * 60_000, () => this.syncProfiles(), 'profile sync');
+    every(this.opts.expiryCheckMs, 60_000, () => this.checkExpiry(), 'exception expiry check');
+    // No database yet: build one now, in the background (ingestion does not wait for it).
+    if (!this.reader && (this.opts.dbRefreshMs ?? 1) > 0) void this.refresh().catch((e) => this.opts.log?.error({ err: describeError(e) }, 'first advisory database build failed'));
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.refreshing?.catch(() => {});
+    this.reader?.close();
+    this.reader = undefined;
+  }
+
+  notify(): void {
+    this.wake?.();
+  }
+
+  /** Which file the reader has open (a refresh swaps a new file in with a rename). */
+  private readerFile: string | undefined;
+
+  private fileIdentity(): string | undefined {
+    try {
+      const st = fs.statSync(this.dbPath);
+      return `${st.ino}:${st.mtimeMs}:${st.size}`;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private openReader(): void {
+    const id = this.fileIdentity();
+    if (id === undefined) return;
+    const next = AdvisoryDbReader.open(this.dbPath);
+    const prev = this.reader;
+    this.reader = next;
+    this.readerFile = id;
+    prev?.close();
+  }
+
+  /** Reopens the database when another worker (or process) swapped a newer one in: a job is never matched against an older file than its refresh. */
+  private currentReader(): AdvisoryReader | undefined {
+    const id = this.fileIdentity();
+    if (id !== undefined && id !== this.readerFile) this.openReader();
+    return this.reader;
+  }
+
+  /** Diffs the live database against the hashes in the store and queues the re-matches it implies. */
+  private async reconcile(detail: string | null = null): Promise<RefreshOutcome> {
+    const before = await this.store.monitor.advisoryHashes();
+    const after = readAdvisoryFingerprints(this.dbPath);
+    const changes = diffAdvisories(before, after);
+    const outcome = await this.store.monitor.recordRefresh(this.opts.dbSource ?? 'upstream', changes, detail);
+    if (outcome.inventories > 0) this.notify();
+    return outcome;
+  }
+
+  /** Updates the advisory database (one refresh at a time) and queues re-matches for the keys it touched. */
+  async refresh(): Promise<RefreshReport> {
+    if (this.refreshing) return this.refreshing;
+    const run = async (): Promise<RefreshReport> => {
+      fs.mkdirSync(this.opts.cacheDir, { recursive: true });
+      let result;
+      try {
+        result = await updateDatabase({
+          cacheDir: this.opts.cacheDir,
+          ...(this.opts.dbSource !== undefined ? { source: this.opts.dbSource } : {}),
+          ...(this.opts.dbEcosystems ? { ecosystems: this.opts.dbEcosystems } : {}),
+          now: this.now,
+        });
+      } catch (e) {
+        await this.store.monitor.recordFailedRefresh(this.opts.dbSource ?? 'upstream', describeError(e)).catch(() => {});
+        throw e;
+      }
+      this.openReader();
+      const feeds = result.outcomes.filter((o) => o.result !== 'unchanged').map((o) => `${o.feed}:${o.result}`);
+      const outcome = await this.reconcile(feeds.length > 0 ? feeds.join(' ') : null);
+      this.opts.log?.info({ ...outcome, rebuilt: result.rebuilt }, 'advisory database refreshed');
+      return { ...outcome, rebuilt: result.rebuilt, feeds: result.outcomes };
+    };
+    this.refreshing = run().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  /** Syncs the profile repository; a changed repository re-decides every inventory (cause `profile`). */
+  async syncProfiles(): Promise<{ changed: boolean; hash: string | undefined; jobs: number }> {
+    this.profiles.sync();
+    const hash = this.profiles.hash;
+    if (hash === undefined) return { changed: false, hash, jobs: 0 };
+    const stored = await this.store.monitor.getState('profile_hash');
+    if (stored === hash) return { changed: false, hash, jobs: 0 };
+    const jobs = await this.store.monitor.enqueue('profile', hash.slice(0, 12));
+    await this.store.monitor.setState('profile_hash', hash);
+    if (jobs > 0) this.notify();
+    return { changed: true, hash, jobs };
+  }
+
+  /** Queues a re-decision for inventories holding a suppression whose exception has expired. */
+  async checkExpiry(): Promise<number> {
+    const ids = await this.store.monitor.expiredSuppressions(dayOf(this.now()));
+    if (ids.length === 0) return 0;
+    const n = await this.store.monitor.enqueue('expiry', null, ids);
+    if (n > 0) this.notify();
+    return n;
+  }
+
+  /** Leases one batch and processes it; the number of jobs handled (0: nothing due, or no database yet). */
+  async processBatch(): Promise<number> {
+    if (!this.currentReader()) return 0;
+    const jobs = await this.store.monitor.claim(this.id, this.opts.leaseMs ?? 120_000, this.opts.batchSize ?? 50);
+    // Checked again after the claim: a refresh's jobs are committed after its file is swapped in.
+    const reader = this.currentReader();
+    if (!reader) return 0;
+    for (const job of jobs) {
+      try {
+        const r = await this.store.db.transaction().execute((trx) =>
+          evaluateJob(trx, { engine: this.store.engine, reader, policyFor: (p) => this.profiles.policyFor(p), now: this.now() }, job),
+        );
+        if (r.applied) {
+          this.stats.jobs++;
+          this.stats.events += r.events;
+        }
+      } catch (e) {
+        this.stats.failed++;
+        this.opts.log?.error({ jobId: job.id, err: describeError(e) }, 're-match job failed');
+        await this.store.monitor.failJob(job, describeError(e), this.opts.maxAttempts ?? 5).catch(() => {});
+      }
+    }
+    return jobs.length;
+  }
+
+  /** Processes jobs until none is due; for tests and the benchmark. */
+  async drain(): Promise<number> {
+    let n = 0;
+    for (;;) {
+      const k = await this.processBatch();
+      if (k === 0) return n;
+      n += k;
+    }
+  }
+
+  private async run(): Promise<void> {
+    const idle = this.opts.idleMs ?? 500;
+    while (this.running) {
+      let worked = 0;
+      try {
+        worked = await this.processBatch();
+      } catch (e) {
+        this.opts.log?.warn({ err: describeError(e) }, 'monitor worker cannot reach the store');
+      }
+      if (worked === 0 && this.running) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, idle);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    }
+  }
+}
+
+/** The default cache directory for a server: `<data-dir>/advisory`. */
+export function serverCacheDir(dataDir: string): string {
+  return path.join(dataDir, 'advisory');
+}

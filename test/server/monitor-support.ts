@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Package } from '../../src/core/package.js';
+import type { ScanReport } from '../../src/core/report.js';
+import { writeZip } from '../support/zip.js';
+
+/** A CVSS 3.1 vector scoring 9.8 (CRITICAL) and one scoring 7.5 (HIGH). */
+export const CRITICAL_VECTOR = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
+export const HIGH_VECTOR = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N';
+
+export interface Advisory {
+  id: string;
+  name: string;
+  fixed: string;
+  vector?: string;
+  summary?: string;
+  withdrawn?: string;
+}
+
+/** An OSV record as the OSV bucket publishes it (one npm package, one ECOSYSTEM range). */
+export function osvRecord(a: Advisory): string {
+  return JSON.stringify({
+    schema_version: '1.6.0',
+    id: a.id,
+    modified: '2026-01-01T00:00:00Z',
+    ...(a.summary ? { summary: a.summary } : {}),
+    ...(a.withdrawn ? { withdrawn: a.withdrawn } : {}),
+    ...(a.vector ? { severity: [{ type: 'CVSS_V3', score: a.vector }] } : {}),
+    affected: [{ package: { ecosystem: 'npm', name: a.name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: a.fixed }] }] }],
+  });
+}
+
+/** A mirror directory laid out like `bulwark db update --source` reads it, holding only osv/npm/all.zip. */
+export async function writeMirror(dir: string, advisories: Advisory[]): Promise<string> {
+  fs.mkdirSync(path.join(dir, 'osv', 'npm'), { recursive: true });
+  await writeZip(path.join(dir, 'osv', 'npm', 'all.zip'), Object.fromEntries(advisories.map((a) => [`${a.id}.json`, osvRecord(a)])));
+  return dir;
+}
+
+export function npmPackage(name: string, version: string): Package {
+  return { ecosystem: 'npm', name, version, purl: `pkg:npm/${name}@${version}`, locations: [{ path: 'package-lock.json' }], foundBy: 'lang/npm-lock', dev: false };
+}
+
+/**
+ * A report as an older CLI (or another scanner) could send: the inventory, no findings of its own, and a gate
+ * decided with --fail-on none (so it says "passed" whatever the packages hold).
+ */
+export function inventoryReport(target: string, packages: Package[], createdAt = new Date().toISOString()): ScanReport {
+  return {
+    schemaVersion: '1.1.0',
+    tool: { name: 'bulwark', version: '0.0.1-old' },
+    createdAt,
+    target: { kind: 'directory', name: target },
+    os: null,
+    database: null,
+    packages,
+    findings: [],
+    unknowns: [],
+    errors: [],
+    gate: { failOn: 'NONE', includeUnfixed: false, excludeDev: false, passed: true, reason: 'fail-on none', violations: [] },
+  };
+}

@@ -64,7 +64,7 @@ export interface AppOptions {
   /** Registries, webhooks and image scan jobs (issue 15). */
   registry?: RegistryOptions;
   /** Run the notifier over this event feed (secrets sealed with BULWARK_SECRET_KEY, which must then be set). */
-  notify?: Omit<NotifierOptions, 'secrets' | 'log'>;
+  notify?: Omit<NotifierOptions, 'secrets' | 'log' | 'feed'> & { feed?: NotifierOptions['feed'] };
   /** Continuous monitoring (advisory database, re-matching, lifecycle events); off when absent. */
   monitor?: MonitorOptions;
 }
@@ -185,7 +185,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   app.get('/api/v1/openapi.json', { config: { auth: 'public' } }, async () => app.swagger());
   registerDashboard(app);
 
-  const notifier = opts.notify ? new Notifier(store, { ...opts.notify, secrets: SecretBox.fromEnv(), log: app.log }) : undefined;
+  // The notifier reads the monitoring events outbox (store.events) unless a feed is given (tests).
+  const notifier = opts.notify ? new Notifier(store, { ...opts.notify, feed: opts.notify.feed ?? store.events, secrets: SecretBox.fromEnv(), log: app.log }) : undefined;
   notifier?.start();
 
   app.addHook('onClose', async () => {

@@ -48,6 +48,7 @@ interface ServeCliOptions extends StoreCliOptions {
   rematchLease: string;
   rematchBatch: string;
   monitor: boolean;
+  notify: boolean;
 }
 
 /** "6h", "30m", "90s", "0" (off) → milliseconds. */
@@ -105,6 +106,8 @@ async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number>
     validationThreads: intOption(opts.validationThreads, '--validation-threads'),
     logger: { level: ctx.debug ? 'debug' : ctx.quiet ? 'warn' : 'info', stream: process.stderr },
     registry: await registryOptions(ctx, opts),
+    // Notifications follow the monitoring events; channel secrets need BULWARK_SECRET_KEY (docs/notifications).
+    ...(opts.monitor && opts.notify && process.env.BULWARK_SECRET_KEY ? { notify: {} } : {}),
     ...(opts.monitor
       ? {
           monitor: {
@@ -168,6 +171,7 @@ export const serverCommand: CliCommand = {
       .option('--rematch-lease <duration>', 're-match jobs a worker leased come back to the queue after this long if it died', '2m')
       .option('--rematch-batch <n>', 're-match jobs leased at a time', '50')
       .option('--no-monitor', 'no advisory database, re-matching or lifecycle events (ingestion only)')
+      .option('--no-notify', 'send no notifications (by default the monitoring events go to the configured channels when BULWARK_SECRET_KEY is set)')
       .action(async (opts: ServeCliOptions) => {
         process.exitCode = await runServe(context(), opts);
       });

@@ -186,7 +186,14 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   registerDashboard(app);
 
   // The notifier reads the monitoring events outbox (store.events) unless a feed is given (tests).
-  const notifier = opts.notify ? new Notifier(store, { ...opts.notify, feed: opts.notify.feed ?? store.events, secrets: SecretBox.fromEnv(), log: app.log }) : undefined;
+  const notifier = opts.notify ? new Notifier(store, {
+        ...opts.notify,
+        feed: opts.notify.feed ?? store.events,
+        // Rules from the security profiles the monitor syncs (`notify:`), beside the channels' own.
+        profileRules: opts.notify.profileRules ?? (monitor ? () => monitor.profiles.notifyRules() : undefined),
+        secrets: SecretBox.fromEnv(),
+        log: app.log,
+      }) : undefined;
   notifier?.start();
 
   app.addHook('onClose', async () => {

@@ -6,6 +6,8 @@ import { DEFAULT_GATE } from '../../policy/gate.js';
 import type { ResolvedProfile } from '../../policy/profile.js';
 import { mergeGate, profileRules } from '../../policy/profile.js';
 import { openProfileRepo, projectNames, resolveRepoProfile } from '../../policy/profile-repo.js';
+import type { NotifyRule } from '../notify/routing.js';
+import { rulesFromProfile } from '../notify/routing.js';
 
 /** The server's default when no profile repository is configured: the CLI's default gate, no exceptions. */
 export const DEFAULT_POLICY: Policy = { gate: DEFAULT_GATE, rules: [] };
@@ -33,6 +35,11 @@ export interface ProfileSnapshot {
   hash: string;
   defaults: Policy | undefined;
   projects: Map<string, Policy>;
+  /**
+   * The profiles' `notify:` rules for the notifier: a project's own (resolved) list applies to that project only;
+   * the defaults' list to every project without a profile of its own.
+   */
+  notify: NotifyRule[];
 }
 
 /**
@@ -45,10 +52,20 @@ export function readProfileRepo(spec: string): ProfileSnapshot {
   try {
     const hash = hashTree(repo.dir);
     const hasDefaults = ['defaults.yaml', 'defaults.yml'].some((f) => fs.existsSync(path.join(repo.dir, f)));
-    const defaults = hasDefaults ? policyOf(resolveRepoProfile(repo, undefined)) : undefined;
+    const resolvedDefaults = hasDefaults ? resolveRepoProfile(repo, undefined) : undefined;
+    const defaults = resolvedDefaults ? policyOf(resolvedDefaults) : undefined;
     const projects = new Map<string, Policy>();
-    for (const name of projectNames(repo.dir)) projects.set(name, policyOf(resolveRepoProfile(repo, name)));
-    return { hash, defaults, projects };
+    const names = projectNames(repo.dir);
+    const notify: NotifyRule[] = [];
+    for (const name of names) {
+      const resolved = resolveRepoProfile(repo, name);
+      projects.set(name, policyOf(resolved));
+      notify.push(...rulesFromProfile(resolved.notify, resolved.name).map((r) => ({ ...r, projects: [name] })));
+    }
+    if (resolvedDefaults) {
+      notify.push(...rulesFromProfile(resolvedDefaults.notify, resolvedDefaults.name).map((r) => (names.length ? { ...r, exceptProjects: [...names] } : r)));
+    }
+    return { hash, defaults, projects, notify };
   } finally {
     repo.cleanup();
   }
@@ -71,6 +88,11 @@ export class ProfileSet {
     const changed = next.hash !== this.snapshot?.hash;
     this.snapshot = next;
     return changed;
+  }
+
+  /** The profiles' notification rules (none before the first sync, or without a repository). */
+  notifyRules(): NotifyRule[] {
+    return this.snapshot?.notify ?? [];
   }
 
   policyFor(project: string): Policy {

@@ -14,6 +14,8 @@ export interface NotifyRule {
   events?: FindingEventKind[];
   minSeverity?: Severity;
   projects?: string[];
+  /** Projects the rule does not apply to (a defaults profile's rules skip projects with a profile of their own). */
+  exceptProjects?: string[];
   teams?: string[];
 }
 
@@ -22,6 +24,7 @@ export function ruleMatches(rule: NotifyRule, e: FindingEvent): boolean {
   // A fixed or suppressed finding is reported at the severity it had.
   if (rule.minSeverity && severityRank(e.finding.severity) < severityRank(rule.minSeverity)) return false;
   if (rule.projects && !rule.projects.includes(e.project.name)) return false;
+  if (rule.exceptProjects?.includes(e.project.name)) return false;
   if (rule.teams && (e.project.team === null || !rule.teams.includes(e.project.team))) return false;
   return true;
 }

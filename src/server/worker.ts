@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { describeError } from '../core/errors.js';
 import { validateParsed } from './ingest/validate.js';
+import { PollingWorker } from './polling-worker.js';
 import { isStoreUnavailable } from './store/outage.js';
 import type { Store } from './store/store.js';
 import { randomId } from './store/util.js';
@@ -21,13 +22,9 @@ export interface WorkerOptions {
  * The in-process ingestion worker: claims queued reports with a lease and stores them as scans. Several
  * workers (in one process or in replicas sharing PostgreSQL) may run at once; each entry yields one scan.
  */
-export class IngestWorker {
+export class IngestWorker extends PollingWorker {
   readonly id = `worker-${process.pid}-${randomId()}`;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
   private readonly leaseMs: number;
-  private readonly idleMs: number;
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
 
@@ -35,34 +32,10 @@ export class IngestWorker {
     private readonly store: Store,
     private readonly opts: WorkerOptions = {},
   ) {
+    super(opts.idleMs ?? 500);
     this.leaseMs = opts.leaseMs ?? 60_000;
-    this.idleMs = opts.idleMs ?? 500;
     this.maxAttempts = opts.maxAttempts ?? 5;
     this.retryBaseMs = opts.retryBaseMs ?? 5000;
-  }
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  /** Wakes the loop now (called after an upload is queued). */
-  notify(): void {
-    this.wake?.();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-  }
-
-  /** Processes due entries until none is left; returns how many were handled. */
-  async drain(): Promise<number> {
-    let n = 0;
-    while (await this.processOne()) n++;
-    return n;
   }
 
   /** Claims and processes one entry; false when there was nothing to claim. */
@@ -84,28 +57,8 @@ export class IngestWorker {
     return true;
   }
 
-  private async run(): Promise<void> {
-    let backoff = this.idleMs;
-    while (this.running) {
-      let worked = false;
-      try {
-        worked = await this.processOne();
-        backoff = this.idleMs;
-      } catch (e) {
-        // The store is unreachable: wait and retry; queued entries stay queued.
-        this.opts.log?.warn({ err: describeError(e) }, 'ingestion worker cannot reach the store');
-        backoff = Math.min(backoff * 2, 30_000);
-      }
-      if (!worked && this.running) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, backoff);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
-    }
+  protected storeUnreachable(e: unknown): void {
+    // Queued entries stay queued; the loop waits and tries again.
+    this.opts.log?.warn({ err: describeError(e) }, 'ingestion worker cannot reach the store');
   }
 }

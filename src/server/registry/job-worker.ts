@@ -4,6 +4,7 @@ import type { Store } from '../store/store.js';
 import { randomId } from '../store/util.js';
 import type { JobRunnerOptions } from './job-runner.js';
 import { runScanJob } from './job-runner.js';
+import { PollingWorker } from '../polling-worker.js';
 
 export interface JobWorkerOptions extends JobRunnerOptions {
   /** Lease on a claimed job; renewed every third of it while the job runs (default 60 s). */
@@ -23,40 +24,16 @@ export interface JobWorkerOptions extends JobRunnerOptions {
  * runs it, and marks it done, or failed with back-off (dead after the last attempt). A worker that dies
  * mid-job stops renewing; the lease runs out and another worker takes the job again.
  */
-export class ScanJobWorker {
+export class ScanJobWorker extends PollingWorker {
   readonly id = `scan-worker-${process.pid}-${randomId()}`;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
   private readonly leaseMs: number;
 
   constructor(
     private readonly store: Store,
     private readonly opts: JobWorkerOptions,
   ) {
+    super(opts.idleMs ?? 1000);
     this.leaseMs = opts.leaseMs ?? 60_000;
-  }
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  notify(): void {
-    this.wake?.();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-  }
-
-  async drain(): Promise<number> {
-    let n = 0;
-    while (await this.processOne()) n++;
-    return n;
   }
 
   async processOne(): Promise<boolean> {
@@ -82,27 +59,7 @@ export class ScanJobWorker {
     return true;
   }
 
-  private async run(): Promise<void> {
-    let backoff = this.opts.idleMs ?? 1000;
-    while (this.running) {
-      let worked = false;
-      try {
-        worked = await this.processOne();
-        backoff = this.opts.idleMs ?? 1000;
-      } catch (e) {
-        this.opts.log.warn(`scan job worker cannot reach the store: ${describeError(e)}`);
-        backoff = Math.min(backoff * 2, 30_000);
-      }
-      if (!worked && this.running) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, backoff);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
-    }
+  protected storeUnreachable(e: unknown): void {
+    this.opts.log.warn(`scan job worker cannot reach the store: ${describeError(e)}`);
   }
 }

@@ -19,7 +19,7 @@ import { authRoutes } from './routes/auth.js';
 import { channelRoutes } from './routes/channels.js';
 import type { NotifierOptions } from './notify/notifier.js';
 import { Notifier } from './notify/notifier.js';
-import { SecretBox } from './notify/secrets.js';
+import { SecretBox } from './secret-box.js';
 import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addChannel } from '../../src/server/notify/manage.js';
-import { SecretBox } from '../../src/server/notify/secrets.js';
+import { SecretBox } from '../../src/server/secret-box.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { initServer, startServer } from '../../src/server/server.js';
 import type { Advisory } from './monitor-support.js';

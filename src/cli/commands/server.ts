@@ -79,7 +79,7 @@ function readPem(file: string, what: string): Buffer {
 
 /** Image scan jobs (issue 15): credentials sealed with BULWARK_SECRET_KEY; jobs worked here unless --scan-workers 0. */
 async function registryOptions(ctx: CliContext, opts: ServeCliOptions): Promise<RegistryOptions> {
-  const { SecretBox } = await import('../../server/registry/secrets.js');
+  const { SecretBox } = await import('../../server/secret-box.js');
   const box = process.env.BULWARK_SECRET_KEY ? SecretBox.fromKey(process.env.BULWARK_SECRET_KEY) : undefined;
   const jobs = intOption(opts.scanWorkers, '--scan-workers') > 0 ? { cacheDir: ctx.cacheDir, offline: opts.offline === true, ...(opts.dbSource ? { dbSource: opts.dbSource } : {}) } : undefined;
   return { cacheDir: ctx.cacheDir, ...(box ? { box } : {}), ...(jobs ? { jobs } : {}) };

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { ScanJobWorker } from '../../server/registry/job-worker.js';
-import { SecretBox } from '../../server/registry/secrets.js';
+import { SecretBox } from '../../server/secret-box.js';
 import { Store } from '../../server/store/store.js';
 import { IngestWorker } from '../../server/worker.js';
 import type { CliContext } from '../context.js';

@@ -3,7 +3,7 @@ import type { ChannelConfig, ChannelType } from './channels/types.js';
 import { CHANNEL_TYPES, parseChannelConfig } from './channels/types.js';
 import type { NotifyRule } from './routing.js';
 import { parseRule } from './routing.js';
-import type { SecretBox } from './secrets.js';
+import type { SecretBox } from '../secret-box.js';
 
 export function isChannelType(t: string): t is ChannelType {
   return (CHANNEL_TYPES as readonly string[]).includes(t);

@@ -7,7 +7,7 @@ import { channelFromRow, rulesOfRow } from './config.js';
 import type { Digest } from './digest.js';
 import type { FindingEvent } from './event.js';
 import { parseRule } from './routing.js';
-import type { SecretBox } from './secrets.js';
+import type { SecretBox } from '../secret-box.js';
 import { ticketLabel } from './tickets.js';
 import { gitlabBackend } from './channels/gitlab.js';
 import { jiraBackend } from './channels/jira.js';

@@ -11,7 +11,7 @@ import { DEFAULT_FLOOD_THRESHOLD, byWorst } from './digest.js';
 import type { EventFeed, FindingEvent } from './event.js';
 import type { NotifyRule } from './routing.js';
 import { routes } from './routing.js';
-import type { SecretBox } from './secrets.js';
+import type { SecretBox } from '../secret-box.js';
 import type { TicketState } from './tickets.js';
 import { applyEvents, ticketKey } from './tickets.js';
 

@@ -6,7 +6,7 @@ import { registryRoutes } from '../routes/registries.js';
 import { webhookRoutes } from '../routes/webhooks.js';
 import type { JobWorkerOptions } from './job-worker.js';
 import { ScanJobWorker } from './job-worker.js';
-import type { SecretBox } from './secrets.js';
+import type { SecretBox } from '../secret-box.js';
 import { RegistryWatcher } from './watch.js';
 
 export interface RegistryOptions {

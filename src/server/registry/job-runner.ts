@@ -11,7 +11,7 @@ import { IdempotencyKeyReusedError } from '../store/queue.js';
 import type { ScanJob } from '../store/scan-jobs.js';
 import type { Store } from '../store/store.js';
 import { accessOf } from './registry-config.js';
-import type { SecretBox } from './secrets.js';
+import type { SecretBox } from '../secret-box.js';
 
 export interface JobRunnerOptions {
   /** Blobs cache, layer cache and advisory database: the CLI's cache layout, shareable by the server and workers. */

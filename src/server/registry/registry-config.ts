@@ -1,7 +1,7 @@
 import { UsageError } from '../../core/errors.js';
 import type { RegistryRow } from '../store/registries.js';
 import type { ProjectRule } from './rules.js';
-import type { SecretBox } from './secrets.js';
+import type { SecretBox } from '../secret-box.js';
 
 /** A registry as a job uses it: where, how, with which credentials (opened), and its project rules. */
 export interface RegistryAccess {

@@ -7,7 +7,7 @@ import { queueImage } from './queue-image.js';
 import { accessOf } from './registry-config.js';
 import type { RegistryAccess } from './registry-config.js';
 import { projectFor } from './rules.js';
-import type { SecretBox } from './secrets.js';
+import type { SecretBox } from '../secret-box.js';
 
 export interface WatchOptions {
   box: SecretBox | undefined;

@@ -4,7 +4,7 @@ import { ConflictError, HttpError, InvalidRequestError, NotFoundError } from '..
 import { CHANNEL_TYPES, ChannelConfigError } from '../notify/channels/types.js';
 import type { ChannelInput } from '../notify/manage.js';
 import { sealChannel, testChannel, viewOfChannel } from '../notify/manage.js';
-import { SecretBox, SecretKeyError } from '../notify/secrets.js';
+import { SecretBox, SecretKeyError } from '../secret-box.js';
 import type { RouteContext } from './context.js';
 import { NAME_PATTERN, adminSecurity, audit, errorBody, idParam, nameParams, paramsOf } from './context.js';
 

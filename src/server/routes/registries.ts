@@ -5,7 +5,7 @@ import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js'
 import { parseRules, registryHost } from '../registry/registry-config.js';
 import { checkRule } from '../registry/rules.js';
 import type { ProjectRule } from '../registry/rules.js';
-import type { SecretBox } from '../registry/secrets.js';
+import type { SecretBox } from '../secret-box.js';
 import { hashSecret } from '../registry/secrets.js';
 import type { RegistryRow } from '../store/registries.js';
 import type { RouteContext } from './context.js';

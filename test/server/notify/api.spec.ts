@@ -6,7 +6,7 @@ import { API_KEY_PREFIX, newSecret } from '../../../src/server/auth.js';
 import { Store } from '../../../src/server/store/store.js';
 import { MemoryEventFeed } from '../../../src/server/notify/event.js';
 import { Notifier } from '../../../src/server/notify/notifier.js';
-import { SecretBox } from '../../../src/server/notify/secrets.js';
+import { SecretBox } from '../../../src/server/secret-box.js';
 import { channelBody } from '../../../src/cli/commands/channel.js';
 import { freshStore, type TestStore } from '../support.js';
 import { ADVISORIES, event } from './events.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../../src/server/store/store.js';
 import { MemoryEventFeed } from '../../../src/server/notify/event.js';
 import { Notifier } from '../../../src/server/notify/notifier.js';
-import { SecretBox } from '../../../src/server/notify/secrets.js';
+import { SecretBox } from '../../../src/server/secret-box.js';
 import { addChannel } from '../../../src/server/notify/manage.js';
 import { freshStore, type TestStore } from '../support.js';
 import { ADVISORIES, event } from './events.js';
@@ -58,6 +58,6 @@ describe('delivery guarantees', () => {
     await new Notifier(store, { feed, secrets: box }).tick();
     expect(hook.verified.length).toBe(before + 1);
     const dead = await store.notify.deliveries({ status: 'dead', limit: 5 });
-    expect(dead.map((d) => [d.channel, d.last_error])).toEqual([['stale', 'channel cannot be opened: a stored secret of stale cannot be decrypted: wrong BULWARK_SECRET_KEY or tampered data']]);
+    expect(dead.map((d) => [d.channel, d.last_error])).toEqual([['stale', 'channel cannot be opened: a stored secret of stale does not open with this BULWARK_SECRET_KEY (a changed key, or tampered data)']]);
   });
 });

@@ -10,7 +10,7 @@ import { API_KEY_PREFIX, newSecret } from '../../../src/server/auth.js';
 import { Store } from '../../../src/server/store/store.js';
 import { MemoryEventFeed } from '../../../src/server/notify/event.js';
 import { Notifier } from '../../../src/server/notify/notifier.js';
-import { SecretBox } from '../../../src/server/notify/secrets.js';
+import { SecretBox } from '../../../src/server/secret-box.js';
 import { addChannel } from '../../../src/server/notify/manage.js';
 import { freshStore, type TestStore } from '../support.js';
 import { ADVISORIES, event } from './events.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../../src/server/store/store.js';
 import { MemoryEventFeed } from '../../../src/server/notify/event.js';
 import { Notifier } from '../../../src/server/notify/notifier.js';
-import { SecretBox } from '../../../src/server/notify/secrets.js';
+import { SecretBox } from '../../../src/server/secret-box.js';
 import { addChannel } from '../../../src/server/notify/manage.js';
 import type { FindingEvent } from '../../../src/server/notify/event.js';
 import { freshStore, type TestStore } from '../support.js';

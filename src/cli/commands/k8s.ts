@@ -4,6 +4,7 @@ import { Option } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 import type { CliCommand } from './index.js';
+import { untilStopSignal } from '../signals.js';
 
 interface ClusterOptions {
   kubeconfig?: string;
@@ -72,15 +73,7 @@ export const k8sCommand: CliCommand = {
             return;
           }
           await collector.start();
-          await new Promise<void>((resolve) => {
-            const stop = (): void => {
-              process.off('SIGINT', stop);
-              process.off('SIGTERM', stop);
-              resolve();
-            };
-            process.on('SIGINT', stop);
-            process.on('SIGTERM', stop);
-          });
+          await untilStopSignal();
           await collector.stop();
           process.exitCode = 0;
         } finally {

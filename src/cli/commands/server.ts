@@ -8,6 +8,7 @@ import type { RegistryOptions } from '../../server/registry/install.js';
 import { serverCacheDir } from '../../server/monitor/monitor.js';
 import type { CliContext } from '../context.js';
 import type { CliCommand } from './index.js';
+import { untilStopSignal } from '../signals.js';
 
 interface StoreCliOptions {
   dataDir?: string;
@@ -127,18 +128,11 @@ async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number>
   const extra = Array.from({ length: Math.max(0, workers - 1) }, () => new IngestWorker(server.store, { log: server.app.log }));
   for (const w of extra) w.start();
   ctx.log.info(`bulwark server listening on ${server.url} (store: ${server.store.engine})`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      ctx.log.info('shutting down');
-      void Promise.all(extra.map((w) => w.stop()))
-        .then(() => server.close())
-        .finally(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
+  ctx.log.info('shutting down');
+  await Promise.all(extra.map((w) => w.stop()))
+    .then(() => server.close())
+    .catch((e: unknown) => ctx.log.warn(`shutting down: ${e instanceof Error ? e.message : String(e)}`));
   return 0;
 }
 

@@ -7,6 +7,7 @@ import { Store } from '../../server/store/store.js';
 import { IngestWorker } from '../../server/worker.js';
 import type { CliContext } from '../context.js';
 import type { CliCommand } from './index.js';
+import { untilStopSignal } from '../signals.js';
 
 interface WorkerCliOptions {
   database?: string;
@@ -48,15 +49,7 @@ async function runWorker(ctx: CliContext, opts: WorkerCliOptions): Promise<numbe
     ingest?.start();
     jobs.start();
     ctx.log.info(`bulwark worker ${jobs.id} working scan jobs (store: ${store.engine})`);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilStopSignal();
     await jobs.stop();
     await ingest?.stop();
     return 0;

@@ -8,7 +8,7 @@ import { SecretBox } from '../../src/server/secret-box.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { initServer, startServer } from '../../src/server/server.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, inventoryReport, npmPackage, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, writeMirror } from './monitor-support.js';
 import { fakeGitlab, fakeWebhook } from './notify/fakes.js';
 import type { TestStore } from './support.js';
 import { ENGINES, freshStore } from './support.js';
@@ -67,12 +67,7 @@ for (const { engine, skip } of ENGINES) {
       else process.env.BULWARK_SECRET_KEY = savedKey;
     });
 
-    const api = async <T>(p: string, init: RequestInit & { token?: string } = {}): Promise<T> => {
-      const res = await fetch(server.url + p, { ...init, headers: { authorization: `Bearer ${init.token ?? adminKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
-      const text = await res.text();
-      expect(res.ok, `${init.method ?? 'GET'} ${p}: ${res.status} ${text}`).toBe(true);
-      return JSON.parse(text) as T;
-    };
+    const api = apiClient(() => server, () => adminKey);
     /** Ingestion, re-matching and delivery all done: the queue and the jobs empty, no delivery pending, twice in a row. */
     const settle = async (): Promise<void> => {
       let quiet = 0;

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Package } from '../../src/core/package.js';
 import type { ScanReport } from '../../src/core/report.js';
+import { expect } from 'vitest';
+import type { RunningServer } from '../../src/server/server.js';
 import { writeZip } from '../support/zip.js';
 
 /** A CVSS 3.1 vector scoring 9.8 (CRITICAL) and one scoring 7.5 (HIGH). */
@@ -58,5 +60,18 @@ export function inventoryReport(target: string, packages: Package[], createdAt =
     unknowns: [],
     errors: [],
     gate: { failOn: 'NONE', includeUnfixed: false, excludeDev: false, passed: true, reason: 'fail-on none', violations: [] },
+  };
+}
+
+/**
+ * A JSON client of a running server: the admin key unless `token` is given; a non-2xx answer fails the test with
+ * the method, path, status and body. `server` and `adminKey` are read at each call (they are set in beforeAll).
+ */
+export function apiClient(server: () => RunningServer, adminKey: () => string) {
+  return async <T>(p: string, init: RequestInit & { token?: string } = {}): Promise<T> => {
+    const res = await fetch(server().url + p, { ...init, headers: { authorization: `Bearer ${init.token ?? adminKey()}`, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+    const text = await res.text();
+    expect(res.ok, `${init.method ?? 'GET'} ${p}: ${res.status} ${text}`).toBe(true);
+    return JSON.parse(text) as T;
   };
 }

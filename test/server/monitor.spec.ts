@@ -6,7 +6,7 @@ import type { FindingEvent } from '../../src/server/events/types.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { initServer, startServer } from '../../src/server/server.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, inventoryReport, npmPackage, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, writeMirror } from './monitor-support.js';
 import type { TestStore } from './support.js';
 import { ENGINES, freshStore } from './support.js';
 
@@ -70,12 +70,7 @@ for (const { engine, skip } of ENGINES) {
       if (work) fs.rmSync(work, { recursive: true, force: true });
     });
 
-    const api = async <T>(p: string, init: RequestInit & { token?: string } = {}): Promise<T> => {
-      const res = await fetch(server.url + p, { ...init, headers: { authorization: `Bearer ${init.token ?? adminKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
-      const text = await res.text();
-      expect(res.ok, `${init.method ?? 'GET'} ${p}: ${res.status} ${text}`).toBe(true);
-      return JSON.parse(text) as T;
-    };
+    const api = apiClient(() => server, () => adminKey);
     /** Until the ingestion queue and the monitor's jobs are both empty. */
     const settle = async (): Promise<void> => {
       for (let i = 0; i < 400; i++) {

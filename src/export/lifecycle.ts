@@ -1,4 +1,3 @@
-import type { FindingEvent } from '../server/events/types.js';
 import type { Severity } from '../core/severity.js';
 import { isSeverity } from '../core/severity.js';
 import { DEFAULT_INDEX_PREFIX, ECS_VERSION, dailyIndex, documentId, ecsSeverity, enumerationOf, purlTypeOf } from './ecs.js';
@@ -15,6 +14,27 @@ export interface ServerDocOptions {
   indexPrefix?: string;
   /** observer.version: the server's version. */
   version: string;
+}
+
+/** A lifecycle event as the server's outbox holds it (the shape of server/events/types.ts FindingEvent, which is exported through this). */
+export interface LifecycleEvent {
+  cursor: string;
+  kind: string;
+  fingerprint: string;
+  occurredAt: string;
+  project: { name: string; team: string | null };
+  target: string;
+  finding: {
+    id: string;
+    aliases: string[];
+    severity: Severity;
+    title: string | null;
+    fixedVersion: string | null;
+    package: { ecosystem: string; name: string; version: string; purl: string };
+  };
+  cause: { kind: string; id: string | null };
+  suppression?: { reason: string; expires: string | null };
+  previous?: { severity?: Severity; fixedVersion?: string | null };
 }
 
 /** A finding as the server's monitoring holds it now (monitor_findings with its project and target). */
@@ -52,7 +72,7 @@ function pkg(p: { name: string; version: string; purl: string }): Record<string,
 const sev = (s: string): Severity => (isSeverity(s) ? s : 'UNKNOWN');
 
 /** One outbox event: `<prefix>-events-<day it occurred>`, `event.action` = `finding-<kind>`. */
-export function lifecycleEventDocument(e: FindingEvent, opts: ServerDocOptions): EcsDocument {
+export function lifecycleEventDocument(e: LifecycleEvent, opts: ServerDocOptions): EcsDocument {
   const prefix = opts.indexPrefix ?? DEFAULT_INDEX_PREFIX;
   const id = documentId('server-event', e.project.name, e.target, e.fingerprint, e.kind, e.occurredAt, e.cursor);
   const f = e.finding;

@@ -293,6 +293,8 @@ Examples:
   $ bulwark scan rootfs:/ --skip-dirs '/home/**' --timeout 10m
   # SARIF for code scanning, and the table on the terminal
   $ bulwark scan . -o sarif=bulwark.sarif
+  # Trivy's verdicts (an installed trivy), Bulwark's gate, profiles and formats
+  $ bulwark scan --engine trivy docker-archive:app.tar --fail-on high
 
 Exit status: 0 gate passed, 1 gate failed (or --exit-code N), 2 error (the target could not be scanned).
 `;

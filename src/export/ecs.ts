@@ -46,14 +46,20 @@ export function dailyIndex(prefix: string, kind: 'findings' | 'events', time: st
   return `${prefix}-${kind}-${day}`;
 }
 
-function enumeration(id: string): string {
+/** The ECS severity word of a Bulwark severity. */
+export function ecsSeverity(s: Severity): string {
+  return ECS_SEVERITY[s];
+}
+
+/** vulnerability.enumeration: the id's scheme ("CVE", "GHSA", …). */
+export function enumerationOf(id: string): string {
   const m = /^([A-Z]+)-/.exec(id);
   return m ? m[1]! : 'OTHER';
 }
 
 /** The purl's type: the text between "pkg:" and the next "/", checked by a full parse once per type seen. */
 const PURL_TYPES = new Map<string, string | undefined>();
-function purlType(purl: string): string | undefined {
+export function purlTypeOf(purl: string): string | undefined {
   const m = /^pkg:([a-zA-Z.+-][a-zA-Z0-9.+-]*)\//.exec(purl);
   if (!m) return undefined;
   const t = m[1]!.toLowerCase();
@@ -136,7 +142,7 @@ export function findingDocument(report: ScanReport, f: Finding, opts: ExportOpti
     message: `${f.id} in ${f.package.name}${f.package.version ? ` ${f.package.version}` : ''} (${f.severity}${f.fixedVersion ? `, fixed in ${f.fixedVersion}` : ''})`,
     vulnerability: {
       id: f.id,
-      enumeration: enumeration(f.id),
+      enumeration: enumerationOf(f.id),
       severity: ECS_SEVERITY[f.severity],
       category: [f.package.ecosystem],
       ...(f.cvss ? { classification: 'CVSS', score: { base: f.cvss.score, ...(/^CVSS:(\d\.\d)/.exec(f.cvss.vector) ? { version: /^CVSS:(\d\.\d)/.exec(f.cvss.vector)![1] } : {}) } } : {}),
@@ -148,7 +154,7 @@ export function findingDocument(report: ScanReport, f: Finding, opts: ExportOpti
     package: {
       name: f.package.name,
       version: f.package.version,
-      ...(purlType(f.package.purl) ? { type: purlType(f.package.purl) } : {}),
+      ...(purlTypeOf(f.package.purl) ? { type: purlTypeOf(f.package.purl) } : {}),
       ...(location ? { path: location } : {}),
     },
     bulwark: {

@@ -29,8 +29,12 @@ import type { RegistryOptions } from './registry/install.js';
 import { installRegistry } from './registry/install.js';
 import { eventRoutes } from './routes/events.js';
 import { monitorRoutes } from './routes/monitor.js';
+import { exportRoutes } from './routes/export.js';
 import type { MonitorOptions } from './monitor/monitor.js';
 import { Monitor } from './monitor/monitor.js';
+import { BulkClient } from '../export/bulk.js';
+import type { ExporterOptions } from './export/exporter.js';
+import { ServerExporter } from './export/exporter.js';
 
 export { isStoreUnavailable } from './store/outage.js';
 
@@ -67,6 +71,19 @@ export interface AppOptions {
   notify?: Omit<NotifierOptions, 'secrets' | 'log' | 'feed'> & { feed?: NotifierOptions['feed'] };
   /** Continuous monitoring (advisory database, re-matching, lifecycle events); off when absent. */
   monitor?: MonitorOptions;
+  /** The sink of the monitoring events to Elasticsearch/OpenSearch (`--export-url`); off when absent. */
+  export?: ExportSinkOptions;
+}
+
+export interface ExportSinkOptions extends Omit<ExporterOptions, 'log' | 'version'> {
+  /** The cluster's base URL, without credentials. */
+  url: string;
+  /** `Authorization` header (from the environment; never logged). */
+  authorization?: string;
+  /** Tries per `_bulk` request on 429/5xx/network faults (default 6), first back-off delay (default 500 ms). */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  fetch?: typeof fetch;
 }
 
 export const DEFAULT_MAX_REPORT_BYTES = 32 * 1024 * 1024;
@@ -87,7 +104,7 @@ function serverOptions(opts: AppOptions): FastifyServerOptions & { https?: unkno
   };
 }
 
-export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; worker: IngestWorker | undefined; monitor: Monitor | undefined }> {
+export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; worker: IngestWorker | undefined; monitor: Monitor | undefined; exporter: ServerExporter | undefined }> {
   const { store } = opts;
   const limits: IngestLimits = {
     maxReportBytes: opts.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES,
@@ -181,6 +198,9 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await app.register(channelRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(monitorRoutes(ctx, monitor));
+  // The sink reads the same outbox as the notifier, with its own cursor (export_cursors).
+  const exporter = opts.export ? exporterOf(store, opts.export, app.log) : undefined;
+  await app.register(exportRoutes(ctx, exporter));
 
   app.get('/api/v1/openapi.json', { config: { auth: 'public' } }, async () => app.swagger());
   registerDashboard(app);
@@ -197,10 +217,24 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   notifier?.start();
 
   app.addHook('onClose', async () => {
+    await exporter?.stop();
     await notifier?.stop();
     await worker?.stop();
     await monitor?.stop();
     await checker.close();
   });
-  return { app, worker, monitor };
+  return { app, worker, monitor, exporter };
+}
+
+function exporterOf(store: Store, o: ExportSinkOptions, log: FastifyBaseLogger): ServerExporter {
+  const { url, authorization, maxAttempts, baseDelayMs, fetch: fetchImpl, ...rest } = o;
+  const client = new BulkClient({
+    url,
+    ...(authorization ? { authorization } : {}),
+    ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+    ...(baseDelayMs !== undefined ? { baseDelayMs } : {}),
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    onRetry: ({ attempt, delayMs, reason }) => log.warn({ attempt, delayMs, reason }, 'export _bulk request failed; retrying'),
+  });
+  return new ServerExporter(store, client, { ...rest, version: VERSION, log });
 }

@@ -7,12 +7,14 @@ import { Store } from './store/store.js';
 import type { StoreOptions } from './store/store.js';
 import type { IngestWorker } from './worker.js';
 import type { Monitor } from './monitor/monitor.js';
+import type { ServerExporter } from './export/exporter.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   worker: IngestWorker | undefined;
   monitor: Monitor | undefined;
+  exporter: ServerExporter | undefined;
   url: string;
   close(): Promise<void>;
 }
@@ -22,7 +24,7 @@ export async function startServer(
   opts: StoreOptions & Omit<AppOptions, 'store'> & { port?: number; host?: string },
 ): Promise<RunningServer> {
   const store = await Store.open(opts);
-  const { app, worker, monitor } = await buildApp({ ...opts, store });
+  const { app, worker, monitor, exporter } = await buildApp({ ...opts, store });
   store.onConnectionError = (err) => app.log.warn({ err: err.message }, 'database connection lost; the pool reconnects');
   try {
     await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
@@ -33,6 +35,7 @@ export async function startServer(
   }
   worker?.start();
   await monitor?.start();
+  exporter?.start();
   const addr = app.server.address();
   const scheme = opts.tls ? 'https' : 'http';
   const url = typeof addr === 'object' && addr ? `${scheme}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}` : String(addr);
@@ -42,6 +45,7 @@ export async function startServer(
     store,
     worker,
     monitor,
+    exporter,
     url,
     async close() {
       if (closed) return;

@@ -28,6 +28,10 @@ export interface FakeBulk {
   faults: Fault[];
   /** Reject bodies above this many bytes with 413. */
   maxBodyBytes: number;
+  /** Wait this long before answering each request (a slow cluster). */
+  delayMs: number;
+  /** Every `<_index>/<_id>` stored, in order, re-sends included. */
+  received: string[];
   close(): Promise<void>;
 }
 
@@ -38,11 +42,13 @@ export async function startFakeBulk(template: unknown): Promise<FakeBulk> {
     requests: [] as FakeBulk['requests'],
     faults: [] as Fault[],
     maxBodyBytes: 100 * 1024 * 1024,
+    delayMs: 0,
+    received: [] as string[],
   };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', () => void new Promise((r) => setTimeout(r, state.delayMs)).then(() => {
       const body = Buffer.concat(chunks);
       const reply = (status: number, json: unknown, headers: Record<string, string> = {}): void => {
         state.requests.push({ bodyBytes: body.length, items: 0, status });
@@ -86,6 +92,7 @@ export async function startFakeBulk(template: unknown): Promise<FakeBulk> {
           const key = `${meta._index}/${meta._id}`;
           const existed = state.docs.has(key);
           state.docs.set(key, doc);
+          state.received.push(key);
           item = { _index: meta._index, _id: meta._id, _version: 1, result: existed ? 'updated' : 'created', status: existed ? 200 : 201 };
         }
         if (Number(item.status) >= 300) errors = true;
@@ -94,7 +101,7 @@ export async function startFakeBulk(template: unknown): Promise<FakeBulk> {
       state.requests.push({ bodyBytes: body.length, items: items.length, status: 200 });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ took: 1, errors, items }));
-    });
+    }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -117,6 +124,15 @@ export async function startFakeBulk(template: unknown): Promise<FakeBulk> {
     },
     set maxBodyBytes(n: number) {
       state.maxBodyBytes = n;
+    },
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(n: number) {
+      state.delayMs = n;
+    },
+    get received() {
+      return state.received;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

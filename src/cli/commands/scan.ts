@@ -70,6 +70,10 @@ export interface ScanOptions extends ImageCliOptions {
   skipFiles?: string[];
   allFilesystems?: boolean;
   timeout?: string;
+  /** bulwark (default) or trivy: run an installed Trivy and import its report (src/scan/engine-trivy.ts). */
+  engine?: 'bulwark' | 'trivy';
+  /** --engine trivy: the Trivy binary (default: trivy on PATH). */
+  trivy?: string;
 }
 
 /** Folds the Trivy spellings into Bulwark's own options; both spellings of one option at once is an error. */
@@ -232,24 +236,30 @@ export async function runScan(ctx: CliContext, target: string, opts: ScanOptions
     display: targetName,
   });
 
-  const { inventory, db } = await withTimeout(opts.timeout, async (signal) => {
-    const inventory = await inventoryFor(ctx, target, opts, signal);
-    signal?.throwIfAborted();
-    const db = await openScanDatabase({
-    cacheDir: ctx.cacheDir,
-      offline: opts.offline === true || opts.skipDbUpdate === true,
-      source: opts.dbSource,
-      ecosystems: [...new Set(inventory.packages.map((p) => p.ecosystem))],
-      log: ctx.log,
-      progress: ctx.progress ? terminalProgress() : noProgress,
-    });
-    return { inventory, db };
-  });
+  if (opts.trivy !== undefined && opts.engine !== 'trivy') throw new UsageError('--trivy goes with --engine trivy');
   let decision: Decision;
-  try {
-    decision = decide(buildReport(inventory, db, now), policy, now);
-  } finally {
-    db.close();
+  if (opts.engine === 'trivy') {
+    const { trivyScan } = await import('./scan-trivy.js');
+    decision = decide(await trivyScan(ctx, target, opts), policy, now);
+  } else {
+    const { inventory, db } = await withTimeout(opts.timeout, async (signal) => {
+      const inventory = await inventoryFor(ctx, target, opts, signal);
+      signal?.throwIfAborted();
+      const db = await openScanDatabase({
+        cacheDir: ctx.cacheDir,
+        offline: opts.offline === true || opts.skipDbUpdate === true,
+        source: opts.dbSource,
+        ecosystems: [...new Set(inventory.packages.map((p) => p.ecosystem))],
+        log: ctx.log,
+        progress: ctx.progress ? terminalProgress() : noProgress,
+      });
+      return { inventory, db };
+    });
+    try {
+      decision = decide(buildReport(inventory, db, now), policy, now);
+    } finally {
+      db.close();
+    }
   }
   const report = decision.report;
   for (const w of decision.warnings) ctx.log.warn(w);
@@ -283,6 +293,8 @@ Examples:
   $ bulwark scan rootfs:/ --skip-dirs '/home/**' --timeout 10m
   # SARIF for code scanning, and the table on the terminal
   $ bulwark scan . -o sarif=bulwark.sarif
+  # Trivy's verdicts (an installed trivy), Bulwark's gate, profiles and formats
+  $ bulwark scan --engine trivy docker-archive:app.tar --fail-on high
 
 Exit status: 0 gate passed, 1 gate failed (or --exit-code N), 2 error (the target could not be scanned).
 `;
@@ -318,6 +330,8 @@ export const scanCommand: CliCommand = {
       .option('--offline', 'use the advisory database as it is; never fetch')
       .option('--skip-db-update', 'same as --offline')
       .option('--db-source <url|dir>', 'where a scan refreshes stale feeds from (default: the source of the last `db update`)')
+      .addOption(new Option('--engine <engine>', "bulwark, or trivy: run an installed Trivy and import its verdicts (Trivy's own database: TRIVY_CACHE_DIR); gate, profiles and formats as a native scan").choices(['bulwark', 'trivy']).default('bulwark'))
+      .option('--trivy <path>', 'with --engine trivy: the Trivy binary (default: trivy on PATH)')
       .addHelpText('after', SCAN_EXAMPLES)
       .action(async (target: string, opts: ScanOptions, cmd: Command) => {
         const given = new Set(Object.keys(opts).filter((k) => cmd.getOptionValueSource(k) === 'cli'));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import { FileError, UsageError } from '../../core/errors.js';
 import { initServer, startServer } from '../../server/server.js';
 import { DEFAULT_MAX_REPORT_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from '../../server/app.js';
@@ -9,6 +10,9 @@ import { serverCacheDir } from '../../server/monitor/monitor.js';
 import type { CliContext } from '../context.js';
 import type { CliCommand } from './index.js';
 import { untilStopSignal } from '../signals.js';
+import type { ExportSinkOptions } from '../../server/app.js';
+import { DEFAULT_INDEX_PREFIX } from '../../export/ecs.js';
+import { authorizationFromEnv } from './export.js';
 
 interface StoreCliOptions {
   dataDir?: string;
@@ -50,6 +54,12 @@ interface ServeCliOptions extends StoreCliOptions {
   rematchBatch: string;
   monitor: boolean;
   notify: boolean;
+  exportUrl?: string;
+  exportIndexPrefix: string;
+  exportAuth: 'env' | 'api-key' | 'basic' | 'none';
+  exportBatch: string;
+  exportInterval: string;
+  exportAttempts: string;
 }
 
 /** "6h", "30m", "90s", "0" (off) → milliseconds. */
@@ -86,12 +96,56 @@ async function registryOptions(ctx: CliContext, opts: ServeCliOptions): Promise<
   return { cacheDir: ctx.cacheDir, ...(box ? { box } : {}), ...(jobs ? { jobs } : {}) };
 }
 
+/**
+ * --export-url: the sink of the monitoring events. Credentials come from the environment only (BULWARK_ES_API_KEY,
+ * or BULWARK_ES_USERNAME and BULWARK_ES_PASSWORD, as `bulwark export`), never from the URL or the command line.
+ */
+function exportOptions(opts: ServeCliOptions, env: NodeJS.ProcessEnv): ExportSinkOptions | undefined {
+  if (opts.exportUrl === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(opts.exportUrl);
+  } catch {
+    throw new UsageError(`--export-url ${JSON.stringify(opts.exportUrl)} is not a URL`, 'pass the cluster base URL, e.g. https://es.example.com:9200');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--export-url must be http(s), not ${url.protocol}`);
+  if (url.username || url.password) throw new UsageError('--export-url must not carry credentials', 'set BULWARK_ES_API_KEY, or BULWARK_ES_USERNAME and BULWARK_ES_PASSWORD, in the environment');
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(opts.exportIndexPrefix)) throw new UsageError(`--export-index-prefix ${JSON.stringify(opts.exportIndexPrefix)}: Elasticsearch index names are lowercase letters, digits, '.', '_' and '-'`);
+  let authorization: string | undefined;
+  switch (opts.exportAuth) {
+    case 'none':
+      break;
+    case 'api-key':
+      if (!env.BULWARK_ES_API_KEY) throw new UsageError('--export-auth api-key needs BULWARK_ES_API_KEY in the environment');
+      authorization = authorizationFromEnv({ BULWARK_ES_API_KEY: env.BULWARK_ES_API_KEY });
+      break;
+    case 'basic':
+      if (!env.BULWARK_ES_USERNAME) throw new UsageError('--export-auth basic needs BULWARK_ES_USERNAME (and BULWARK_ES_PASSWORD) in the environment');
+      authorization = authorizationFromEnv({ BULWARK_ES_USERNAME: env.BULWARK_ES_USERNAME, BULWARK_ES_PASSWORD: env.BULWARK_ES_PASSWORD });
+      break;
+    default:
+      authorization = authorizationFromEnv(env);
+  }
+  const attempts = intOption(opts.exportAttempts, '--export-attempts');
+  if (attempts < 1) throw new UsageError('--export-attempts must be 1 or more');
+  return {
+    url: url.toString().replace(/\/+$/, ''),
+    indexPrefix: opts.exportIndexPrefix,
+    batchSize: Math.max(1, intOption(opts.exportBatch, '--export-batch')),
+    intervalMs: Math.max(100, durationOption(opts.exportInterval, '--export-interval')),
+    maxAttempts: attempts,
+    ...(authorization ? { authorization } : {}),
+  };
+}
+
 async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number> {
   const port = intOption(opts.port, '--port');
   const workers = intOption(opts.workers, '--workers');
   const maxReportBytes = opts.maxReportMb ? intOption(opts.maxReportMb, '--max-report-mb') * 1024 * 1024 : DEFAULT_MAX_REPORT_BYTES;
   if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   const tls = opts.tlsCert && opts.tlsKey ? { cert: readPem(opts.tlsCert, 'certificate'), key: readPem(opts.tlsKey, 'key') } : undefined;
+  const exportSink = exportOptions(opts, process.env);
+  if (exportSink && !opts.monitor) throw new UsageError('--export-url exports the monitoring events: it cannot go with --no-monitor');
   const server = await startServer({
     ...storeOptions(opts),
     port,
@@ -107,6 +161,7 @@ async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number>
     validationThreads: intOption(opts.validationThreads, '--validation-threads'),
     logger: { level: ctx.debug ? 'debug' : ctx.quiet ? 'warn' : 'info', stream: process.stderr },
     registry: await registryOptions(ctx, opts),
+    ...(exportSink ? { export: exportSink } : {}),
     // Notifications follow the monitoring events; channel secrets need BULWARK_SECRET_KEY (docs/notifications).
     ...(opts.monitor && opts.notify && process.env.BULWARK_SECRET_KEY ? { notify: {} } : {}),
     ...(opts.monitor
@@ -128,6 +183,7 @@ async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number>
   const extra = Array.from({ length: Math.max(0, workers - 1) }, () => new IngestWorker(server.store, { log: server.app.log }));
   for (const w of extra) w.start();
   ctx.log.info(`bulwark server listening on ${server.url} (store: ${server.store.engine})`);
+  if (exportSink) ctx.log.info(`exporting monitoring events to ${new URL(exportSink.url).origin} (indices ${exportSink.indexPrefix}-events-*, ${exportSink.indexPrefix}-findings-*; ${exportSink.authorization ? exportSink.authorization.split(' ')[0] : 'no'} auth)`);
   await untilStopSignal();
   ctx.log.info('shutting down');
   await Promise.all(extra.map((w) => w.stop()))
@@ -165,6 +221,12 @@ export const serverCommand: CliCommand = {
       .option('--rematch-lease <duration>', 're-match jobs a worker leased come back to the queue after this long if it died', '2m')
       .option('--rematch-batch <n>', 're-match jobs leased at a time', '50')
       .option('--no-monitor', 'no advisory database, re-matching or lifecycle events (ingestion only)')
+      .option('--export-url <url>', 'send the monitoring events and the findings they concern to this Elasticsearch/OpenSearch cluster (_bulk), resuming from a cursor kept in the store')
+      .option('--export-index-prefix <prefix>', 'indices <prefix>-events-YYYY.MM.DD and <prefix>-findings-YYYY.MM.DD', DEFAULT_INDEX_PREFIX)
+      .addOption(new Option('--export-auth <kind>', 'credentials from the environment: env (whichever is set), api-key (BULWARK_ES_API_KEY), basic (BULWARK_ES_USERNAME, BULWARK_ES_PASSWORD), none').choices(['env', 'api-key', 'basic', 'none']).default('env'))
+      .option('--export-batch <n>', 'events per _bulk batch (their findings go with them)', '500')
+      .option('--export-interval <duration>', 'read the events outbox this often', '5s')
+      .option('--export-attempts <n>', 'tries per _bulk request on 429/5xx/network errors before the batch waits for the next round', '6')
       .option('--no-notify', 'send no notifications (by default the monitoring events go to the configured channels when BULWARK_SECRET_KEY is set)')
       .action(async (opts: ServeCliOptions) => {
         process.exitCode = await runServe(context(), opts);

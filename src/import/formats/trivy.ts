@@ -53,6 +53,19 @@ function cvssOf(v: Json, vendor: string | undefined): { score: number; vector: s
   return undefined;
 }
 
+/**
+ * A `Packages` entry's installed version. Trivy splits OS package versions into Epoch, Version and Release
+ * (dpkg 1:4.13+dfsg1-1+deb12u2 → 1, 4.13+dfsg1, 1+deb12u2) where a vulnerability's InstalledVersion has them
+ * joined; joined again here, or the inventory would hold versions nothing can be matched against.
+ */
+function packageVersion(p: Json): string {
+  const version = str(p.Version) ?? '';
+  if (!version) return '';
+  const epoch = num(p.Epoch);
+  const release = str(p.Release);
+  return `${epoch ? `${epoch}:` : ''}${version}${release ? `-${release}` : ''}`;
+}
+
 interface Counts {
   misconfigurations: number;
   secrets: number;
@@ -72,7 +85,7 @@ function readResult(b: ReportBuilder, result: Json, reportOs: OsHint | undefined
   for (const p of objs(result.Packages)) {
     const name = str(p.Name);
     if (!name) continue;
-    b.addPackage({ name, version: str(p.Version) ?? '', ...(kind ? { kind } : {}), ...(str(obj(p.Identifier).PURL) ? { purl: str(obj(p.Identifier).PURL) } : {}), ...(str(p.SrcName) ? { sourceName: str(p.SrcName) } : {}), ...(os ? { os } : {}) }, [{ path: `${prefix}${str(p.FilePath) ?? target}` }]);
+    b.addPackage({ name, version: packageVersion(p), ...(kind ? { kind } : {}), ...(str(obj(p.Identifier).PURL) ? { purl: str(obj(p.Identifier).PURL) } : {}), ...(str(p.SrcName) ? { sourceName: str(p.SrcName) } : {}), ...(os ? { os } : {}) }, [{ path: `${prefix}${str(p.FilePath) ?? target}` }]);
   }
   const vulns = arr(result.Vulnerabilities);
   vulns.forEach((raw, i) => {

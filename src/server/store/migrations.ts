@@ -445,6 +445,17 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '060_export_cursor': {
+      async up(db: Db): Promise<void> {
+        // The server's sink to Elasticsearch/OpenSearch: the last outbox event the cluster answered for, per sink.
+        await db.schema
+          .createTable('export_cursors')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('position', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

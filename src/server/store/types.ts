@@ -243,4 +243,5 @@ export interface Database {
     done_at: string | null;
   };
   monitor_state: { key: string; value: string };
+  export_cursors: { name: string; position: string; updated_at: string };
 }

@@ -148,6 +148,15 @@ for (const { engine, skip } of ENGINES) {
       expect(status).toMatchObject({ cursor: fresh[1]!.cursor, newestEvent: fresh[1]!.cursor, refused: 1 });
     });
 
+    it('the cursor only moves forward: a slower second sink saving an older position leaves it where it is', async () => {
+      const name = 'replica-test';
+      await server.store.exports.saveCursor(name, '120');
+      await server.store.exports.saveCursor(name, '99');
+      expect(await server.store.exports.cursor(name)).toBe('120');
+      await server.store.exports.saveCursor(name, '1000');
+      expect(await server.store.exports.cursor(name)).toBe('1000');
+    });
+
     it('a cluster that stays unavailable: the run fails, the cursor stays, and the next run sends the batch', async () => {
       const cursor = await server.store.exports.cursor(EXPORT_CURSOR_NAME);
       // lodash fixed in shop-0: one `fixed` event; the finding's state document is overwritten in place.

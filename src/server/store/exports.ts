@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { ServerFindingState } from '../../export/lifecycle.js';
 import type { Database } from './types.js';
 
@@ -11,12 +12,21 @@ export class ExportRepository {
     return r?.position;
   }
 
+  /**
+   * Moves the cursor forward only: two sinks over one store (replicas both started with --export-url) send the
+   * same batches onto the same `_id`s, and the slower one must not move the cursor back.
+   */
   async saveCursor(name: string, position: string, at = new Date()): Promise<void> {
     const updated_at = at.toISOString();
     await this.db
       .insertInto('export_cursors')
       .values({ name, position, updated_at })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ position, updated_at }))
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet({ position, updated_at })
+          .where(sql<boolean>`cast(export_cursors.position as bigint) < cast(excluded.position as bigint)`),
+      )
       .execute();
   }
 

@@ -98,7 +98,8 @@ describe('an incomplete scan fails the gate', () => {
     const dir = project('mixed', { 'good/package-lock.json': lockfile({ 'left-pad': '1.3.0' }), 'bad/package-lock.json': TRUNCATED });
     const { code, report } = scanJson(dir);
     expect(code).toBe(1);
-    expect(report.packages.map((p) => p.name)).toEqual(['left-pad']);
+    // left-pad, and the project of the good lockfile (app 1.0.0, relationship root)
+    expect(report.packages.map((p) => `${p.name} ${p.relationship ?? 'dependency'}`)).toEqual(['app root', 'left-pad dependency']);
     expect(report.gate.notChecked).toEqual([expect.objectContaining({ kind: 'file', summary: expect.stringMatching(/^bad\/package-lock\.json: /) as unknown })]);
   });
 

@@ -28,6 +28,12 @@ export interface Package {
   direct?: boolean;
   /** Only needed for development (devDependencies, dev groups, ...). */
   dev?: boolean;
+  /**
+   * The scanned project itself (`root`: the lockfile's own package, uv's project, the .NET app) or one of its
+   * workspace members (`workspace`), as the lockfile names them. Matched like any package (as Trivy does); the
+   * CycloneDX writer makes a single root the BOM's metadata.component.
+   */
+  relationship?: 'root' | 'workspace';
   /** Id of the extractor that found it ("lang/npm-lock"). */
   foundBy: string;
   /** OS packages: the source package advisories are keyed by (dpkg Source:, apk origin, rpm SRPM). */

@@ -104,6 +104,13 @@ export function conanPurl(name: string, version: string, user?: string, channel?
   return build('conan', user, name, version, channel === undefined ? undefined : { channel });
 }
 
+/** `pkg:conda/<name>@<version>?build=<build>&channel=<channel>&subdir=<subdir>` (qualifiers when known). */
+export function condaPurl(name: string, version: string, qualifiers: { build?: string; channel?: string; subdir?: string } = {}): string {
+  const q: Record<string, string> = {};
+  for (const [k, v] of Object.entries(qualifiers)) if (v) q[k] = v;
+  return build('conda', undefined, name, version, q);
+}
+
 /** Package types of the OS package databases. */
 export type OsPackageType = 'deb' | 'apk' | 'rpm';
 

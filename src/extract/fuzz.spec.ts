@@ -29,7 +29,7 @@ const CANDIDATE_PATHS = [
   'vendor/composer/installed.json', 'pom.xml', 'gradle.lockfile', 'lib/app.jar', 'packages.lock.json',
   'packages.config', 'app.deps.json', 'Directory.Packages.props', 'pubspec.lock', 'mix.lock',
   'Package.resolved', 'Podfile.lock', 'conan.lock', 'var/lib/dpkg/status', 'lib/apk/db/installed',
-  'var/lib/rpm/rpmdb.sqlite', 'build.sbt.lock', 'Manifest.toml',
+  'var/lib/rpm/rpmdb.sqlite', 'build.sbt.lock', 'Manifest.toml', 'environment.yml', 'env/conda-meta/pip-22.2.2-py38h06a4308_0.json',
 ];
 
 function claimedPath(ex: Extractor): string | undefined {

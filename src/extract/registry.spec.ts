@@ -52,6 +52,8 @@ const CLAIMS: Record<string, string[]> = {
   'app/Package.resolved': ['lang/swift-package-resolved'],
   'ios/Podfile.lock': ['lang/cocoapods-podfile-lock'],
   'build/conan.lock': ['lang/conan-lock'],
+  'app/environment.yml': ['lang/conda-environment'],
+  'opt/conda/envs/test/conda-meta/openssl-1.1.1q-h7f8727e_0.json': ['lang/conda-meta'],
   'var/lib/dpkg/status': ['os/dpkg'],
   'var/lib/dpkg/status.d/libc6': ['os/dpkg'],
   'lib/apk/db/installed': ['os/apk'],

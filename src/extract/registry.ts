@@ -18,6 +18,8 @@ import { cocoapodsPodfileLockExtractor } from './lang/cocoapods-podfile-lock/ind
 import { composerInstalledExtractor } from './lang/composer-installed/index.js';
 import { composerLockExtractor } from './lang/composer-lock/index.js';
 import { conanLockExtractor } from './lang/conan-lock/index.js';
+import { condaEnvironmentExtractor } from './lang/conda-environment/index.js';
+import { condaMetaExtractor } from './lang/conda-meta/index.js';
 import { dotnetDepsJsonExtractor } from './lang/dotnet-deps-json/index.js';
 import { dotnetDirectoryPackagesExtractor } from './lang/dotnet-directory-packages/index.js';
 import { dotnetPackagesConfigExtractor } from './lang/dotnet-packages-config/index.js';
@@ -84,6 +86,7 @@ export const LANGUAGE_EXTRACTORS_BY_ECOSYSTEM: readonly EcosystemExtractors[] = 
   { ecosystem: 'SwiftURL', extractors: [swiftPackageResolvedExtractor] },
   { ecosystem: 'CocoaPods', extractors: [cocoapodsPodfileLockExtractor] },
   { ecosystem: 'ConanCenter', extractors: [conanLockExtractor] },
+  { ecosystem: 'conda', extractors: [condaEnvironmentExtractor, condaMetaExtractor] },
 ];
 
 export const LANGUAGE_EXTRACTORS: readonly Extractor[] = LANGUAGE_EXTRACTORS_BY_ECOSYSTEM.flatMap((g) => g.extractors);

@@ -39,13 +39,24 @@ export function renderCycloneDx(report: ScanReport): string {
   bom.metadata.timestamp = new Date(report.createdAt);
   bom.metadata.tools.components.add(new Models.Component(Enums.ComponentType.Application, 'bulwark', { version: report.tool.version, bomRef: 'bulwark-tool' }));
   const container = report.target.kind === 'image' || report.target.kind === 'rootfs';
-  bom.metadata.component = new Models.Component(container ? Enums.ComponentType.Container : Enums.ComponentType.Application, report.target.name, {
-    bomRef: 'scan-target',
-    ...(report.target.image?.manifestDigest ? { version: report.target.image.manifestDigest } : {}),
-  });
-
   const byPurl = new Map<string, Models.Component>();
   const usedRefs = new Set<string>();
+  // One lockfile scanned whose project is recorded (relationship root): that project is what the BOM describes.
+  const roots = report.target.kind === 'file' ? report.packages.filter((p) => p.relationship === 'root') : [];
+  const root = roots.length === 1 ? roots[0] : undefined;
+  if (root) {
+    bom.metadata.component = new Models.Component(Enums.ComponentType.Application, root.name, { bomRef: root.purl, version: root.version, purl: root.purl });
+    bom.metadata.component.properties.add(new Models.Property('bulwark:ecosystem', root.ecosystem));
+    bom.metadata.component.properties.add(new Models.Property('bulwark:target', report.target.name));
+    byPurl.set(root.purl, bom.metadata.component);
+    usedRefs.add(root.purl);
+  } else {
+    bom.metadata.component = new Models.Component(container ? Enums.ComponentType.Container : Enums.ComponentType.Application, report.target.name, {
+      bomRef: 'scan-target',
+      ...(report.target.image?.manifestDigest ? { version: report.target.image.manifestDigest } : {}),
+    });
+  }
+
   for (const p of report.packages) {
     if (byPurl.has(p.purl)) continue;
     let ref = p.purl;
@@ -59,6 +70,7 @@ export function renderCycloneDx(report: ScanReport): string {
     });
     component.properties.add(new Models.Property('bulwark:ecosystem', p.ecosystem));
     component.properties.add(new Models.Property('bulwark:foundBy', p.foundBy));
+    if (p.relationship) component.properties.add(new Models.Property('bulwark:relationship', p.relationship));
     for (const l of p.locations) component.properties.add(new Models.Property('bulwark:location', `${l.path}${l.line ? `:${l.line}` : ''}`));
     bom.components.add(component);
     byPurl.set(p.purl, component);

@@ -19,6 +19,8 @@ export function mergePackages(found: readonly Package[]): Package[] {
     if (p.direct === true) prev.direct = true;
     else if (prev.direct === undefined && p.direct === false) prev.direct = false;
     if (prev.dev === true && p.dev !== true) prev.dev = p.dev;
+    // root / workspace only when every file says so (a workspace member installed elsewhere is a dependency there)
+    if (prev.relationship !== p.relationship) delete prev.relationship;
   }
   return sortPackages([...byKey.values()]);
 }

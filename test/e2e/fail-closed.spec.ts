@@ -98,7 +98,8 @@ describe('an incomplete scan fails the gate', () => {
     const dir = project('mixed', { 'good/package-lock.json': lockfile({ 'left-pad': '1.3.0' }), 'bad/package-lock.json': TRUNCATED });
     const { code, report } = scanJson(dir);
     expect(code).toBe(1);
-    expect(report.packages.map((p) => p.name)).toEqual(['left-pad']);
+    // left-pad, and the project of the good lockfile (app 1.0.0, relationship root)
+    expect(report.packages.map((p) => `${p.name} ${p.relationship ?? 'dependency'}`)).toEqual(['app root', 'left-pad dependency']);
     expect(report.gate.notChecked).toEqual([expect.objectContaining({ kind: 'file', summary: expect.stringMatching(/^bad\/package-lock\.json: /) as unknown })]);
   });
 
@@ -129,6 +130,18 @@ describe('an incomplete scan fails the gate', () => {
     expect(code).toBe(1);
     // golang.org/x/text and stdlib (from `go 1.21`)
     expect(report.gate.notChecked).toEqual([{ kind: 'no-advisory-data', count: 1, summary: expect.stringMatching(/^no advisories for Go in the database: 2 package\(s\) not checked/) as unknown }]);
+  });
+
+  it('conda packages (no advisory feed covers conda) are reported not checked: exit 1, naming conda', () => {
+    const dir = project('conda-env', {
+      'environment.yml': 'name: app\ndependencies:\n  - openssl=1.1.1q=h7f8727e_0\n  - numpy\n',
+      'env/conda-meta/pip-22.2.2-py38h06a4308_0.json': JSON.stringify({ name: 'pip', version: '22.2.2', build: 'py38h06a4308_0', channel: 'https://repo.anaconda.com/pkgs/main/linux-64', subdir: 'linux-64' }),
+    });
+    const { code, report } = scanJson(dir);
+    expect(code).toBe(1);
+    expect(report.packages.map((p) => `${p.ecosystem} ${p.name}@${p.version}`)).toEqual(['conda openssl@1.1.1q', 'conda pip@22.2.2']);
+    expect(report.gate.notChecked).toEqual([{ kind: 'no-advisory-data', count: 1, summary: expect.stringMatching(/^no advisories for conda in the database: 2 package\(s\) not checked/) as unknown }]);
+    expect(scanJson(dir, ['--incomplete', 'warn']).code).toBe(0);
   });
 
   it('a feed that failed its last update: exit 1, naming the feed', async () => {

@@ -141,6 +141,24 @@ describe.skipIf(!SHARED)('one scan, every format', () => {
     }
   });
 
+  it('cyclonedx of one lockfile: its project (relationship root) is the metadata.component, not a component', () => {
+    const file = path.join(outDir, 'lockfile.cdx.json');
+    const r = runCli(['--cache-dir', cacheDir, 'scan', path.join(FIXTURE, 'package-lock.json'), '--offline', '--format', 'cyclonedx', '-o', `cyclonedx=${file}`]);
+    expect(r.code, r.stderr).not.toBe(2);
+    const bom = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      metadata: { component: { type: string; name: string; version: string; purl: string; 'bom-ref': string } };
+      components: { purl: string; properties?: { name: string; value: string }[] }[];
+    };
+    expect(errorsOf(cycloneDxValidator(), bom)).toEqual([]);
+    expect(bom.metadata.component).toMatchObject({ type: 'application', name: 'bulwark-fixture-shop', version: '1.0.0', purl: 'pkg:npm/bulwark-fixture-shop@1.0.0', 'bom-ref': 'pkg:npm/bulwark-fixture-shop@1.0.0' });
+    expect(bom.components.map((c) => c.purl)).not.toContain('pkg:npm/bulwark-fixture-shop@1.0.0');
+    expect(bom.components.length).toBe(report.packages.length - 1);
+    // a directory scan keeps the target as metadata.component and the project as a component marked root
+    const dirBom = JSON.parse(out.cyclonedx!) as typeof bom;
+    expect(dirBom.metadata.component['bom-ref']).toBe('scan-target');
+    expect(dirBom.components.find((c) => c.purl === 'pkg:npm/bulwark-fixture-shop@1.0.0')?.properties).toContainEqual({ name: 'bulwark:relationship', value: 'root' });
+  });
+
   it('spdx-json: valid SPDX 2.3; every package with its purl and a DESCRIBES relationship (no findings: SPDX 2.3 has no place for them)', () => {
     const doc = JSON.parse(out['spdx-json']!) as {
       spdxVersion: string;

@@ -84,8 +84,8 @@ describe.skipIf(!SHARED)('a real npm project made with npm (test/fixtures/npm-pr
 
 describe.skipIf(!SHARED)('every folder of trivy integration repo fixtures', () => {
   const folders = !SHARED ? [] : fs.readdirSync(TRIVY_REPO).filter((d) => fs.statSync(path.join(TRIVY_REPO, d)).isDirectory());
-  // Folders holding formats Bulwark does not read yet (conda) or only an installed.json outside vendor/composer.
-  const NOT_READ = new Set(['composer-vendor', 'conda', 'conda-environment']);
+  // Folders holding only an installed.json outside vendor/composer, a format Bulwark does not read there.
+  const NOT_READ = new Set(['composer-vendor']);
 
   it.each(folders)('%s gives a complete, valid report', (folder) => {
     const { code, report } = scanJson(path.join(TRIVY_REPO, folder));

@@ -23,6 +23,8 @@ export interface PackageDraft {
   path?: string;
   direct?: boolean;
   dev?: boolean;
+  /** The project itself or a workspace member (see Package.relationship). */
+  relationship?: 'root' | 'workspace';
 }
 
 export interface PackageSetOptions {
@@ -60,6 +62,7 @@ export class PackageSet {
       const pkg: Package = { ecosystem: this.ecosystem, name: d.name, version: d.version, purl, locations: [loc], foundBy: this.foundBy };
       if (d.direct !== undefined) pkg.direct = d.direct;
       if (d.dev !== undefined) pkg.dev = d.dev;
+      if (d.relationship !== undefined) pkg.relationship = d.relationship;
       this.byPurl.set(purl, pkg);
       return;
     }

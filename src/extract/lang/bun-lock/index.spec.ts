@@ -22,11 +22,13 @@ describe('lang/bun-lock on trivy fixtures', () => {
     ]);
   });
 
-  it('bun_multiple_ws.lock (multipleWsPkgs without the workspace members my-app / my-lib)', async () => {
+  it('bun_multiple_ws.lock (multipleWsPkgs; the members my-app / my-lib with relationship workspace)', async () => {
     const out = await run('bun_multiple_ws.lock');
-    expect(out.packages.map((p) => [`${p.name}@${p.version}`, p.direct, p.locations[0]?.line])).toEqual([
-      ['chalk@5.0.1', true, 23],
-      ['lodash@4.17.21', true, 25],
+    expect(out.packages.map((p) => [`${p.name}@${p.version}`, p.direct, p.relationship, p.locations[0]?.line])).toEqual([
+      ['chalk@5.0.1', true, undefined, 23],
+      ['lodash@4.17.21', true, undefined, 25],
+      ['my-app@1.0.0', undefined, 'workspace', 27],
+      ['my-lib@1.0.0', undefined, 'workspace', 29],
     ]);
   });
 

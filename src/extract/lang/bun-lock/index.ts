@@ -15,12 +15,12 @@ const LOCAL = new Set(['workspace', 'link', 'file', 'root']);
 
 /**
  * bun.lock (the text lockfile of Bun ≥ 1.1.39; the binary bun.lockb is not read). Workspace members are the
- * project's own code and are not reported; their dependencies are the direct ones. dev = reachable only from
- * devDependencies.
+ * project's own code: recorded with relationship workspace (the project itself, the "" workspace, as root) when
+ * they have a version; their dependencies are the direct ones. dev = reachable only from devDependencies.
  */
 export const bunLockExtractor: Extractor = {
   id: ID,
-  version: 1,
+  version: 2,
   required(path: string): boolean {
     return baseName(path) === 'bun.lock' && !path.includes('node_modules/');
   },
@@ -50,6 +50,19 @@ export const bunLockExtractor: Extractor = {
     const direct = new Set([...prodRoots, ...devRoots]);
 
     const lines = new LineIndex(text);
+    const lineOf = (p: BunPackage) => (p.offset === undefined ? undefined : lines.line(p.offset));
+    // The project ("" workspace) and its members, when they have a name and version.
+    const root = lock.workspaces.find((w) => w.path === '');
+    if (root?.name && root.version && isExactSemver(root.version)) {
+      const { name, version } = root;
+      set.add({ name, version, purl: () => npmPurl(name, version), relationship: 'root' });
+    }
+    const members = new Map(lock.workspaces.map((w) => [w.path, w]));
+    for (const p of lock.packages) {
+      if (p.protocol !== 'workspace') continue;
+      const version = members.get(p.version.slice('workspace:'.length))?.version;
+      if (version && isExactSemver(version)) set.add({ name: p.name, version, purl: () => npmPurl(p.name, version), line: lineOf(p), relationship: 'workspace' });
+    }
     for (const p of lock.packages) {
       if (LOCAL.has(p.protocol)) continue;
       if (p.protocol !== 'npm' || !isExactSemver(p.version)) {
@@ -60,7 +73,7 @@ export const bunLockExtractor: Extractor = {
         name: p.name,
         version: p.version,
         purl: () => npmPurl(p.name, p.version),
-        line: p.offset === undefined ? undefined : lines.line(p.offset),
+        line: lineOf(p),
         direct: direct.has(p),
         dev: !reach.prod.has(p) && reach.dev.has(p),
       });

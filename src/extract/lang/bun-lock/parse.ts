@@ -22,6 +22,8 @@ export interface BunPackage {
 
 export interface BunWorkspace {
   path: string;
+  name?: string;
+  version?: string;
   prod: string[];
   dev: string[];
 }
@@ -40,6 +42,8 @@ export function parseBunLock(text: string): { lockfileVersion: number; packages:
       if (!isObject(ws)) continue;
       workspaces.push({
         path,
+        ...(typeof ws['name'] === 'string' ? { name: ws['name'] } : {}),
+        ...(typeof ws['version'] === 'string' ? { version: ws['version'] } : {}),
         prod: names(ws, ['dependencies', 'optionalDependencies', 'peerDependencies']),
         dev: names(ws, ['devDependencies']),
       });

@@ -3,7 +3,9 @@
  *
  * Reports libraries of type "package", and "runtimepack" (the runtime bundled into a
  * self-contained app, reported as `Microsoft.NETCore.App.Runtime.<rid>` without the prefix).
- * Projects are the app itself and are not reported. Like the peer (trivy core_deps), a package
+ * Projects are the app itself: the one no other project references is recorded with relationship root (when there
+ * is exactly one, as Trivy's rootProject decides), the others with relationship workspace. Like the peer (trivy
+ * core_deps), a package
  * whose runtime-target entry lists no runtime/native assets (a reference-only package such as
  * Microsoft.NETCore.Platforms) is skipped: nothing of it ships.
  */
@@ -18,7 +20,7 @@ export const ID = 'lang/dotnet-deps-json';
 
 export const dotnetDepsJsonExtractor: Extractor = {
   id: ID,
-  version: 1,
+  version: 2,
   required(path: string): boolean {
     return baseName(path).endsWith('.deps.json');
   },
@@ -26,6 +28,17 @@ export const dotnetDepsJsonExtractor: Extractor = {
     const parsed = parseFile(input.path, () => parseDepsJson(decodeText(input.content)));
     const set = new PackageSet('NuGet', ID, input.path);
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
+    const projects = parsed.libraries.filter((l) => l.type === 'project');
+    const unreferenced = projects.filter((l) => l.direct !== true);
+    for (const lib of projects) {
+      set.add({
+        name: lib.name,
+        version: lib.version,
+        purl: () => nugetPurl(lib.name, lib.version),
+        ...(lib.line !== undefined ? { line: lib.line } : {}),
+        relationship: unreferenced.length === 1 && unreferenced[0] === lib ? 'root' : 'workspace',
+      });
+    }
     for (const lib of parsed.libraries) {
       if (lib.type !== 'package' && lib.type !== 'runtimepack') continue;
       if (lib.hasAssets === false) continue;

@@ -2,10 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../core/errors.js';
 import { PEER_FIXTURES_DIR } from '../../../../test/support/fixtures.js';
 import { byId, extractFile, extractText, ids } from '../../../../test/support/extract.js';
+import type { ExtractOutput } from '../../types.js';
 import { npmLockExtractor } from './index.js';
 
 const DIR = 'trivy/pkg/dependency/parser/nodejs/npm/testdata';
 const run = (f: string) => extractFile(npmLockExtractor, PEER_FIXTURES_DIR, `${DIR}/${f}`);
+/** The dependencies, without the project itself and its workspace members. */
+const deps = (out: ExtractOutput) => out.packages.filter((p) => p.relationship === undefined);
+/** The project and its workspace members: name@version relationship. */
+const projects = (out: ExtractOutput) => out.packages.filter((p) => p.relationship !== undefined).map((p) => `${p.name}@${p.version} ${p.relationship}`);
 
 // Expected lists transcribed from aquasecurity/trivy pkg/dependency/parser/nodejs/npm/parse_testcase.go
 // (npmV1Pkgs / npmV2Pkgs: 31 packages; StartLine of each entry = our location line).
@@ -50,7 +55,11 @@ describe('lang/npm-lock on trivy fixtures', () => {
 
   it.each(['package-lock_v2.json', 'package-lock_v3.json'])('%s: 31 packages, direct as trivy npmV2Pkgs', async (f) => {
     const out = await run(f);
-    expect(ids(out.packages)).toEqual(V1_IDS);
+    expect(ids(deps(out))).toEqual(V1_IDS);
+    expect(projects(out)).toEqual(['node_v1@1.0.0 root']);
+    expect(byId(out.packages, 'node_v1@1.0.0')).toMatchObject({ relationship: 'root', purl: 'pkg:npm/node_v1@1.0.0' });
+    expect(byId(out.packages, 'node_v1@1.0.0')?.locations[0]?.line).toBe(7);
+    expect(byId(out.packages, 'node_v1@1.0.0')?.direct).toBeUndefined();
     const direct = out.packages.filter((p) => p.direct).map((p) => `${p.name}@${p.version}`);
     expect(direct).toEqual([
       '@babel/helper-string-parser@7.19.4', 'body-parser@1.18.3', 'debug@2.5.2', 'finalhandler@1.1.1', 'ms@1.0.0', 'promise@8.3.0',
@@ -64,7 +73,8 @@ describe('lang/npm-lock on trivy fixtures', () => {
 
   it('v3 with peer dependencies (trivy npmV3WithPeerDependenciesPkgs)', async () => {
     const out = await run('package-lock_v3_with_peer.json');
-    expect(ids(out.packages)).toEqual(['lodash@4.17.21', 'mustache@2.3.2', 'triple-beam@1.4.1', 'winston@3.17.0', 'winston-mail@2.0.0']);
+    expect(ids(deps(out))).toEqual(['lodash@4.17.21', 'mustache@2.3.2', 'triple-beam@1.4.1', 'winston@3.17.0', 'winston-mail@2.0.0']);
+    expect(projects(out)).toEqual(['node_v3_with_peer@1.0.0 root']);
     expect(out.packages.filter((p) => p.direct).map((p) => p.name)).toEqual(['lodash', 'winston-mail']);
   });
 
@@ -77,19 +87,24 @@ describe('lang/npm-lock on trivy fixtures', () => {
 
   it('v3 with workspaces: link entries skipped, their dependencies kept', async () => {
     // trivy npmV3WithWorkspacePkgs lists debug@2.5.2, debug@2.6.9, ms@0.7.2, ms@2.0.0 plus the workspace
-    // members function1 and nested_func@1.0.0. We do not report workspace members: they are the project's
-    // own source, not registry packages. debug@2.6.9 is a dependency of a workspace, so we call it direct
-    // (trivy calls it indirect because it puts the workspace member in between).
+    // members function1 (no version) and nested_func@1.0.0, named by their node_modules links. We record the
+    // members that have a version as relationship workspace, and the project itself (packages[""], which Trivy's
+    // npm parser leaves out) as root. debug@2.6.9 is a dependency of a workspace, so we call it direct (trivy calls
+    // it indirect because it puts the workspace member in between).
     const out = await run('package-lock_v3_with_workspace.json');
-    expect(ids(out.packages)).toEqual(['debug@2.5.2', 'debug@2.6.9', 'ms@0.7.2', 'ms@2.0.0']);
+    expect(ids(deps(out))).toEqual(['debug@2.5.2', 'debug@2.6.9', 'ms@0.7.2', 'ms@2.0.0']);
+    expect(projects(out)).toEqual(['nested_func@1.0.0 workspace', 'node_v3_with_workspace@1.0.0 root']);
     expect(byId(out.packages, 'debug@2.5.2')?.locations[0]?.line).toBe(39);
     expect(byId(out.packages, 'ms@2.0.0')?.locations[0]?.line).toBe(56);
     const noRoot = await run('package-lock_v3_without_root_deps_field.json');
-    expect(ids(noRoot.packages)).toEqual(['debug@2.6.9', 'ms@2.0.0']); // trivy: plus workspace func1@1.0.0
+    expect(ids(deps(noRoot))).toEqual(['debug@2.6.9', 'ms@2.0.0']);
+    expect(projects(noRoot)).toEqual(['func1@1.0.0 workspace', 'node_v3_without_direct_deps@1.0.0 root']); // trivy: func1@1.0.0 too
   });
 
-  it('v3 with a broken link yields nothing (trivy: nil)', async () => {
-    expect((await run('package-lock_v3_broken_link.json')).packages).toEqual([]);
+  it('v3 with a broken link: no dependency and no workspace member (trivy: nil), the project itself as root', async () => {
+    const out = await run('package-lock_v3_broken_link.json');
+    expect(deps(out)).toEqual([]);
+    expect(projects(out)).toEqual(['node_v3_without_direct_deps@1.0.0 root']);
   });
 });
 
@@ -110,7 +125,8 @@ describe('lang/npm-lock edge cases', () => {
       },
     };
     const out = await extractText(npmLockExtractor, 'package-lock.json', JSON.stringify(lock, null, 2));
-    expect(ids(out.packages)).toEqual(['@s/a@1.0.0', 'b@2.0.0', 'c@3.0.0', 'lodash@4.17.21']);
+    expect(ids(deps(out))).toEqual(['@s/a@1.0.0', 'b@2.0.0', 'c@3.0.0', 'lodash@4.17.21']);
+    expect(projects(out)).toEqual(['ws@0.0.1 workspace']); // the root has no name: not recorded
     expect(byId(out.packages, 'lodash@4.17.21')).toMatchObject({ direct: true, purl: 'pkg:npm/lodash@4.17.21' });
     expect(byId(out.packages, 'b@2.0.0')?.direct).toBe(false);
     expect(byId(out.packages, 'c@3.0.0')?.direct).toBe(true);

@@ -9,10 +9,14 @@ import { parseFile } from '../../util/parse-file.js';
 
 const ID = 'lang/npm-lock';
 
-/** package-lock.json and npm-shrinkwrap.json (lockfileVersion 1, 2, 3), outside node_modules. */
+/**
+ * package-lock.json and npm-shrinkwrap.json (lockfileVersion 1, 2, 3), outside node_modules. v2/v3 also record the
+ * project (`packages[""]`, relationship root) and its workspace members (relationship workspace) when they have a
+ * name and version.
+ */
 export const npmLockExtractor: Extractor = {
   id: ID,
-  version: 1,
+  version: 2,
   required(path: string): boolean {
     const base = baseName(path);
     if (base !== 'package-lock.json' && base !== 'npm-shrinkwrap.json') return false;
@@ -41,7 +45,8 @@ export const npmLockExtractor: Extractor = {
         });
         continue;
       }
-      set.add({ name: r.name, version: r.version, purl: () => npmPurl(r.name, r.version), line, direct: r.direct, dev: r.dev });
+      if (r.relationship) set.add({ name: r.name, version: r.version, purl: () => npmPurl(r.name, r.version), line, relationship: r.relationship });
+      else set.add({ name: r.name, version: r.version, purl: () => npmPurl(r.name, r.version), line, direct: r.direct, dev: r.dev });
     }
     return set.output();
   },

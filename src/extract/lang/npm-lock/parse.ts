@@ -18,6 +18,8 @@ export interface NpmLockRecord {
   optional: boolean;
   /** true/false when the lockfile says, undefined for v1 without the root's package.json. */
   direct: boolean | undefined;
+  /** The lockfile's own package (`packages[""]`) or a workspace member's source folder (v2/v3). */
+  relationship?: 'root' | 'workspace';
 }
 
 export interface NpmLock {
@@ -65,6 +67,23 @@ function fromPackages(packages: JsonObject): { records: NpmLockRecord[]; dropped
   }
   const allWorkspaceDirect = new Set<string>();
   for (const s of directByOwner.values()) for (const n of s) allWorkspaceDirect.add(n);
+
+  // The project and its workspace members (a source folder that a node_modules link resolves to, named by the
+  // link, as npm installs it), when they have a name and a registry-style version.
+  const linkNames = new Map<string, string>();
+  for (const [key, entry] of Object.entries(packages)) {
+    const resolved = isObject(entry) && entry['link'] === true ? str(entry, 'resolved') : undefined;
+    const name = nameFromNodeModulesPath(key);
+    if (resolved && name) linkNames.set(resolved, name);
+  }
+  for (const [key, entry] of Object.entries(packages)) {
+    if (key.includes('node_modules/') || !isObject(entry) || entry['link'] === true) continue;
+    if (key !== '' && !linkNames.has(key)) continue; // a folder no link installs (a broken link): not a member
+    const name = key === '' ? str(entry, 'name') : (linkNames.get(key) ?? str(entry, 'name'));
+    const version = str(entry, 'version');
+    if (!name || !version || !isExactSemver(version)) continue;
+    records.push({ name, version, exact: true, offset: keyOffset(packages, key), dev: false, optional: false, direct: undefined, relationship: key === '' ? 'root' : 'workspace' });
+  }
 
   for (const [key, entry] of Object.entries(packages)) {
     if (key === '' || !key.includes('node_modules/')) continue; // root and workspace sources

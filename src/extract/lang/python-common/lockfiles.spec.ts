@@ -71,9 +71,10 @@ describe('lang/python-poetry-lock', () => {
 });
 
 describe('lang/python-uv-lock', () => {
-  it('uv_normal.lock matches trivy uvNormal (root project omitted)', async () => {
+  it('uv_normal.lock matches trivy uvNormal (the project normal@0.1.0 with relationship root)', async () => {
     const out = await run(pythonUvLockExtractor, `${T}/uv/testdata/uv_normal.lock`);
-    expect(ids(out.packages)).toEqual([
+    expect(out.packages.filter((p) => p.relationship).map((p) => [`${p.name}@${p.version}`, p.relationship, p.direct])).toEqual([['normal@0.1.0', 'root', undefined]]);
+    expect(ids(out.packages.filter((p) => !p.relationship))).toEqual([
       'anyio@4.7.0', 'certifi@2024.12.14', 'charset-normalizer@3.4.0', 'colorama@0.4.6', 'exceptiongroup@1.2.2', 'h11@0.14.0',
       'httpcore@1.0.7', 'httpx@0.28.1', 'idna@3.10', 'iniconfig@2.0.0', 'orjson@3.10.12', 'packaging@24.2', 'pluggy@1.5.0',
       'pytest@8.3.4', 'requests@2.32.0', 'sniffio@1.3.1', 'socksio@1.0.0', 'tomli@2.2.1', 'typing-extensions@4.12.2', 'urllib3@2.2.3',
@@ -83,7 +84,9 @@ describe('lang/python-uv-lock', () => {
     expect(byId(out.packages, 'anyio@4.7.0')?.locations[0]?.line).toBe(4);
   });
   it('multiple roots and no root', async () => {
-    expect(ids((await run(pythonUvLockExtractor, `${T}/uv/testdata/uv_multiple_roots.lock`)).packages)).toEqual(['asyncio@3.4.3']);
+    // trivy: "uv lockfile must contain 1 root package"; two projects at "." are recorded, neither as the root
+    const multi = await run(pythonUvLockExtractor, `${T}/uv/testdata/uv_multiple_roots.lock`);
+    expect(multi.packages.map((p) => [`${p.name}@${p.version}`, p.relationship])).toEqual([['asyncio@3.4.3', undefined], ['bar@0.1.0', 'workspace'], ['foo@0.1.0', 'workspace']]);
     const noRoot = await run(pythonUvLockExtractor, `${T}/uv/testdata/uv_without_root.lock`);
     expect(noRoot.packages.map((p) => [p.name, p.direct])).toEqual([['asyncio', undefined]]);
   });

@@ -2,7 +2,8 @@ import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
 import { baseName, decodeText } from '../../util/text.js';
 import { reachability } from '../../util/dep-graph.js';
 import { PackageSet } from '../../util/package-set.js';
-import { addIndexPackage, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
+import { addIndexPackage, isPep440Version, normalizePyName, PYPI_ECOSYSTEM } from '../python-common/names.js';
+import { pypiPurl } from '../../../core/purl.js';
 import { parseUvLock } from './parse.js';
 import type { UvDep, UvPackage } from './parse.js';
 import { parseFile } from '../../util/parse-file.js';
@@ -11,13 +12,14 @@ const ID = 'lang/python-uv-lock';
 const PROJECT = new Set(['editable', 'virtual']);
 
 /**
- * uv.lock. The workspace's own projects (editable / virtual sources) are not reported; their
- * `dependencies` and `optional-dependencies` are the direct production roots and their `dev-dependencies`
- * groups the dev roots; dev = reachable only from dev roots.
+ * uv.lock. The workspace's own projects (editable / virtual sources) are recorded with relationship root (the one
+ * at ".", when there is exactly one, as Trivy requires) or workspace (the other members); their `dependencies` and
+ * `optional-dependencies` are the direct production roots and their `dev-dependencies` groups the dev roots;
+ * dev = reachable only from dev roots.
  */
 export const pythonUvLockExtractor: Extractor = {
   id: ID,
-  version: 1,
+  version: 2,
   required: (path: string) => baseName(path) === 'uv.lock',
   extract(input: ExtractInput): ExtractOutput {
     const lock = parseFile(input.path, () => parseUvLock(decodeText(input.content)));
@@ -36,6 +38,14 @@ export const pythonUvLockExtractor: Extractor = {
     const direct = new Set([...prodRoots, ...devRoots]);
     const known = projects.length > 0;
 
+    const atRoot = projects.filter((p) => p.sourcePath === '.');
+    for (const p of projects) {
+      const name = normalizePyName(p.name);
+      const version = p.version;
+      if (version === undefined || !isPep440Version(version)) continue;
+      const relationship = atRoot.length === 1 && atRoot[0] === p ? 'root' : 'workspace';
+      set.add({ name, version, purl: () => pypiPurl(name, version), ...(p.line !== undefined ? { line: p.line } : {}), relationship });
+    }
     for (const p of lock.packages) {
       if (PROJECT.has(p.source) || p.source === 'directory' || p.source === 'path') continue;
       addIndexPackage(set, p, known ? { direct: direct.has(p), dev: !reach.prod.has(p) && reach.dev.has(p) } : {});

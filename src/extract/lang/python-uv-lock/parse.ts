@@ -13,6 +13,8 @@ export interface UvPackage {
   version: string | undefined;
   /** 'registry', 'editable', 'virtual', 'directory', 'path', 'git', 'url'. */
   source: string;
+  /** The source's value when it is a path (editable, virtual, directory, path): "." for the workspace root. */
+  sourcePath?: string;
   line: number | undefined;
   dependencies: UvDep[];
   /** Only for project (editable/virtual) packages: dev-dependencies groups, and optional-dependencies extras. */
@@ -54,10 +56,12 @@ export function parseUvLock(text: string): { version: number; packages: UvPackag
     }
     const src = isTable(p['source']) ? p['source'] : {};
     const source = ['registry', 'editable', 'virtual', 'directory', 'path', 'git', 'url'].find((k) => k in src) ?? 'registry';
+    const sourcePath = ['editable', 'virtual', 'directory', 'path'].includes(source) ? str(src, source) : undefined;
     packages.push({
       name,
       version: str(p, 'version'),
       source,
+      ...(sourcePath !== undefined ? { sourcePath } : {}),
       line: lines[i],
       dependencies: deps(p['dependencies']),
       devDependencies: groupDeps(p['dev-dependencies']),

@@ -99,6 +99,25 @@ for (const { engine, skip } of ENGINES) {
       expect(pkg.items.some((i) => i.project === 's-a')).toBe(true);
     });
 
+    it('indexes the aliases a finding gains on a re-scan, and writes no alias row for an unchanged re-scan', async () => {
+      const projectId = await store.projects.create('s-alias', null);
+      const report = syntheticReport({ seed: 23, findings: 40 });
+      await store.scans.store(projectId, report);
+      const aliasRows = async (): Promise<number> =>
+        Number((await store.db.selectFrom('finding_aliases').select((eb) => eb.fn.countAll().as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow()).n);
+      const before = await aliasRows();
+      // Each finding: its id and its one alias.
+      expect(before).toBe(new Set(report.findings.map((f) => `${f.id} ${f.package.purl}`)).size * 2);
+      await store.scans.store(projectId, { ...report, createdAt: new Date().toISOString() });
+      expect(await aliasRows()).toBe(before);
+      const again = structuredClone(report);
+      again.findings[3]!.aliases = [...again.findings[3]!.aliases, 'CVE-2043-0003'];
+      await store.scans.store(projectId, again);
+      expect(await aliasRows()).toBe(before + 1);
+      const hit = await read.searchVuln('all', 'CVE-2043-0003', 50, 0);
+      expect(hit.items.map((i) => [i.project, i.id, i.package.purl])).toEqual([['s-alias', again.findings[3]!.id, again.findings[3]!.package.purl]]);
+    });
+
     it('queues replays once and stores each entry exactly once with competing workers', async () => {
       const projectId = await store.projects.create('q-1', null);
       const bodies = [1, 2, 3, 4, 5, 6].map((i) => JSON.stringify(syntheticReport({ seed: 100 + i, findings: 20 })));

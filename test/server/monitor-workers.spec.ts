@@ -121,4 +121,41 @@ for (const { engine, skip } of ENGINES) {
       }
     }, 180_000);
   });
+
+  describe.skipIf(skip)(`a batch of re-match jobs in one transaction on ${engine}`, () => {
+    let t: TestStore;
+    let work: string;
+    beforeAll(async () => {
+      work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-monitor-batch-'));
+      t = await freshStore(engine);
+    });
+    afterAll(async () => {
+      await t?.cleanup();
+      if (work) fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    it('a job that fails rolls its batch back; the others are then done one by one, the bad one fails alone', async () => {
+      const cacheDir = path.join(t.options.dataDir!, 'advisory');
+      const store = await Store.open(t.options);
+      try {
+        const monitor = new Monitor(store, { cacheDir, dbSource: await writeMirror(path.join(work, 'a'), [LODASH]), background: false, batchSize: 10, maxAttempts: 1 });
+        await monitor.refresh();
+        const scans: number[] = [];
+        for (let p = 0; p < 4; p++) scans.push(await store.scans.store(await store.projects.create(`b-${p}`, null), inventoryReport('main', [npmPackage('qs', '6.0.0')])));
+        await monitor.drain();
+        // One inventory's stored package cannot be read back: its job throws.
+        await store.db.updateTable('scan_packages').set({ data: '{not json' }).where('scan_id', '=', scans[2]!).execute();
+        monitor.opts.dbSource = await writeMirror(path.join(work, 'b'), [LODASH, QS]);
+        const r = await monitor.refresh();
+        expect(r.inventories).toBe(4);
+        expect(await monitor.drain()).toBe(4);
+        expect(await store.monitor.jobCounts(r.refreshId)).toEqual({ done: 3, failed: 1 });
+        const events = await store.events.list({ limit: 100 });
+        expect(events.map((e) => e.project.name).sort()).toEqual(['b-0', 'b-1', 'b-3']);
+        expect(monitor.stats).toMatchObject({ jobs: 4 + 3, failed: 1 });
+      } finally {
+        await store.close();
+      }
+    });
+  });
 }

@@ -11,6 +11,9 @@ import type { RefreshOutcome } from '../store/monitor.js';
 import type { Store } from '../store/store.js';
 import { randomId } from '../store/util.js';
 import { diffAdvisories, readAdvisoryFingerprints } from './advisory-diff.js';
+import { appendEvents } from '../events/outbox.js';
+import type { StoredEvent } from '../events/outbox.js';
+import type { EvaluationContext } from './evaluate.js';
 import { evaluateJob } from './evaluate.js';
 import { ProfileSet } from './profiles.js';
 
@@ -268,11 +271,40 @@ export class Monitor {
     // Checked again after the claim: a refresh's jobs are committed after its file is swapped in.
     const reader = this.currentReader();
     if (!reader) return 0;
+    if (jobs.length === 0) return 0;
+    const context = (outbox?: StoredEvent[]): EvaluationContext => ({
+      engine: this.store.engine,
+      reader,
+      policyFor: (p) => this.profiles.policyFor(p),
+      now: this.now(),
+      ...(outbox ? { outbox } : {}),
+    });
+    // The whole batch in one transaction: one commit (one WAL flush) and one outbox insert for up to
+    // --rematch-batch jobs, instead of one each; inventories are locked in id order, so two workers' batches
+    // never wait on each other in a cycle. A job that fails rolls the batch back; then each job runs on its own,
+    // so that one bad job does not hold the others back.
+    try {
+      const results = await this.store.db.transaction().execute(async (trx) => {
+        const outbox: StoredEvent[] = [];
+        const ctx = context(outbox);
+        const rs = [];
+        for (const job of [...jobs].sort((a, b) => a.inventory_id - b.inventory_id || a.id - b.id)) rs.push(await evaluateJob(trx, ctx, job));
+        await appendEvents(trx, this.store.engine, outbox);
+        return rs;
+      });
+      for (const r of results) {
+        if (r.applied) {
+          this.stats.jobs++;
+          this.stats.events += r.events;
+        }
+      }
+      return jobs.length;
+    } catch (e) {
+      if (jobs.length > 1) this.opts.log?.warn({ jobs: jobs.length, err: describeError(e) }, 're-match batch failed; working its jobs one by one');
+    }
     for (const job of jobs) {
       try {
-        const r = await this.store.db.transaction().execute((trx) =>
-          evaluateJob(trx, { engine: this.store.engine, reader, policyFor: (p) => this.profiles.policyFor(p), now: this.now() }, job),
-        );
+        const r = await this.store.db.transaction().execute((trx) => evaluateJob(trx, context(), job));
         if (r.applied) {
           this.stats.jobs++;
           this.stats.events += r.events;

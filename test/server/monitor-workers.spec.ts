@@ -134,6 +134,37 @@ for (const { engine, skip } of ENGINES) {
       if (work) fs.rmSync(work, { recursive: true, force: true });
     });
 
+    it("a jobs-only worker works no job while its profiles differ from the server's last sync, and syncs again", async () => {
+      const cacheDir = path.join(t.options.dataDir!, 'advisory-profiles');
+      const serverProfiles = path.join(work, 'profiles-server');
+      const workerProfiles = path.join(work, 'profiles-worker');
+      for (const [dir, failOn] of [[serverProfiles, 'high'], [workerProfiles, 'critical']] as const) {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, 'defaults.yaml'), `gate:\n  failOn: ${failOn}\n`);
+      }
+      const store = await Store.open(t.options);
+      try {
+        const server = new Monitor(store, { cacheDir, dbSource: await writeMirror(path.join(work, 'p'), [LODASH]), background: false, workJobs: false, profileRepo: serverProfiles });
+        await server.refresh();
+        expect((await server.syncProfiles()).changed).toBe(true);
+        await store.scans.store(await store.projects.create('prof-0', null), inventoryReport('main', [npmPackage('lodash', '4.0.0')]));
+        const worker = new Monitor(store, { cacheDir, background: false, jobsOnly: true, profileRepo: workerProfiles });
+        await worker.start();
+        const queued = (await store.monitor.jobCounts()).queued ?? 0;
+        expect(queued).toBeGreaterThan(0);
+        expect(await worker.processBatch()).toBe(0);
+        expect((await store.monitor.jobCounts()).queued).toBe(queued);
+        // The worker's repository catches up (a pull): it syncs before its next batch and works the jobs.
+        fs.writeFileSync(path.join(workerProfiles, 'defaults.yaml'), 'gate:\n  failOn: high\n');
+        expect(await worker.drain()).toBe(queued);
+        expect((await store.monitor.jobCounts()).queued ?? 0).toBe(0);
+        await worker.stop();
+        await server.stop();
+      } finally {
+        await store.close();
+      }
+    });
+
     it('a job that fails rolls its batch back; the others are then done one by one, the bad one fails alone', async () => {
       const cacheDir = path.join(t.options.dataDir!, 'advisory');
       const store = await Store.open(t.options);
@@ -151,7 +182,7 @@ for (const { engine, skip } of ENGINES) {
         expect(await monitor.drain()).toBe(4);
         expect(await store.monitor.jobCounts(r.refreshId)).toEqual({ done: 3, failed: 1 });
         const events = await store.events.list({ limit: 100 });
-        expect(events.map((e) => e.project.name).sort()).toEqual(['b-0', 'b-1', 'b-3']);
+        expect(events.filter((e) => e.cause.kind === 'db-refresh' && e.cause.id === String(r.refreshId)).map((e) => e.project.name).sort()).toEqual(['b-0', 'b-1', 'b-3']);
         expect(monitor.stats).toMatchObject({ jobs: 4 + 3, failed: 1 });
       } finally {
         await store.close();

@@ -134,13 +134,13 @@ export class Monitor {
     if (this.opts.background !== false) this.startLoop();
   }
 
+  private profileMismatch: string | undefined;
+
   /**
    * A jobs-only worker decides with the profiles the server last synced (their hash in the store): it syncs
    * again when they differ, and works no job while they still do (the job waits; it is never decided with
    * other exceptions than the server's).
    */
-  private profileMismatch: string | undefined;
-
   private async profilesCurrent(): Promise<boolean> {
     if (!this.opts.jobsOnly) return true;
     const stored = await this.store.monitor.getState('profile_hash');

@@ -454,6 +454,8 @@ function migrations(engine: Engine): Record<string, Migration> {
         // last_seen_scan_id in the heap.
         await db.schema.dropIndex('findings_open').execute();
         await db.schema.createIndex('findings_project_severity').on('findings').columns(['project_id', 'severity_rank', 'id']).execute();
+        // What a re-scan compares to leave an unchanged finding's content alone (PostgreSQL path; null before).
+        await db.schema.alterTable('findings').addColumn('content_hash', 'text').execute();
         if (engine === 'postgres') {
           // New pages keep 30 % free for the next version of their rows; existing pages get it as they are rewritten.
           await sql`alter table findings set (fillfactor = 70)`.execute(db);

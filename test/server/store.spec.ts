@@ -99,6 +99,37 @@ for (const { engine, skip } of ENGINES) {
       expect(pkg.items.some((i) => i.project === 's-a')).toBe(true);
     });
 
+    it('indexes the aliases a finding gains on a re-scan, writes no alias row for an unchanged re-scan, rewrites only a changed finding', async () => {
+      const projectId = await store.projects.create('s-alias', null);
+      const report = syntheticReport({ seed: 23, findings: 40 });
+      await store.scans.store(projectId, report);
+      const aliasRows = async (): Promise<number> =>
+        Number((await store.db.selectFrom('finding_aliases').select((eb) => eb.fn.countAll().as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow()).n);
+      const before = await aliasRows();
+      // Each finding: its id and its one alias.
+      expect(before).toBe(new Set(report.findings.map((f) => `${f.id} ${f.package.purl}`)).size * 2);
+      await store.scans.store(projectId, { ...report, createdAt: new Date().toISOString() });
+      expect(await aliasRows()).toBe(before);
+      const again = structuredClone(report);
+      again.findings[3]!.aliases = [...again.findings[3]!.aliases, 'CVE-2043-0003'];
+      await store.scans.store(projectId, again);
+      expect(await aliasRows()).toBe(before + 1);
+      const hit = await read.searchVuln('all', 'CVE-2043-0003', 50, 0);
+      expect(hit.items.map((i) => [i.project, i.id, i.package.purl])).toEqual([['s-alias', again.findings[3]!.id, again.findings[3]!.package.purl]]);
+      // A re-scan where one finding's content changed: that one is rewritten, the others only move last seen.
+      const third = structuredClone(again);
+      third.findings[5]!.severity = third.findings[5]!.severity === 'CRITICAL' ? 'LOW' : 'CRITICAL';
+      const scan3 = await store.scans.store(projectId, third);
+      const project = (await store.projects.byName('s-alias'))!;
+      expect(project.latest_scan_id).toBe(scan3);
+      const open = await read.findings(project, {}, 500);
+      expect(open.total).toBe(new Set(third.findings.map((f) => `${f.id} ${f.package.purl}`)).size);
+      const changed = open.items.find((f) => f.id === third.findings[5]!.id && f.package.purl === third.findings[5]!.package.purl)!;
+      expect(changed.severity).toBe(third.findings[5]!.severity);
+      const rows = await store.db.selectFrom('findings').select(['last_seen_scan_id', 'first_seen_scan_id']).where('project_id', '=', projectId).execute();
+      expect(rows.every((r) => r.last_seen_scan_id === scan3 && r.first_seen_scan_id < scan3)).toBe(true);
+    });
+
     it('queues replays once and stores each entry exactly once with competing workers', async () => {
       const projectId = await store.projects.create('q-1', null);
       const bodies = [1, 2, 3, 4, 5, 6].map((i) => JSON.stringify(syntheticReport({ seed: 100 + i, findings: 20 })));

@@ -52,6 +52,7 @@ interface ServeCliOptions extends StoreCliOptions {
   profilePoll: string;
   rematchLease: string;
   rematchBatch: string;
+  rematchWorkers: string;
   monitor: boolean;
   notify: boolean;
   exportUrl?: string;
@@ -63,7 +64,7 @@ interface ServeCliOptions extends StoreCliOptions {
 }
 
 /** "6h", "30m", "90s", "0" (off) → milliseconds. */
-function durationOption(v: string, name: string): number {
+export function durationOption(v: string, name: string): number {
   const m = /^(\d+)(ms|s|m|h|d)?$/.exec(v.trim());
   if (!m) throw new UsageError(`${name} must be a duration such as 6h, 30m, 90s or 0`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 's'] ?? 1000;
@@ -174,6 +175,7 @@ async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number>
             profilePollMs: durationOption(opts.profilePoll, '--profile-poll'),
             leaseMs: durationOption(opts.rematchLease, '--rematch-lease'),
             batchSize: Math.max(1, intOption(opts.rematchBatch, '--rematch-batch')),
+            workJobs: intOption(opts.rematchWorkers, '--rematch-workers') > 0,
           },
         }
       : {}),
@@ -220,6 +222,7 @@ export const serverCommand: CliCommand = {
       .option('--profile-poll <duration>', 'poll the profile repository this often (0: only on POST /api/v1/admin/profiles/sync)', '5m')
       .option('--rematch-lease <duration>', 're-match jobs a worker leased come back to the queue after this long if it died', '2m')
       .option('--rematch-batch <n>', 're-match jobs leased at a time', '50')
+      .option('--rematch-workers <n>', 'work re-match jobs in this process: 1, or 0 to leave them to `bulwark worker --rematch`', '1')
       .option('--no-monitor', 'no advisory database, re-matching or lifecycle events (ingestion only)')
       .option('--export-url <url>', 'send the monitoring events and the findings they concern to this Elasticsearch/OpenSearch cluster (_bulk), resuming from a cursor kept in the store')
       .option('--export-index-prefix <prefix>', 'indices <prefix>-events-YYYY.MM.DD and <prefix>-findings-YYYY.MM.DD', DEFAULT_INDEX_PREFIX)

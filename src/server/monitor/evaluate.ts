@@ -24,6 +24,11 @@ export interface EvaluationContext {
   reader: AdvisoryReader;
   policyFor(project: string): Policy;
   now: Date;
+  /**
+   * Several jobs in one transaction: their events are collected here and appended once by the caller, so the
+   * outbox lock is held only for that insert and the commit, not across the other jobs' matching.
+   */
+  outbox?: StoredEvent[];
 }
 
 export interface EvaluationResult {
@@ -239,6 +244,7 @@ export async function evaluateJob(trx: Transaction<Database>, ctx: EvaluationCon
     .where('id', '=', inv.id)
     .execute();
   // Last: on PostgreSQL the outbox lock is then held only for the insert and the commit.
-  await appendEvents(trx, ctx.engine, events);
+  if (ctx.outbox) ctx.outbox.push(...events);
+  else await appendEvents(trx, ctx.engine, events);
   return { events: events.length, applied: true };
 }

@@ -11,6 +11,9 @@ import type { RefreshOutcome } from '../store/monitor.js';
 import type { Store } from '../store/store.js';
 import { randomId } from '../store/util.js';
 import { diffAdvisories, readAdvisoryFingerprints } from './advisory-diff.js';
+import { appendEvents } from '../events/outbox.js';
+import type { StoredEvent } from '../events/outbox.js';
+import type { EvaluationContext } from './evaluate.js';
 import { evaluateJob } from './evaluate.js';
 import { ProfileSet } from './profiles.js';
 
@@ -36,6 +39,18 @@ export interface MonitorOptions {
   maxAttempts?: number;
   /** Start the background loops (default true); tests drive the monitor by hand. */
   background?: boolean;
+  /**
+   * Work re-match jobs in this process (default true). The server's `--rematch-workers 0`: it refreshes,
+   * syncs and queues, and `bulwark worker --rematch` processes (any number, any replica) work the jobs.
+   */
+  workJobs?: boolean;
+  /**
+   * Only work jobs (`bulwark worker --rematch`): no refresh, no start-up reconciliation, no expiry check, and
+   * the profile repository is only read, never turned into jobs. The advisory database in `cacheDir` is the
+   * server's (a shared directory), opened as the server swaps new files in; jobs wait while this process's
+   * profiles differ from the ones the server last synced.
+   */
+  jobsOnly?: boolean;
   now?: () => Date;
   log?: FastifyBaseLogger;
 }
@@ -80,12 +95,12 @@ export class Monitor {
 
   /** Opens what exists, reconciles it with the store, and starts the loops. */
   async start(): Promise<void> {
+    if (this.opts.jobsOnly) return this.startJobsOnly();
     this.openReader();
     if (this.reader) await this.reconcile().catch((e) => this.opts.log?.error({ err: describeError(e) }, 'advisory reconciliation failed'));
     if (this.opts.profileRepo !== undefined) await this.syncProfiles().catch((e) => this.opts.log?.error({ err: describeError(e) }, 'profile sync failed; keeping the defaults'));
     if (this.opts.background === false) return;
-    this.running = true;
-    this.loop = this.run();
+    if (this.opts.workJobs !== false) this.startLoop();
     const every = (ms: number | undefined, fallback: number, fn: () => Promise<unknown>, what: string): void => {
       const interval = ms ?? fallback;
       if (interval <= 0) return;
@@ -98,6 +113,49 @@ export class Monitor {
     every(this.opts.expiryCheckMs, 60_000, () => this.checkExpiry(), 'exception expiry check');
     // No database yet: build one now, in the background (ingestion does not wait for it).
     if (!this.reader && (this.opts.dbRefreshMs ?? 1) > 0) void this.refresh().catch((e) => this.opts.log?.error({ err: describeError(e) }, 'first advisory database build failed'));
+  }
+
+  private startLoop(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** `bulwark worker --rematch`: the server's database and the profiles as they are; the job loop only. */
+  private async startJobsOnly(): Promise<void> {
+    this.openReader();
+    if (!this.reader) this.opts.log?.warn({ path: this.dbPath }, 'no advisory database yet; re-match jobs wait until the server builds one');
+    if (this.opts.profileRepo !== undefined) {
+      try {
+        this.profiles.sync();
+      } catch (e) {
+        this.opts.log?.error({ err: describeError(e) }, 'profile sync failed; re-match jobs wait for the profiles');
+      }
+    }
+    if (this.opts.background !== false) this.startLoop();
+  }
+
+  private profileMismatch: string | undefined;
+
+  /**
+   * A jobs-only worker decides with the profiles the server last synced (their hash in the store): it syncs
+   * again when they differ, and works no job while they still do (the job waits; it is never decided with
+   * other exceptions than the server's).
+   */
+  private async profilesCurrent(): Promise<boolean> {
+    if (!this.opts.jobsOnly) return true;
+    const stored = await this.store.monitor.getState('profile_hash');
+    if (stored === undefined && this.opts.profileRepo === undefined) return true;
+    if (stored === this.profiles.hash) return true;
+    try {
+      this.profiles.sync();
+    } catch (e) {
+      this.opts.log?.error({ err: describeError(e) }, 'profile sync failed');
+    }
+    if (stored === this.profiles.hash) return true;
+    const pair = `${stored}/${this.profiles.hash}`;
+    if (pair !== this.profileMismatch) this.opts.log?.warn({ server: stored ?? null, worker: this.profiles.hash ?? null }, "this worker's profiles differ from the server's; re-match jobs wait");
+    this.profileMismatch = pair;
+    return false;
   }
 
   async stop(): Promise<void> {
@@ -208,15 +266,45 @@ export class Monitor {
   /** Leases one batch and processes it; the number of jobs handled (0: nothing due, or no database yet). */
   async processBatch(): Promise<number> {
     if (!this.currentReader()) return 0;
+    if (!(await this.profilesCurrent())) return 0;
     const jobs = await this.store.monitor.claim(this.id, this.opts.leaseMs ?? 120_000, this.opts.batchSize ?? 50);
     // Checked again after the claim: a refresh's jobs are committed after its file is swapped in.
     const reader = this.currentReader();
     if (!reader) return 0;
+    if (jobs.length === 0) return 0;
+    const context = (outbox?: StoredEvent[]): EvaluationContext => ({
+      engine: this.store.engine,
+      reader,
+      policyFor: (p) => this.profiles.policyFor(p),
+      now: this.now(),
+      ...(outbox ? { outbox } : {}),
+    });
+    // The whole batch in one transaction: one commit (one WAL flush) and one outbox insert for up to
+    // --rematch-batch jobs, instead of one each; inventories are locked in id order, so two workers' batches
+    // never wait on each other in a cycle. A job that fails rolls the batch back; then each job runs on its own,
+    // so that one bad job does not hold the others back.
+    try {
+      const results = await this.store.db.transaction().execute(async (trx) => {
+        const outbox: StoredEvent[] = [];
+        const ctx = context(outbox);
+        const rs = [];
+        for (const job of [...jobs].sort((a, b) => a.inventory_id - b.inventory_id || a.id - b.id)) rs.push(await evaluateJob(trx, ctx, job));
+        await appendEvents(trx, this.store.engine, outbox);
+        return rs;
+      });
+      for (const r of results) {
+        if (r.applied) {
+          this.stats.jobs++;
+          this.stats.events += r.events;
+        }
+      }
+      return jobs.length;
+    } catch (e) {
+      if (jobs.length > 1) this.opts.log?.warn({ jobs: jobs.length, err: describeError(e) }, 're-match batch failed; working its jobs one by one');
+    }
     for (const job of jobs) {
       try {
-        const r = await this.store.db.transaction().execute((trx) =>
-          evaluateJob(trx, { engine: this.store.engine, reader, policyFor: (p) => this.profiles.policyFor(p), now: this.now() }, job),
-        );
+        const r = await this.store.db.transaction().execute((trx) => evaluateJob(trx, context(), job));
         if (r.applied) {
           this.stats.jobs++;
           this.stats.events += r.events;

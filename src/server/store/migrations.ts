@@ -1,5 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -443,6 +443,24 @@ function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('key', 'text', (c) => c.primaryKey())
           .addColumn('value', 'text', (c) => c.notNull())
           .execute();
+      },
+    },
+    '040_ingest_hot_updates': {
+      async up(db: Db): Promise<void> {
+        // Every stored scan rewrites last_seen_scan_id on each of the project's findings. With that column in an
+        // index, each of those updates wrote a new entry in all four of the table's indexes; without it (and
+        // with room left on each page, PostgreSQL fillfactor) the update stays on its page (HOT) and writes no
+        // index entry. The open-findings page still reads this index (project, severity, id) and filters on
+        // last_seen_scan_id in the heap.
+        await db.schema.dropIndex('findings_open').execute();
+        await db.schema.createIndex('findings_project_severity').on('findings').columns(['project_id', 'severity_rank', 'id']).execute();
+        // What a re-scan compares to leave an unchanged finding's content alone (PostgreSQL path; null before).
+        await db.schema.alterTable('findings').addColumn('content_hash', 'text').execute();
+        if (engine === 'postgres') {
+          // New pages keep 30 % free for the next version of their rows; existing pages get it as they are rewritten.
+          await sql`alter table findings set (fillfactor = 70)`.execute(db);
+          await sql`alter table packages set (fillfactor = 70)`.execute(db);
+        }
       },
     },
     '060_export_cursor': {

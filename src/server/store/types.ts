@@ -99,6 +99,8 @@ export interface Database {
     last_seen_at: string;
     first_seen_scan_id: number;
     last_seen_scan_id: number;
+    /** PostgreSQL: a hash of the finding's content (all but the fingerprint and first/last seen); a re-scan that finds it unchanged only moves last seen. */
+    content_hash: string | null;
   };
   /** Registries the server scans (issue 15). credentials: AES-256-GCM sealed JSON {username, password}. */
   registries: {

@@ -33,7 +33,7 @@ const OS_FILES = new Set(OS_RELEASE_FILES);
 const SEEN_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Extracts one layer: one pass over its tar, wanted files handed to the extractors as they stream by. */
-async function extractLayer(source: ImageSource, index: number, extractors: readonly Extractor[]): Promise<LayerResult> {
+async function extractLayer(source: ImageSource, index: number, extractors: readonly Extractor[], verifyDigest: boolean): Promise<LayerResult> {
   const result: LayerResult = { files: {}, osFiles: {}, symlinks: {}, whiteouts: [], opaqueDirs: [], refused: [] };
   const wanted = (p: string): Extractor[] => extractors.filter((e) => e.required(p));
   const wantedAny = (p: string): boolean => extractors.some((e) => e.required(p));
@@ -63,6 +63,7 @@ async function extractLayer(source: ImageSource, index: number, extractors: read
       result.files[entry.path] = out;
     },
     {
+      verifyDigest,
       onSymlink: (entry) => {
         if (entry.linkTarget) result.symlinks[entry.path] = entry.linkTarget;
       },
@@ -140,6 +141,12 @@ export async function inventoryOfImage(source: ImageSource, opts: ImageScanOptio
   const desc = source.describe();
   const extractors = opts.extractors ?? DEFAULT_EXTRACTORS;
   const cacheable = desc.kind !== 'rootfs' && !opts.noLayerCache;
+  // A layer's digest is checked against its bytes when its result goes into the layer cache, which from then on
+  // trusts the digest as the name of that content (a cache hit is never re-read). Without the cache (--no-layer-cache)
+  // the scan reports exactly the bytes it walked, under the digests the image names them by, and does not hash a
+  // local archive's layers (Trivy does not either): hashing is half of the CPU of a cold scan of a plain
+  // docker-archive. Every other refusal stays (paths, links, bombs, truncation, corrupt tars), and a registry's
+  // bytes are always checked as they arrive, since they are kept in the blobs cache.
   const cache = new LayerCache(path.join(opts.cacheDir, 'layers'), extractorFingerprint(extractors));
   const results: LayerResult[] = new Array<LayerResult>(desc.layers.length);
   const errors: FileProblem[] = [];
@@ -162,7 +169,7 @@ export async function inventoryOfImage(source: ImageSource, opts: ImageScanOptio
       const i = todo[next++]!;
       let result: LayerResult;
       try {
-        result = await extractLayer(source, i, extractors);
+        result = await extractLayer(source, i, extractors, cacheable);
       } catch (e) {
         next = todo.length; // the scan fails: start no other layer
         throw e;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walkLayerBlob, walkLayerStream } from './layer-walk.js';
 import { openImage, parseImageTarget } from './open.js';
 import { digestOf } from './oci.js';
+import { inventoryOfImage } from '../../scan/image.js';
 import type { LayerEntry } from './types.js';
 
 type E = Partial<Header> & { name: string; body?: string | Buffer };
@@ -291,6 +292,30 @@ describe('hostile archives', () => {
       code: 'BULWARK_E_ARCHIVE',
       message: expect.stringContaining(`layer ${digestOf(Buffer.alloc(0))}: content digest is ${digestOf(l1)}`),
     });
+  });
+
+  it('the scanner checks diff ids when it fills the layer cache; with --no-layer-cache it reports the bytes it walked', async () => {
+    const l1 = await makeTar([{ name: 'etc/os-release', body: 'ID=debian\nVERSION_ID="12"\n' }]);
+    const file = await dockerArchive('wrongdiff-scan.tar', [{ name: 'l1.tar', body: l1 }], ['l1.tar']);
+    const cacheDir = path.join(work, 'scan-cache');
+    const src = await openImage(parseImageTarget(`docker-archive:${file}`), { cacheDir });
+    try {
+      await expect(inventoryOfImage(src, { cacheDir })).rejects.toMatchObject({
+        code: 'BULWARK_E_ARCHIVE',
+        message: expect.stringContaining(`layer ${digestOf(Buffer.alloc(0))}: content digest is ${digestOf(l1)}`),
+      });
+    } finally {
+      await src.close();
+    }
+    expect(fs.existsSync(path.join(cacheDir, 'layers')) ? fs.readdirSync(path.join(cacheDir, 'layers'), { recursive: true }).filter((f) => !String(f).endsWith('/')).length : 0).toBe(0);
+    const again = await openImage(parseImageTarget(`docker-archive:${file}`), { cacheDir });
+    try {
+      const inv = await inventoryOfImage(again, { cacheDir, noLayerCache: true });
+      expect(inv.os).toMatchObject({ family: 'debian', version: '12' });
+      expect(inv.target.image?.layers.map((l) => l.digest)).toEqual([digestOf(Buffer.alloc(0))]);
+    } finally {
+      await again.close();
+    }
   });
 
   it('an OCI layout whose manifest names a missing layer blob fails at open, naming the blob', async () => {

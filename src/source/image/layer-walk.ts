@@ -115,8 +115,10 @@ export async function walkLayerBlob(
     hashed = hashFileRange(blob.file, blob.start, blob.length, algo);
     hashed.catch(() => undefined); // awaited below, unless the walk fails first
   }
+  // A plain tar that is not hashed is read header by header: the bodies nobody wants are passed over unread.
+  const raw = compression === 'none' && hashed === undefined && ctx.verifyDigest === undefined ? { plainTar: blob } : readRange(blob.file, blob.start, blob.length, compression === 'none');
   const result = await walkLayerStream(
-    readRange(blob.file, blob.start, blob.length, compression === 'none'),
+    raw,
     compression,
     hashed ? { label: ctx.label } : ctx,
     want,
@@ -150,6 +152,18 @@ function checkDigest(label: string, got: string, expected: string): void {
   }
 }
 
+/** An uncompressed tar in a file range, walked by positional reads (bodies nobody wants are never read). */
+export interface PlainTarRange {
+  plainTar: BlobRange;
+}
+
+function isPlainTarRange(x: unknown): x is PlainTarRange {
+  return typeof x === 'object' && x !== null && 'plainTar' in x;
+}
+
+/** Window of a positional walk: the headers and small bodies between two skipped bodies come in one read. */
+const SEEK_WINDOW = 64 * 1024;
+
 /**
  * Walks a layer from a raw (possibly compressed) byte stream. Exposed for tests and for callers holding a stream.
  * `expectedRawBytes`, when given, must equal the raw bytes read (a file that shrank under us is a corrupt layer).
@@ -157,7 +171,7 @@ function checkDigest(label: string, got: string, expected: string): void {
  * order, awaited) before the next chunk is taken.
  */
 export async function walkLayerStream(
-  raw: Readable | AsyncIterable<Uint8Array>,
+  raw: Readable | AsyncIterable<Uint8Array> | PlainTarRange,
   compression: Compression,
   ctx: LayerWalkContext,
   want: WantFn,
@@ -300,12 +314,63 @@ export async function walkLayerStream(
     }
   }
 
-  const source: AsyncIterable<Uint8Array> = raw;
+  // A plain tar in a file: headers are read, the bodies nobody wants are skipped, wanted bodies are read straight
+  // into their buffers. Synchronous positional reads: a header costs a few microseconds, not a promise.
+  const walkPlainTar = async (src: BlobRange): Promise<void> => {
+    const fh = await fs.promises.open(src.file, 'r');
+    try {
+      const size = (await fh.stat()).size;
+      const have = Math.max(0, Math.min(src.length, size - src.start));
+      const window = Buffer.allocUnsafeSlow(Math.min(SEEK_WINDOW, Math.max(1, have)));
+      let pos = 0;
+      const advance = (n: number): void => {
+        pos += n;
+        result.bytes += n;
+        if (result.bytes > maxLayerBytes) throw bomb();
+      };
+      while (pos < have) {
+        const skip = Math.min(walker.skippable(), have - pos);
+        if (skip > 0) {
+          walker.skip(skip);
+          advance(skip);
+          continue;
+        }
+        const c = walker.collecting();
+        if (c && c.remaining >= SEEK_WINDOW) {
+          const n = Math.min(c.remaining, have - pos);
+          let got = 0;
+          while (got < n) {
+            const r = fs.readSync(fh.fd, c.buffer, c.at + got, n - got, src.start + pos + got);
+            if (r === 0) break;
+            got += r;
+          }
+          walker.collected(got);
+          advance(got);
+          if (pending.length > 0) await runPending();
+          if (got < n) break;
+          continue;
+        }
+        const r = fs.readSync(fh.fd, window, 0, Math.min(window.length, have - pos), src.start + pos);
+        if (r === 0) break;
+        pos += r;
+        await feed(r === window.length ? window : window.subarray(0, r));
+      }
+      rawBytes = pos;
+    } finally {
+      await fh.close();
+    }
+  };
+
   let consumerError: unknown;
   try {
-    if (compression === 'none') {
+    if (isPlainTarRange(raw)) {
+      if (compression !== 'none') throw new TypeError('a positional walk reads plain tars only');
+      await walkPlainTar(raw.plainTar);
+    } else if (compression === 'none') {
+      const source: AsyncIterable<Uint8Array> = raw;
       for await (const chunk of tapped(source)) await feed(chunk);
     } else {
+      const source: AsyncIterable<Uint8Array> = raw;
       await pipeline(Readable.from(tapped(source), { objectMode: false, highWaterMark: READ_CHUNK }), decompressor(compression), async (out: AsyncIterable<Buffer>) => {
         try {
           for await (const chunk of out) await feed(chunk);

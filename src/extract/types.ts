@@ -13,6 +13,25 @@ export interface ExtractInput {
   tree: TreeReader;
 }
 
+/**
+ * Positional reads of one file, for extractors of large files of which they need only parts (executables,
+ * archives). The core provides it over a file handle (directories, hosts) or over bytes already in memory (a file
+ * streamed out of an image layer); an extractor never opens files itself.
+ */
+export interface RandomAccessFile {
+  /** Bytes in the file. */
+  readonly size: number;
+  /** The bytes at [offset, offset + length), fewer only where the file ends. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+export interface RandomAccessInput {
+  /** Path relative to the tree root, forward slashes. */
+  path: string;
+  file: RandomAccessFile;
+  tree: TreeReader;
+}
+
 export interface ExtractOutput {
   packages: Package[];
   unknowns?: Unknown[];
@@ -32,4 +51,11 @@ export interface Extractor {
   /** Cheap: basename / suffix checks on the relative path only. */
   required(path: string): boolean;
   extract(input: ExtractInput): Promise<ExtractOutput> | ExtractOutput;
+  /**
+   * Optional, for large files of which only parts are read: the same extraction over positional reads. A source
+   * that can read files positionally (a directory, a host) calls this instead of `extract` when every extractor
+   * wanting a file has it, so that a 100 MB executable is never held in memory. For the same bytes it must give
+   * what `extract` gives (implementations make `extract` call it over the bytes: `bytesFile()` in extract/util).
+   */
+  extractFrom?(input: RandomAccessInput): Promise<ExtractOutput>;
 }

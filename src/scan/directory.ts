@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExtractionResult } from './extract-files.js';
-import { MAX_FILE_BYTES, extractFile, readFileCapped, runLimited } from './extract-files.js';
-import { readRegularFile } from '../source/host/index.js';
+import { MAX_FILE_BYTES, extractFile, handleFile, openFileForReading, readFileCapped, runLimited } from './extract-files.js';
+import { openRegularFile, readRegularFile } from '../source/host/index.js';
 import type { Extractor, TreeReader } from '../extract/types.js';
 import { resolveInside, walkDirectory } from '../source/directory/walk.js';
 import type { DirectoryWalkOptions, WalkProblem } from '../source/directory/walk.js';
@@ -57,6 +57,7 @@ export async function extractDirectory(root: string, extractors: readonly Extrac
   });
   async function extractOne(filePath: string, wanting: Extractor[]): Promise<void> {
     const file = { path: filePath };
+    if (wanting.every((e) => e.extractFrom !== undefined)) return extractPositionally(filePath, wanting);
     let content: Uint8Array;
     try {
       // Walked files: only a regular file is read (never a FIFO or device swapped in since the walk listed it).
@@ -66,6 +67,23 @@ export async function extractDirectory(root: string, extractors: readonly Extrac
       return;
     }
     await extractFile(file.path, content, wanting, tree, result);
+  }
+  /** Executables and archives: their extractors read only the parts they need, through the open file. */
+  async function extractPositionally(filePath: string, wanting: Extractor[]): Promise<void> {
+    const full = path.join(root, filePath);
+    let opened: { handle: fs.promises.FileHandle; size: number };
+    try {
+      // Walked files: only a regular file is opened (never a FIFO or device swapped in since the walk listed it).
+      opened = only ? await openFileForReading(full) : await openRegularFile(full);
+    } catch (e) {
+      result.errors.push({ path: filePath, code: 'BULWARK_E_IO', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? describeError(e)}` });
+      return;
+    }
+    try {
+      await extractFile(filePath, handleFile(opened.handle, opened.size), wanting, tree, result);
+    } finally {
+      await opened.handle.close();
+    }
   }
   for (const p of walkProblems) result.errors.push({ path: p.path, code: 'BULWARK_E_IO', message: p.message });
   if (only && !extractors.some((e) => e.required(only))) {

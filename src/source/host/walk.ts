@@ -145,17 +145,28 @@ async function crossesFilesystem(abs: string, mounts: MountTable, rootDev: numbe
 export class NotRegularFileError extends Error {}
 
 /**
- * Reads a file found by the walk, refusing anything that is not (or is no longer) a regular file: opened with
- * O_NOFOLLOW | O_NONBLOCK (a FIFO swapped in does not block the scan), checked with fstat, capped at `maxBytes`.
+ * Opens a file found by the walk, refusing anything that is not (or is no longer) a regular file: opened with
+ * O_NOFOLLOW | O_NONBLOCK (a FIFO swapped in does not block the scan), checked with fstat. The caller closes it.
  */
-export async function readRegularFile(abs: string, maxBytes: number): Promise<{ content: Buffer; mode: number }> {
+export async function openRegularFile(abs: string): Promise<{ handle: fs.promises.FileHandle; size: number; mode: number }> {
   const fh = await fs.promises.open(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw new NotRegularFileError('not a regular file');
-    if (st.size > maxBytes) throw new NotRegularFileError(`oversize: ${st.size} bytes > maxFileBytes ${maxBytes}`);
-    return { content: await fh.readFile(), mode: st.mode & 0o7777 };
-  } finally {
+    return { handle: fh, size: st.size, mode: st.mode & 0o7777 };
+  } catch (e) {
     await fh.close();
+    throw e;
+  }
+}
+
+/** Reads a file found by the walk whole (see openRegularFile), capped at `maxBytes`. */
+export async function readRegularFile(abs: string, maxBytes: number): Promise<{ content: Buffer; mode: number }> {
+  const { handle, size, mode } = await openRegularFile(abs);
+  try {
+    if (size > maxBytes) throw new NotRegularFileError(`oversize: ${size} bytes > maxFileBytes ${maxBytes}`);
+    return { content: await handle.readFile(), mode };
+  } finally {
+    await handle.close();
   }
 }

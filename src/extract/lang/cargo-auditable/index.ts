@@ -9,7 +9,8 @@
  */
 import { cargoPurl } from '../../../core/purl.js';
 import { ParseError } from '../../../core/errors.js';
-import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import type { Extractor, ExtractInput, ExtractOutput, RandomAccessInput } from '../../types.js';
+import { bytesFile } from '../../util/random-access.js';
 import { baseName } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { decodeAuditData, elfSection, isElf, SECTION } from './parse.js';
@@ -21,40 +22,46 @@ const BIN_DIRS = ['bin/', 'sbin/', 'libexec/', 'target/release/', 'target/debug/
 
 export const cargoAuditableExtractor: Extractor = {
   id: ID,
-  version: 1,
+  version: 2,
   required(path: string): boolean {
     const b = baseName(path);
     if (b === '' || b.includes('.')) return false;
     const dir = path.slice(0, path.length - b.length);
     return BIN_DIRS.some((d) => dir === d || dir.endsWith(`/${d}`));
   },
-  extract(input: ExtractInput): ExtractOutput {
-    const set = new PackageSet('crates.io', ID, input.path);
-    if (!isElf(input.content)) return set.output();
-    let data;
-    try {
-      const section = elfSection(input.content, SECTION);
-      if (section === undefined) return set.output();
-      data = decodeAuditData(section);
-    } catch (e) {
-      if (e instanceof FormatError) throw new ParseError(input.path, e.message, { cause: e });
-      throw e;
-    }
-    for (const d of data.dropped) set.problem(`dropped ${d}`);
-    const direct = new Set<number>();
-    data.packages.forEach((p) => {
-      if (p.root) for (const i of p.dependencies) direct.add(i);
-    });
-    const hasRoot = data.packages.some((p) => p.root);
-    data.packages.forEach((p, i) => {
-      set.add({
-        name: p.name,
-        version: p.version,
-        purl: () => cargoPurl(p.name, p.version),
-        dev: p.kind === 'build',
-        ...(hasRoot && !p.root ? { direct: direct.has(i) } : {}),
-      });
-    });
-    return set.output();
+  extract(input: ExtractInput): Promise<ExtractOutput> {
+    return extractFrom({ path: input.path, file: bytesFile(input.content), tree: input.tree });
   },
+  extractFrom,
 };
+
+/** Reads the ELF headers and the `.dep-v0` section only, whatever the size of the executable. */
+async function extractFrom(input: RandomAccessInput): Promise<ExtractOutput> {
+  const set = new PackageSet('crates.io', ID, input.path);
+  if (input.file.size < 52 || !isElf(await input.file.read(0, 52))) return set.output();
+  let data;
+  try {
+    const section = await elfSection(input.file, SECTION);
+    if (section === undefined) return set.output();
+    data = decodeAuditData(section);
+  } catch (e) {
+    if (e instanceof FormatError) throw new ParseError(input.path, e.message, { cause: e });
+    throw e;
+  }
+  for (const d of data.dropped) set.problem(`dropped ${d}`);
+  const direct = new Set<number>();
+  data.packages.forEach((p) => {
+    if (p.root) for (const i of p.dependencies) direct.add(i);
+  });
+  const hasRoot = data.packages.some((p) => p.root);
+  data.packages.forEach((p, i) => {
+    set.add({
+      name: p.name,
+      version: p.version,
+      purl: () => cargoPurl(p.name, p.version),
+      dev: p.kind === 'build',
+      ...(hasRoot && !p.root ? { direct: direct.has(i) } : {}),
+    });
+  });
+  return set.output();
+}

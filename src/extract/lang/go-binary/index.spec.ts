@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractText } from '../../../../test/support/extract.js';
 import { goBinaryExtractor } from './index.js';
 import { executableFormat, parseModInfo, readGoBuildInfo } from './parse.js';
+import { bytesFile } from '../../util/random-access.js';
 
 function goAvailable(): string | undefined {
   try {
@@ -41,7 +42,7 @@ describe('lang/go-binary on non-Go files', () => {
     if (fs.existsSync('/bin/sh')) {
       // the shell is a C program: ELF, but no Go build info
       const sh = fs.readFileSync(fs.realpathSync('/bin/sh'));
-      expect(readGoBuildInfo(sh)).toBeUndefined();
+      expect(await readGoBuildInfo(bytesFile(sh))).toBeUndefined();
     }
   });
 });
@@ -135,14 +136,14 @@ describe.skipIf(!GO)(`lang/go-binary on real binaries built with ${GO ?? 'go (ab
 
   it.each([['linux', 'elf'], ['windows', 'pe'], ['darwin', 'macho']])('%s binary (%s): stdlib; local replacement is an unknown', async (goos, format) => {
     const bytes = built[goos] as Uint8Array;
-    expect(readGoBuildInfo(bytes)?.format).toBe(format);
+    expect((await readGoBuildInfo(bytesFile(bytes)))?.format).toBe(format);
     const out = await extractText(goBinaryExtractor, 'usr/local/bin/hello', bytes);
     // main module was built from a local checkout: `(devel)`, so not reported
     expect(out.packages.map((p) => `${p.name}@${p.version}`)).toEqual([`stdlib@v${goVersion.split('.').length === 2 ? `${goVersion}.0` : goVersion}`]);
     expect(out.unknowns).toEqual([
       expect.objectContaining({ kind: 'unresolved-version', package: { name: 'example.com/greet', version: 'v1.2.3' } }),
     ]);
-    const info = readGoBuildInfo(bytes);
+    const info = await readGoBuildInfo(bytesFile(bytes));
     expect(info?.path).toBe('example.com/hello');
     expect(info?.main).toMatchObject({ path: 'example.com/hello', version: '(devel)' });
     expect(info?.deps).toEqual([{ path: 'example.com/greet', version: 'v1.2.3', replace: { path: './greet', version: '(devel)' } }]);

@@ -1,10 +1,11 @@
-import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import type { Extractor, ExtractInput, ExtractOutput, RandomAccessInput } from '../../types.js';
+import { bytesFile } from '../../util/random-access.js';
 import { baseName } from '../../util/text.js';
 import { GO_ECOSYSTEM } from '../go-common/module.js';
 import { goPurl } from '../../../core/purl.js';
 import { isGoVersion, stdlibVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
-import { readGoBuildInfo, unreadableReason } from './parse.js';
+import { inspectGoBinary } from './parse.js';
 
 const ID = 'lang/go-binary';
 
@@ -22,7 +23,7 @@ const ID = 'lang/go-binary';
  */
 export const goBinaryExtractor: Extractor = {
   id: ID,
-  version: 2,
+  version: 3,
   required(path: string): boolean {
     const base = baseName(path);
     if (base === '' || (base.includes('.') && !base.toLowerCase().endsWith('.exe'))) return false;
@@ -31,38 +32,45 @@ export const goBinaryExtractor: Extractor = {
     const dirs = path.slice(0, slash).split('/');
     return dirs.includes('bin') || dirs.includes('sbin');
   },
-  extract(input: ExtractInput): ExtractOutput {
-    const info = readGoBuildInfo(input.content);
-    if (!info) {
-      // Not a Go binary is no error; an executable whose build info cannot be read is one: it was not judged.
-      const why = unreadableReason(input.content);
-      return why === undefined ? { packages: [] } : { packages: [], problems: [{ path: input.path, extractor: ID, code: 'BULWARK_E_UNSUPPORTED', message: why }] };
-    }
-    const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
-
-    const std = stdlibVersion(info.goVersion);
-    if (std) set.add({ name: 'stdlib', version: std, purl: () => goPurl('stdlib', std) });
-    else set.unknown({ kind: 'unparseable-version', message: `Go toolchain ${JSON.stringify(info.goVersion)} has no release version`, package: { name: 'stdlib', version: info.goVersion } });
-
-    const main = info.main;
-    if (main && isGoVersion(main.version)) {
-      // `(devel)` main modules were built from a local checkout: there is no release to look up.
-      set.add({ name: main.path, version: main.version, purl: () => goPurl(main.path, main.version) });
-    }
-    for (const dep of info.deps) {
-      const target = dep.replace ?? dep;
-      if (!isGoVersion(target.version)) {
-        set.unknown({
-          kind: 'unresolved-version',
-          message: dep.replace
-            ? `${dep.path} ${dep.version} was replaced by ${dep.replace.path}${isGoVersion(dep.replace.version) ? ` ${dep.replace.version}` : ' (a local directory)'}`
-            : `${dep.path} has version ${JSON.stringify(dep.version)}`,
-          package: { name: dep.path, version: dep.version },
-        });
-        continue;
-      }
-      set.add({ name: target.path, version: target.version, purl: () => goPurl(target.path, target.version) });
-    }
-    return set.output();
+  extract(input: ExtractInput): Promise<ExtractOutput> {
+    return extractFrom({ path: input.path, file: bytesFile(input.content), tree: input.tree });
   },
+  extractFrom,
 };
+
+/** Reads the headers and the build-info region of the executable, not the whole file (see inspectGoBinary). */
+async function extractFrom(input: RandomAccessInput): Promise<ExtractOutput> {
+  const inspected = await inspectGoBinary(input.file);
+  const info = inspected?.info;
+  if (!info) {
+    // Not a Go binary is no error; an executable whose build info cannot be read is one: it was not judged.
+    const why = inspected?.unreadable;
+    return why === undefined ? { packages: [] } : { packages: [], problems: [{ path: input.path, extractor: ID, code: 'BULWARK_E_UNSUPPORTED', message: why }] };
+  }
+  const set = new PackageSet(GO_ECOSYSTEM, ID, input.path, { locations: 'first' });
+
+  const std = stdlibVersion(info.goVersion);
+  if (std) set.add({ name: 'stdlib', version: std, purl: () => goPurl('stdlib', std) });
+  else set.unknown({ kind: 'unparseable-version', message: `Go toolchain ${JSON.stringify(info.goVersion)} has no release version`, package: { name: 'stdlib', version: info.goVersion } });
+
+  const main = info.main;
+  if (main && isGoVersion(main.version)) {
+    // `(devel)` main modules were built from a local checkout: there is no release to look up.
+    set.add({ name: main.path, version: main.version, purl: () => goPurl(main.path, main.version) });
+  }
+  for (const dep of info.deps) {
+    const target = dep.replace ?? dep;
+    if (!isGoVersion(target.version)) {
+      set.unknown({
+        kind: 'unresolved-version',
+        message: dep.replace
+          ? `${dep.path} ${dep.version} was replaced by ${dep.replace.path}${isGoVersion(dep.replace.version) ? ` ${dep.replace.version}` : ' (a local directory)'}`
+          : `${dep.path} has version ${JSON.stringify(dep.version)}`,
+        package: { name: dep.path, version: dep.version },
+      });
+      continue;
+    }
+    set.add({ name: target.path, version: target.version, purl: () => goPurl(target.path, target.version) });
+  }
+  return set.output();
+}

@@ -13,13 +13,14 @@ import { describe, expect, it } from 'vitest';
 import { elfHeader, goBuildInfoBlob, upxElf, upxPe } from '../../../../test/support/upx.js';
 import { goBinaryExtractor } from './index.js';
 import { packerOf, readGoBuildInfo, unreadableReason } from './parse.js';
+import { bytesFile } from '../../util/random-access.js';
 
 const emptyTree = { read: () => Promise.resolve(undefined) };
 
 describe('lang/go-binary on packed and damaged executables', () => {
-  it('the UPX ELF is what the test says: the deflated payload hides the build info', () => {
-    expect(readGoBuildInfo(upxElf())).toBeUndefined();
-    expect(packerOf(upxElf())).toBe('UPX');
+  it('the UPX ELF is what the test says: the deflated payload hides the build info', async () => {
+    expect(await readGoBuildInfo(bytesFile(upxElf()))).toBeUndefined();
+    expect(await packerOf(bytesFile(upxElf()))).toBe('UPX');
   });
 
   it('a UPX-packed ELF is a file problem with code BULWARK_E_UNSUPPORTED and no packages', async () => {
@@ -43,15 +44,15 @@ describe('lang/go-binary on packed and damaged executables', () => {
     expect(out.problems?.[0]?.message).toMatch(/cannot be decoded/);
   });
 
-  it('the same build info unpacked is read (so the packed case fails only because it is packed)', () => {
+  it('the same build info unpacked is read (so the packed case fails only because it is packed)', async () => {
     const plain = new Uint8Array(Buffer.concat([elfHeader(), Buffer.alloc(512, 0x90), goBuildInfoBlob()]));
-    const info = readGoBuildInfo(plain);
+    const info = await readGoBuildInfo(bytesFile(plain));
     expect(info?.goVersion).toBe('go1.21.3');
     expect(info?.deps.map((d) => `${d.path}@${d.version}`)).toEqual(['golang.org/x/crypto@v0.0.0-20201002170205-7f63de1d35b0']);
   });
 
-  it('executables without Go or packer marks, and non-executables, stay silent', () => {
-    expect(unreadableReason(new Uint8Array(Buffer.concat([elfHeader(), Buffer.alloc(1024)])))).toBeUndefined();
-    expect(unreadableReason(new TextEncoder().encode('#!/bin/sh\necho UPX!\n'.padEnd(200, ' ')))).toBeUndefined();
+  it('executables without Go or packer marks, and non-executables, stay silent', async () => {
+    expect(await unreadableReason(bytesFile(new Uint8Array(Buffer.concat([elfHeader(), Buffer.alloc(1024)]))))).toBeUndefined();
+    expect(await unreadableReason(bytesFile(new TextEncoder().encode('#!/bin/sh\necho UPX!\n'.padEnd(200, ' '))))).toBeUndefined();
   });
 });

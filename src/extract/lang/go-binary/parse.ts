@@ -9,8 +9,14 @@
  * The module info is wrapped in 16-byte sentinels and holds tab-separated `path`, `mod`, `dep`, `=>`
  * (replacement of the previous line) and `build` lines.
  *
- * Pure: bytes in, record out; undefined when the bytes are not an executable or carry no build info.
+ * Pure: reads through a RandomAccessFile (the core's positional reads, or bytes in memory), record out; only the
+ * headers and the build-info region are read from an ELF file with a section table (see inspectGoBinary).
  */
+import { FormatError } from '../../formats/error.js';
+import { PF_W, PF_X, PT_LOAD, SHT_NOBITS, readElfHeaders } from '../../formats/elf.js';
+import type { RandomAccessFile } from '../../types.js';
+import { readExactly, searchFile } from '../../util/random-access.js';
+
 export interface GoModuleRef {
   path: string;
   version: string;
@@ -43,103 +49,203 @@ export function executableFormat(b: Uint8Array): 'elf' | 'macho' | 'pe' | undefi
   return undefined;
 }
 
-export function readGoBuildInfo(bytes: Uint8Array): GoBuildInfo | undefined {
-  const format = executableFormat(bytes);
+/** Build info read from the header's region of the file: the `.go.buildinfo` section, or Go's fallback, the data segment's start. */
+const DATA_WINDOW_BYTES = 64 * 1024;
+/** A version or module-info string longer than this is not build info. */
+const MAX_STRING_BYTES = 1 << 24;
+/** Headers (program headers, PE sections, Mach-O load commands) are read from at most this much of the file's start. */
+const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+const HEAD_BYTES = 64 * 1024;
+const UPX_BANNER = Buffer.from('This file is packed with the UPX executable packer', 'latin1');
+
+export interface GoBinaryInspection {
+  format: GoBuildInfo['format'];
+  info?: GoBuildInfo;
+  /** Why an executable without readable build info cannot be judged (packed, damaged); absent when it is simply not Go. */
+  unreadable?: string;
+}
+
+const UPX_REASON = 'a UPX-packed executable: its contents, the Go build information included, are compressed and cannot be read; unpack it (upx -d) and scan the unpacked file';
+const UNDECODABLE_REASON = 'the Go build information is present but cannot be decoded (a damaged or truncated executable)';
+
+/** UPX's marks in an executable's first 4 KiB: its l_info magic after the ELF/Mach-O headers, PE sections UPX0/UPX1. */
+function upxMarkInHead(head: Buffer): boolean {
+  const h = head.subarray(0, 4096);
+  return h.includes('UPX!', 0, 'latin1') || h.includes('UPX0\0', 0, 'latin1');
+}
+
+/**
+ * Reads an executable's Go build info through positional reads, never holding the file: undefined when it is not
+ * an executable; `info` when it has build info; `unreadable` when it is packed (UPX) or its build info does not decode.
+ *
+ * An ELF file with a section table is judged the way Go's debug/buildinfo does: the `.go.buildinfo` section, else the
+ * first 64 KiB of the first writable, non-executable PT_LOAD segment; only its headers and that region are read.
+ * Anything else (Mach-O, PE, an ELF without section table such as a packed one, damaged headers) is searched for
+ * the build-info magic and UPX's banner one chunk at a time.
+ */
+export async function inspectGoBinary(file: RandomAccessFile): Promise<GoBinaryInspection | undefined> {
+  if (file.size < 64) return undefined;
+  const head = Buffer.from(await file.read(0, Math.min(file.size, HEAD_BYTES)));
+  const format = executableFormat(head);
   if (!format) return undefined;
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = buf.indexOf(MAGIC);
-  while (at >= 0) {
-    const info = decodeAt(buf, at, format);
-    if (info) return info;
-    at = buf.indexOf(MAGIC, at + 1);
+  if (format === 'elf') {
+    const region = await elfBuildInfoRegion(file);
+    if (region !== undefined) {
+      let sawMagic = false;
+      const data = Buffer.from(await file.read(region.offset, region.size));
+      for (let at = data.indexOf(MAGIC); at >= 0; at = data.indexOf(MAGIC, at + 1)) {
+        sawMagic = true;
+        const info = await decodeAt(file, region.offset + at, format, head);
+        if (info) return { format, info };
+      }
+      if (sawMagic) return { format, unreadable: UNDECODABLE_REASON };
+      return upxMarkInHead(head) ? { format, unreadable: UPX_REASON } : { format };
+    }
   }
-  return undefined;
+  let found: GoBuildInfo | undefined;
+  let sawMagic = false;
+  let sawBanner = false;
+  await searchFile(file, [MAGIC, UPX_BANNER], async (needle, at) => {
+    if (needle === 1) {
+      sawBanner = true;
+      return false;
+    }
+    sawMagic = true;
+    found = await decodeAt(file, at, format, head);
+    return found !== undefined;
+  });
+  if (found) return { format, info: found };
+  if (upxMarkInHead(head) || sawBanner) return { format, unreadable: UPX_REASON };
+  if (sawMagic) return { format, unreadable: UNDECODABLE_REASON };
+  return { format };
+}
+
+/** Where Go's debug/buildinfo looks in an ELF file with a section table; undefined without one (or with damaged headers). */
+async function elfBuildInfoRegion(file: RandomAccessFile): Promise<{ offset: number; size: number } | undefined> {
+  let elf;
+  try {
+    elf = await readElfHeaders(file);
+  } catch (e) {
+    if (e instanceof FormatError) return undefined;
+    throw e;
+  }
+  if (elf.sections.length === 0) return undefined;
+  const clamp = (offset: number, size: number) => ({ offset, size: Math.max(0, Math.min(size, file.size - offset)) });
+  const section = elf.sections.find((s) => s.name === '.go.buildinfo');
+  if (section) return section.type === SHT_NOBITS ? { offset: 0, size: 0 } : clamp(section.offset, Math.min(section.size, MAX_STRING_BYTES));
+  const data = elf.segments.find((p) => p.type === PT_LOAD && (p.flags & (PF_X | PF_W)) === PF_W);
+  if (!data || data.offset >= file.size) return { offset: 0, size: 0 };
+  return clamp(data.offset, Math.min(data.filesz, DATA_WINDOW_BYTES));
+}
+
+/** Build info (or undefined) of the executable in memory. */
+export async function readGoBuildInfo(file: RandomAccessFile): Promise<GoBuildInfo | undefined> {
+  return (await inspectGoBinary(file))?.info;
 }
 
 /** What packed an executable, when a packer's marks are present: its sections are compressed, build info included. */
-export function packerOf(bytes: Uint8Array): 'UPX' | undefined {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const head = buf.subarray(0, 4096);
-  // UPX writes its l_info header ("UPX!") right after the ELF/Mach-O headers, names PE sections UPX0/UPX1,
-  // and leaves its banner in the decompression stub.
-  if (head.includes('UPX!', 0, 'latin1') || head.includes('UPX0\0', 0, 'latin1')) return 'UPX';
-  if (buf.includes('This file is packed with the UPX executable packer', 0, 'latin1')) return 'UPX';
-  return undefined;
+export async function packerOf(file: RandomAccessFile): Promise<'UPX' | undefined> {
+  const r = await inspectGoBinary(file);
+  return r?.unreadable === UPX_REASON ? 'UPX' : undefined;
 }
 
 /**
  * Why an executable that yielded no build info cannot be judged, or undefined when it is simply not a Go
  * binary: packed by UPX (build info compressed), or carrying the build-info magic in a form that does not decode.
  */
-export function unreadableReason(bytes: Uint8Array): string | undefined {
-  const format = executableFormat(bytes);
-  if (!format) return undefined;
-  if (packerOf(bytes) === 'UPX') {
-    return 'a UPX-packed executable: its contents, the Go build information included, are compressed and cannot be read; unpack it (upx -d) and scan the unpacked file';
-  }
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.includes(MAGIC)) return 'the Go build information is present but cannot be decoded (a damaged or truncated executable)';
-  return undefined;
+export async function unreadableReason(file: RandomAccessFile): Promise<string | undefined> {
+  const r = await inspectGoBinary(file);
+  return r?.info ? undefined : r?.unreadable;
 }
 
-function decodeAt(buf: Buffer, at: number, format: GoBuildInfo['format']): GoBuildInfo | undefined {
-  if (at + 32 > buf.length) return undefined;
-  const ptrSize = buf[at + 14] ?? 0;
-  const flags = buf[at + 15] ?? 0;
+/** Decodes the build-info header at `at`, reading the strings it points to (inline, or through virtual addresses). */
+async function decodeAt(file: RandomAccessFile, at: number, format: GoBuildInfo['format'], head: Buffer): Promise<GoBuildInfo | undefined> {
+  const hdr = await readExactly(file, at, 32);
+  if (!hdr) return undefined;
+  const ptrSize = hdr[14] ?? 0;
+  const flags = hdr[15] ?? 0;
   let goVersion: string | undefined;
   let modinfo: string | undefined;
   if ((flags & 2) !== 0) {
-    let p = at + 32;
-    const v = readVarString(buf, p);
+    const v = await readVarString(file, at + 32);
     if (!v) return undefined;
     goVersion = v.value;
-    p = v.next;
-    const m = readVarString(buf, p);
+    const m = await readVarString(file, v.next);
     if (!m) return undefined;
     modinfo = m.value;
   } else {
     if (ptrSize !== 4 && ptrSize !== 8) return undefined;
     const big = (flags & 1) !== 0;
-    const readPtr = (off: number): number | undefined => {
-      if (off < 0 || off + ptrSize > buf.length) return undefined;
-      if (ptrSize === 4) return big ? buf.readUInt32BE(off) : buf.readUInt32LE(off);
-      const v = big ? buf.readBigUInt64BE(off) : buf.readBigUInt64LE(off);
+    const readPtr = async (off: number): Promise<number | undefined> => {
+      const b = await readExactly(file, off, ptrSize);
+      if (!b) return undefined;
+      const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      if (ptrSize === 4) return dv.getUint32(0, !big);
+      const v = dv.getBigUint64(0, !big);
       return v > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(v);
     };
-    const toOffset = addressMapper(buf, format);
+    const toOffset = addressMapper(await headerBytes(file, head, format), format);
     if (!toOffset) return undefined;
-    const readGoString = (addr: number | undefined): string | undefined => {
+    const readGoString = async (addr: number | undefined): Promise<string | undefined> => {
       if (addr === undefined) return undefined;
-      const hdr = toOffset(addr);
-      if (hdr === undefined) return undefined;
-      const dataAddr = readPtr(hdr);
-      const len = readPtr(hdr + ptrSize);
-      if (dataAddr === undefined || len === undefined || len > 1 << 24) return undefined;
+      const strHdr = toOffset(addr);
+      if (strHdr === undefined) return undefined;
+      const dataAddr = await readPtr(strHdr);
+      const len = await readPtr(strHdr + ptrSize);
+      if (dataAddr === undefined || len === undefined || len > MAX_STRING_BYTES) return undefined;
       if (len === 0) return '';
       const data = toOffset(dataAddr);
-      if (data === undefined || data + len > buf.length) return undefined;
-      return buf.toString('utf8', data, data + len);
+      if (data === undefined) return undefined;
+      const bytes = await readExactly(file, data, len);
+      return bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     };
-    goVersion = readGoString(readPtr(at + 16));
-    modinfo = readGoString(readPtr(at + 16 + ptrSize));
+    goVersion = await readGoString(await readPtr(at + 16));
+    modinfo = await readGoString(await readPtr(at + 16 + ptrSize));
   }
   if (goVersion === undefined || !goVersion.startsWith('go') && !goVersion.startsWith('devel')) return undefined;
   return { format, goVersion, ...parseModInfo(modinfo ?? '') };
 }
 
-function readVarString(buf: Buffer, p: number): { value: string; next: number } | undefined {
+/** The start of the file up to the end of its program headers / section table / load commands (the address map's input). */
+async function headerBytes(file: RandomAccessFile, head: Buffer, format: GoBuildInfo['format']): Promise<Buffer> {
+  let end = head.length;
+  try {
+    if (format === 'elf') {
+      const is64 = head[4] === 2;
+      const big = head[5] === 2;
+      const u16 = (o: number) => (big ? head.readUInt16BE(o) : head.readUInt16LE(o));
+      const phoff = is64 ? Number(big ? head.readBigUInt64BE(0x20) : head.readBigUInt64LE(0x20)) : big ? head.readUInt32BE(0x1c) : head.readUInt32LE(0x1c);
+      end = phoff + u16(is64 ? 0x36 : 0x2a) * u16(is64 ? 0x38 : 0x2c);
+    } else if (format === 'pe') {
+      const pe = head.readUInt32LE(0x3c);
+      end = pe + 24 + head.readUInt16LE(pe + 20) + head.readUInt16LE(pe + 6) * 40;
+    } else if (head.readUInt32BE(0) !== 0xcafebabe) {
+      const big = head.readUInt32BE(0) === 0xfeedface || head.readUInt32BE(0) === 0xfeedfacf;
+      end = 32 + (big ? head.readUInt32BE(20) : head.readUInt32LE(20));
+    }
+  } catch {
+    return head; // headers past the start read: the address map finds them truncated
+  }
+  if (end <= head.length) return head;
+  return Buffer.from(await file.read(0, Math.min(end, file.size, MAX_HEADER_BYTES)));
+}
+
+async function readVarString(file: RandomAccessFile, p: number): Promise<{ value: string; next: number } | undefined> {
+  const b = await file.read(p, 10);
   let len = 0;
   let shift = 0;
-  let i = p;
+  let i = 0;
   while (true) {
-    if (i >= buf.length || shift > 28) return undefined;
-    const byte = buf[i++] ?? 0;
+    if (i >= b.length || shift > 28) return undefined;
+    const byte = b[i++] ?? 0;
     len |= (byte & 0x7f) << shift;
     if ((byte & 0x80) === 0) break;
     shift += 7;
   }
-  if (len < 0 || i + len > buf.length) return undefined;
-  return { value: buf.toString('utf8', i, i + len), next: i + len };
+  if (len < 0 || len > MAX_STRING_BYTES) return undefined;
+  const bytes = await readExactly(file, p + i, len);
+  if (!bytes) return undefined;
+  return { value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), next: p + i + len };
 }
 
 /** Parses the module info text (with or without its 16-byte sentinels). */

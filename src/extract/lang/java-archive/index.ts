@@ -10,7 +10,8 @@
  * - Not a zip → ParseError; caps hit and unreadable nested archives → problems.
  */
 import { mavenPurl } from '../../../core/purl.js';
-import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
+import type { Extractor, ExtractInput, ExtractOutput, RandomAccessInput } from '../../types.js';
+import { bytesFile } from '../../util/random-access.js';
 import { baseName } from '../../util/text.js';
 import { PackageSet } from '../../util/package-set.js';
 import { isArchiveName, scanArchive } from './parse.js';
@@ -21,35 +22,41 @@ export const ID = 'lang/java-archive';
 
 export const javaArchiveExtractor: Extractor = {
   id: ID,
-  version: 1,
+  version: 2,
   required(path: string): boolean {
     return isArchiveName(baseName(path));
   },
-  async extract(input: ExtractInput): Promise<ExtractOutput> {
-    const scan: ArchiveScan = await parseFileAsync(input.path, () => scanArchive(input.content, baseName(input.path)));
-    const set = new PackageSet('Maven', ID, input.path);
-    for (const p of scan.problems) set.problem(p);
-    for (const a of scan.artifacts) {
-      const where = a.archive === '' ? input.path : `${input.path}!/${a.archive}`;
-      if (a.groupId === undefined) {
-        set.unknown({
-          kind: 'not-evaluable',
-          message: `${where}: no pom.properties; ${a.confidence === 'manifest' ? 'MANIFEST.MF' : 'the file name'} suggests ${a.artifactId} ${a.version} but gives no groupId`,
-          package: { name: a.artifactId, version: a.version },
-        });
-        continue;
-      }
-      const name = `${a.groupId}:${a.artifactId}`;
-      const { groupId, artifactId, version } = a;
-      set.add({ name, version, purl: () => mavenPurl(groupId, artifactId, version), path: where });
-      if (a.confidence === 'manifest') {
-        set.unknown({
-          kind: 'not-evaluable',
-          message: `${where}: no pom.properties; ${name} ${a.version} was inferred from MANIFEST.MF (low confidence)`,
-          package: { name, version: a.version },
-        });
-      }
-    }
-    return set.output();
+  extract(input: ExtractInput): Promise<ExtractOutput> {
+    return extractFrom({ path: input.path, file: bytesFile(input.content), tree: input.tree });
   },
+  extractFrom,
 };
+
+/** Reads the archive's central directory and the entries that identify it, not the whole file. */
+async function extractFrom(input: RandomAccessInput): Promise<ExtractOutput> {
+  const scan: ArchiveScan = await parseFileAsync(input.path, () => scanArchive(input.file, baseName(input.path)));
+  const set = new PackageSet('Maven', ID, input.path);
+  for (const p of scan.problems) set.problem(p);
+  for (const a of scan.artifacts) {
+    const where = a.archive === '' ? input.path : `${input.path}!/${a.archive}`;
+    if (a.groupId === undefined) {
+      set.unknown({
+        kind: 'not-evaluable',
+        message: `${where}: no pom.properties; ${a.confidence === 'manifest' ? 'MANIFEST.MF' : 'the file name'} suggests ${a.artifactId} ${a.version} but gives no groupId`,
+        package: { name: a.artifactId, version: a.version },
+      });
+      continue;
+    }
+    const name = `${a.groupId}:${a.artifactId}`;
+    const { groupId, artifactId, version } = a;
+    set.add({ name, version, purl: () => mavenPurl(groupId, artifactId, version), path: where });
+    if (a.confidence === 'manifest') {
+      set.unknown({
+        kind: 'not-evaluable',
+        message: `${where}: no pom.properties; ${name} ${a.version} was inferred from MANIFEST.MF (low confidence)`,
+        package: { name, version: a.version },
+      });
+    }
+  }
+  return set.output();
+}

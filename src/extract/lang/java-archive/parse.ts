@@ -11,15 +11,21 @@
  *  3. else the file name `artifact-1.2.3.jar`: no group, so not a Maven coordinate.
  * Nested archives (WEB-INF/lib, BOOT-INF/lib, ear modules, lib/) are read recursively, with a
  * depth cap and byte caps per nested archive and per file tree.
+ *
+ * Reads are positional (a RandomAccessFile): the central directory and the selected entries only. A stored nested
+ * archive (Spring Boot's BOOT-INF/lib) is read in place as a window of its parent; a compressed one is inflated
+ * into memory, up to maxNestedBytes.
  */
 import { readZip, ZipReadError } from './zip.js';
 import { FormatError } from '../../formats/error.js';
+import type { RandomAccessFile } from '../../types.js';
+import { readAll } from '../../util/random-access.js';
 
 export const ARCHIVE_EXTENSIONS = ['.jar', '.war', '.ear', '.par', '.hpi', '.jpi'];
 export const LIMITS = {
   /** Nesting levels below the file itself (a jar in a war in an ear is depth 2). */
   maxDepth: 3,
-  /** Largest nested archive we inflate into memory. */
+  /** Largest nested archive we read (inflated into memory when compressed). */
   maxNestedBytes: 64 * 1024 * 1024,
   /** All nested archives of one file together. */
   maxTotalBytes: 256 * 1024 * 1024,
@@ -90,11 +96,10 @@ interface Budget {
   used: number;
 }
 
-export async function scanArchive(content: Uint8Array, fileName: string): Promise<ArchiveScan> {
+export async function scanArchive(file: RandomAccessFile, fileName: string): Promise<ArchiveScan> {
   const out: ArchiveScan = { artifacts: [], problems: [] };
-  const buf = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   try {
-    await scan(buf, fileName, '', 0, { used: 0 }, out);
+    await scan(file, fileName, '', 0, { used: 0 }, out);
   } catch (e) {
     if (e instanceof ZipReadError) throw new FormatError(`not a readable zip archive: ${e.message}`);
     throw e;
@@ -102,10 +107,10 @@ export async function scanArchive(content: Uint8Array, fileName: string): Promis
   return out;
 }
 
-async function scan(buf: Buffer, fileName: string, prefix: string, depth: number, budget: Budget, out: ArchiveScan): Promise<void> {
+async function scan(file: RandomAccessFile, fileName: string, prefix: string, depth: number, budget: Budget, out: ArchiveScan): Promise<void> {
   const isMeta = (n: string) => n === 'META-INF/MANIFEST.MF' || (n.startsWith('META-INF/maven/') && n.endsWith('/pom.properties'));
-  const zip = await readZip(buf, (e) => {
-    if (isMeta(e.name)) return LIMITS.maxMetaBytes;
+  const zip = await readZip(file, (e) => {
+    if (isMeta(e.name)) return { cap: LIMITS.maxMetaBytes };
     if (!isArchiveName(e.name)) return undefined;
     const where = `${prefix}${e.name}`;
     if (depth + 1 > LIMITS.maxDepth) {
@@ -121,15 +126,16 @@ async function scan(buf: Buffer, fileName: string, prefix: string, depth: number
       return undefined;
     }
     budget.used += e.uncompressedSize;
-    return LIMITS.maxNestedBytes;
+    return { cap: LIMITS.maxNestedBytes, windowIfStored: true };
   });
+  const text = async (f: RandomAccessFile): Promise<string> => Buffer.from(await readAll(f)).toString('utf8');
   for (const [name, reason] of zip.failed) out.problems.push(`${prefix}${name}: ${reason}`);
 
   const archive = prefix === '' ? '' : prefix.slice(0, -2); // drop trailing "!/"
   let found = false;
-  for (const [name, bytes] of zip.files) {
+  for (const [name, entry] of zip.files) {
     if (!name.endsWith('/pom.properties')) continue;
-    const props = parseProperties(bytes.toString('utf8'));
+    const props = parseProperties(await text(entry));
     const groupId = props.get('groupId');
     const artifactId = props.get('artifactId');
     const version = props.get('version');
@@ -143,7 +149,7 @@ async function scan(buf: Buffer, fileName: string, prefix: string, depth: number
   if (!found) {
     const mf = zip.files.get('META-INF/MANIFEST.MF');
     const fromName = nameVersionFromFileName(fileName);
-    const m = mf ? parseManifest(mf.toString('utf8')) : new Map<string, string>();
+    const m = mf ? parseManifest(await text(mf)) : new Map<string, string>();
     const version = m.get('Implementation-Version') ?? m.get('Bundle-Version') ?? fromName?.version;
     const bsn = m.get('Bundle-SymbolicName')?.split(';')[0]?.trim();
     const artifactId = fromName?.artifactId ?? m.get('Implementation-Title') ?? bsn;
@@ -157,10 +163,10 @@ async function scan(buf: Buffer, fileName: string, prefix: string, depth: number
     }
   }
 
-  for (const [name, bytes] of zip.files) {
+  for (const [name, entry] of zip.files) {
     if (!isArchiveName(name)) continue;
     try {
-      await scan(bytes, name, `${prefix}${name}!/`, depth + 1, budget, out);
+      await scan(entry, name, `${prefix}${name}!/`, depth + 1, budget, out);
     } catch (e) {
       if (!(e instanceof ZipReadError)) throw e;
       out.problems.push(`nested archive ${prefix}${name}: ${e.message}`);

@@ -64,6 +64,14 @@ async function extractLayer(source: ImageSource, index: number, extractors: read
     },
     {
       verifyDigest,
+      // Executables and archives, for extractors that read only their headers and sections: read in place when the
+      // layer allows it (a plain tar in a file), never copied out whole.
+      inPlace: (p) => !OS_FILES.has(p) && wanted(p).every((e) => e.extractFrom !== undefined),
+      onFileAt: async (entry, file) => {
+        const out = { packages: [] as Package[], unknowns: [] as Unknown[], errors: [] as FileProblem[] };
+        await extractFile(entry.path, file, wanted(entry.path), tree, out);
+        result.files[entry.path] = out;
+      },
       onSymlink: (entry) => {
         if (entry.linkTarget) result.symlinks[entry.path] = entry.linkTarget;
       },

@@ -255,6 +255,41 @@ describe('hostile layers', () => {
   });
 });
 
+describe('files read in place (a plain layer walked positionally)', () => {
+  it('hands accepted files and hard links to them to onFileAt as positional reads; a gzip layer hands them over as bytes', async () => {
+    const exe = Buffer.alloc(200_000);
+    for (let i = 0; i < exe.length; i++) exe[i] = (i * 7) & 0xff;
+    const layer = await makeTar([
+      { name: 'usr/bin/tool', body: exe },
+      { name: 'usr/bin/tool2', type: 'link', linkname: 'usr/bin/tool' },
+      { name: 'var/lib/dpkg/status', body: 'Package: z\n' },
+      { name: '../escape/bin/x', body: 'no' },
+    ]);
+    const want = (p: string): boolean => p.startsWith('usr/bin/') || p === 'var/lib/dpkg/status' || p.endsWith('bin/x');
+    const run = async (file: string) => {
+      const bytes: string[] = [];
+      const placed: { path: string; type: string; size: number; head: Buffer; tail: Buffer; past: number }[] = [];
+      const result = await walkLayerBlob({ file, start: 0, length: fs.statSync(file).size }, { label: 'test:inplace' }, want, (e) => void bytes.push(e.path), {
+        inPlace: (p) => p.startsWith('usr/bin/') || p.endsWith('bin/x'),
+        onFileAt: async (e, f) => {
+          placed.push({ path: e.path, type: e.type, size: f.size, head: Buffer.from(await f.read(0, 16)), tail: Buffer.from(await f.read(f.size - 10, 100)), past: (await f.read(f.size + 5, 10)).length });
+        },
+      });
+      return { bytes, placed, result };
+    };
+    const plain = await run(writeLayer('inplace.tar', layer));
+    expect(plain.bytes).toEqual(['var/lib/dpkg/status']);
+    expect(plain.placed).toEqual([
+      { path: 'usr/bin/tool', type: 'file', size: exe.length, head: exe.subarray(0, 16), tail: exe.subarray(exe.length - 10), past: 0 },
+      { path: 'usr/bin/tool2', type: 'hardlink', size: exe.length, head: exe.subarray(0, 16), tail: exe.subarray(exe.length - 10), past: 0 },
+    ]);
+    expect(plain.result.refused.map((r) => r.path)).toEqual(['../escape/bin/x']);
+    const gz = await run(writeLayer('inplace.tar.gz', zlib.gzipSync(layer)));
+    expect(gz.placed).toEqual([]);
+    expect(gz.bytes).toEqual(['usr/bin/tool', 'usr/bin/tool2', 'var/lib/dpkg/status']);
+  });
+});
+
 describe('hostile archives', () => {
   async function dockerArchive(name: string, layers: { name: string; body?: Buffer }[], manifestLayers: string[]): Promise<string> {
     const config = Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: manifestLayers.map(() => digestOf(Buffer.alloc(0))) } }));

@@ -12,7 +12,7 @@ import { normalizeEntryPath, resolveHardlinkTarget, resolveSymlinkTarget } from 
 import { TarWalker } from './tar-walk.js';
 import type { TarHeader, TarSink } from './tar-walk.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LAYER_BYTES } from './types.js';
-import type { LayerEntry, LayerWalkResult, OnFileFn, WalkLayerOptions, WantFn } from './types.js';
+import type { LayerEntry, LayerWalkResult, OnFileFn, PositionalFile, WalkLayerOptions, WantFn } from './types.js';
 
 /** A byte range of a file on disk holding one layer blob (a whole file, or a member of an outer tar). */
 export interface BlobRange {
@@ -209,6 +209,14 @@ export async function walkLayerStream(
   const fileCall = (entry: LayerEntry, content: Uint8Array) => (): void | Promise<void> => onFile(entry, content);
   let wantedPath = '';
   let wantedMode = 0;
+  // Positional delivery (a plain tar read from a file): the open file and where the tar starts in it.
+  let at: { fd: number; start: number } | undefined;
+  const inPlace = opts?.onFileAt && opts.inPlace ? { onFileAt: opts.onFileAt, accepts: opts.inPlace } : undefined;
+  const inPlaceFiles = new Map<string, { offset: number; size: number }>();
+  const fileAtCall = (entry: LayerEntry, offset: number, size: number) => (): void | Promise<void> => {
+    const { fd, start } = at as { fd: number; start: number };
+    return inPlace?.onFileAt(entry, positionalFile(fd, start + offset, size));
+  };
 
   const sink: TarSink = {
     entry(h: TarHeader): boolean {
@@ -258,7 +266,9 @@ export async function walkLayerStream(
         }
         if (want(p)) {
           const content = retained.get(r.path);
+          const placed = inPlaceFiles.get(r.path);
           if (content !== undefined) pending.push(fileCall({ path: p, type: 'hardlink', size: content.length, mode, linkTarget: r.path }, content));
+          else if (placed !== undefined && inPlace?.accepts(p)) pending.push(fileAtCall({ path: p, type: 'hardlink', size: placed.size, mode, linkTarget: r.path }, placed.offset, placed.size));
         }
         return false;
       }
@@ -267,12 +277,25 @@ export async function walkLayerStream(
         refuse(p, `oversize: ${h.size} bytes > maxFileBytes ${maxFileBytes}`);
         return false;
       }
+      if (at !== undefined && inPlace?.accepts(p)) {
+        // read later, in place, by the callback: the walk passes over the body
+        const offset = walker.position;
+        const old = retained.get(p);
+        if (old) {
+          retainedBytes -= old.length;
+          retained.delete(p);
+        }
+        inPlaceFiles.set(p, { offset, size: h.size });
+        pending.push(fileAtCall({ path: p, type: 'file', size: h.size, mode }, offset, h.size));
+        return false;
+      }
       wantedPath = p;
       wantedMode = mode;
       return true;
     },
     body(h: TarHeader, content: Buffer): void {
       const p = wantedPath;
+      inPlaceFiles.delete(p);
       const old = retained.get(p);
       if (old) retainedBytes -= old.length;
       if (retainedBytes + content.length <= HARDLINK_RETAIN_BYTES) {
@@ -319,6 +342,7 @@ export async function walkLayerStream(
   const walkPlainTar = async (src: BlobRange): Promise<void> => {
     const fh = await fs.promises.open(src.file, 'r');
     try {
+      at = { fd: fh.fd, start: src.start };
       const size = (await fh.stat()).size;
       const have = Math.max(0, Math.min(src.length, size - src.start));
       const window = Buffer.allocUnsafeSlow(Math.min(SEEK_WINDOW, Math.max(1, have)));
@@ -357,6 +381,7 @@ export async function walkLayerStream(
       }
       rawBytes = pos;
     } finally {
+      at = undefined;
       await fh.close();
     }
   };
@@ -398,6 +423,25 @@ export async function walkLayerStream(
   }
   if (hash && ctx.verifyDigest !== undefined) checkDigest(label, `${algo}:${hash.digest('hex')}`, ctx.verifyDigest);
   return result;
+}
+
+/** Positional reads of [start, start + size) of an open file, as a file of its own. */
+function positionalFile(fd: number, start: number, size: number): PositionalFile {
+  return {
+    size,
+    read(offset, length) {
+      const from = Math.max(0, Math.min(offset, size));
+      const n = Math.max(0, Math.min(length, size - from));
+      const buf = Buffer.allocUnsafe(n);
+      let got = 0;
+      while (got < n) {
+        const r = fs.readSync(fd, buf, got, n - got, start + from + got);
+        if (r === 0) break;
+        got += r;
+      }
+      return Promise.resolve(got === n ? buf : buf.subarray(0, got));
+    },
+  };
 }
 
 const CALLER = Symbol('bulwark.callerError');

@@ -4,7 +4,7 @@ import { describeError } from '../core/errors.js';
 import type { FileProblem, Package, Unknown } from '../core/package.js';
 import type { OsReport } from '../core/report.js';
 import { decodeText } from '../extract/util/text.js';
-import { DEFAULT_EXTRACTORS, extractorFingerprint } from '../extract/registry.js';
+import { DEFAULT_EXTRACTORS, extractorFingerprint, extractorIndex } from '../extract/registry.js';
 import type { Extractor, TreeReader } from '../extract/types.js';
 import { assignDistro } from '../extract/os/distro.js';
 import { OS_RELEASE_FILES, detectOs } from '../extract/os/release/index.js';
@@ -35,8 +35,9 @@ const SEEN_MAX_BYTES = 32 * 1024 * 1024;
 /** Extracts one layer: one pass over its tar, wanted files handed to the extractors as they stream by. */
 async function extractLayer(source: ImageSource, index: number, extractors: readonly Extractor[], verifyDigest: boolean): Promise<LayerResult> {
   const result: LayerResult = { files: {}, osFiles: {}, symlinks: {}, whiteouts: [], opaqueDirs: [], refused: [] };
-  const wanted = (p: string): Extractor[] => extractors.filter((e) => e.required(p));
-  const wantedAny = (p: string): boolean => extractors.some((e) => e.required(p));
+  const byPath = extractorIndex(extractors);
+  const wanted = (p: string): Extractor[] => byPath.wanted(p);
+  const wantedAny = (p: string): boolean => byPath.wantsAny(p);
   // Files of the same layer that an extractor asks for (a pom's parent): only those already streamed are known.
   // Bounded in all (SEEN_MAX_BYTES), so that a layer with many wanted files keeps memory flat.
   const seen = new Map<string, Uint8Array>();

@@ -19,6 +19,7 @@ export const ID = 'lang/dotnet-deps-json';
 export const dotnetDepsJsonExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { suffixes: ['.deps.json'] },
   required(path: string): boolean {
     return baseName(path).endsWith('.deps.json');
   },

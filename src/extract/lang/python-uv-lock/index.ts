@@ -18,6 +18,7 @@ const PROJECT = new Set(['editable', 'virtual']);
 export const pythonUvLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['uv.lock'] },
   required: (path: string) => baseName(path) === 'uv.lock',
   extract(input: ExtractInput): ExtractOutput {
     const lock = parseFile(input.path, () => parseUvLock(decodeText(input.content)));

@@ -64,6 +64,10 @@ export class MemoryAdvisoryReader implements AdvisoryReader {
     return out;
   }
 
+  affectedMany(ecosystem: string, names: readonly string[]): Map<string, AffectedMatch[]> {
+    return new Map(names.map((n) => [n, this.affected(ecosystem, n)]));
+  }
+
   advisories(idOrAlias: string): StoredAdvisory[] {
     return this.stored
       .filter((s) => s.advisory.id === idOrAlias || s.advisory.aliases.includes(idOrAlias))

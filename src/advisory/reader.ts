@@ -24,6 +24,11 @@ export interface AffectedMatch {
 export interface AdvisoryReader {
   /** Advisories affecting (ecosystem, name); withdrawn ones are never returned. */
   affected(ecosystem: string, name: string): AffectedMatch[];
+  /**
+   * `affected` for many names of one ecosystem at once (one database query instead of one per name): a map from
+   * each given name to its matches, empty lists included.
+   */
+  affectedMany(ecosystem: string, names: readonly string[]): Map<string, AffectedMatch[]>;
   /** Every stored advisory with this id or alias (any feed), withdrawn or not. */
   advisories(idOrAlias: string): StoredAdvisory[];
   /** NVD's record of a CVE, when the database holds the NVD feed and the CVE. */

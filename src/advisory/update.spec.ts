@@ -113,6 +113,31 @@ describe.skipIf(!SNAPSHOT)('db update from the shared snapshot', () => {
     }
   });
 
+  it('answers a batch of names (affectedMany) exactly as one query per name', () => {
+    const reader = AdvisoryDbReader.open(databasePath(cacheDir));
+    try {
+      const cases: [string, string[]][] = [
+        ['npm', ['lodash', 'left-pad', 'minimist', 'no-such-package-anywhere', 'lodash', 'express']],
+        // PEP 503 lookup names: "Django" and "django" are one package, asked under both spellings
+        ['PyPI', ['Django', 'django', 'requests', 'Jinja2']],
+        ['Maven', ['org.apache.logging.log4j:log4j-core']],
+        ['Go', []],
+      ];
+      for (const [ecosystem, names] of cases) {
+        const batch = reader.affectedMany(ecosystem, names);
+        expect([...batch.keys()].sort()).toEqual([...new Set(names)].sort());
+        for (const name of names) {
+          const key = (m: { advisory: { feed: string; id: string }; affected: unknown }): string => `${m.advisory.feed} ${m.advisory.id} ${JSON.stringify(m.affected)}`;
+          expect(batch.get(name)!.map(key).sort()).toEqual(reader.affected(ecosystem, name).map(key).sort());
+        }
+      }
+      expect(reader.affectedMany('npm', ['lodash']).get('lodash')!.length).toBeGreaterThan(3);
+      expect(reader.affectedMany('PyPI', ['Django']).get('Django')!.length).toBeGreaterThan(10);
+    } finally {
+      reader.close();
+    }
+  });
+
   it('does no work when run again on the unchanged source', async () => {
     const again = await updateDatabase({ cacheDir, source: VULNDATA_DIR, ecosystems: Object.keys(SNAPSHOT_RECORDS) });
     expect(again.rebuilt).toBe(false);

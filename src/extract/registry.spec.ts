@@ -6,11 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../core/errors.js';
 import { PEER_FIXTURES_DIR } from '../../test/support/fixtures.js';
 import { dirTree, emptyTree } from '../../test/support/extract.js';
-import { DEFAULT_EXTRACTORS, LANGUAGE_EXTRACTORS, OS_EXTRACTORS } from './registry.js';
+import { DEFAULT_EXTRACTORS, LANGUAGE_EXTRACTORS, OS_EXTRACTORS, extractorIndex } from './registry.js';
 
 const EXTRACT_DIR = path.dirname(fileURLToPath(import.meta.url));
 
@@ -108,6 +109,28 @@ describe('extractor registry', () => {
     for (const [file, ids] of Object.entries(CLAIMS)) {
       expect(DEFAULT_EXTRACTORS.filter((e) => e.required(file)).map((e) => e.id), file).toEqual(ids);
     }
+  });
+
+  it('the index (extractorIndex) answers as asking every extractor, on every fixture path and name variants (property)', () => {
+    const index = extractorIndex(DEFAULT_EXTRACTORS);
+    const ask = (p: string): string[] => DEFAULT_EXTRACTORS.filter((e) => e.required(p)).map((e) => e.id);
+    const names = new Set<string>();
+    for (const e of DEFAULT_EXTRACTORS) for (const n of [...(e.candidates?.baseNames ?? []), ...(e.candidates?.suffixes ?? [])]) names.add(n);
+    const corpus = [...Object.keys(CLAIMS), ...UNCLAIMED, ...walk(PEER_FIXTURES_DIR), ...walk(path.join(EXTRACT_DIR, '..', '..', 'test', 'fixtures'))];
+    const dirs = ['', 'app/', 'node_modules/x/', 'vendor/', 'usr/bin/', 'gradle/dependency-locks/', 'specifications/', 'requirements/', 'a/composer/', 'x.dist-info/'];
+    for (const n of names) for (const d of dirs) corpus.push(`${d}${n}`, `${d}x${n}`, `${d}${n}x`, `${d}${n.toUpperCase()}`, `${d}${n}/y`);
+    for (const p of corpus) {
+      expect(index.wanted(p).map((e) => e.id), p).toEqual(ask(p));
+      expect(index.wantsAny(p), p).toBe(ask(p).length > 0);
+    }
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...names, ...dirs, 'bin/', '/', '.', 'x', 'METADATA', 'Manifest', 'pylock.', 'requirements'), { maxLength: 6 }), (parts) => {
+        const p = parts.join('');
+        expect(index.wanted(p).map((e) => e.id), p).toEqual(ask(p));
+        expect(index.wantsAny(p), p).toBe(ask(p).length > 0);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it.each(UNCLAIMED)('nothing claims %s', (file) => {

@@ -8,6 +8,7 @@
  * - DEFAULT_EXTRACTORS: both, for images and root filesystems.
  */
 import type { Extractor } from './types.js';
+import { baseName } from './util/text.js';
 import { apkExtractor } from './os/apk/index.js';
 import { dpkgExtractor } from './os/dpkg/index.js';
 import { rpmExtractor } from './os/rpm/index.js';
@@ -101,4 +102,56 @@ export function extractorsFor(...ecosystems: string[]): Extractor[] {
 /** "id@version" of every extractor: part of the layer-cache key, so a changed extractor invalidates cached layers. */
 export function extractorFingerprint(extractors: readonly Extractor[]): string {
   return extractors.map((e) => `${e.id}@${e.version}`).join(',');
+}
+
+/**
+ * Which extractors want a path, as `extractors.filter((e) => e.required(path))` answers it (same extractors, same
+ * order), without asking every extractor about every path: those with `candidates` are asked only when the base name
+ * or a suffix matches. An image layer has thousands of entries and the registry about forty extractors.
+ */
+export function extractorIndex(extractors: readonly Extractor[]): { wanted(path: string): Extractor[]; wantsAny(path: string): boolean } {
+  const byBase = new Map<string, number[]>();
+  const bySuffix: { suffix: string; index: number }[] = [];
+  const always: number[] = [];
+  extractors.forEach((e, i) => {
+    if (!e.candidates) {
+      always.push(i);
+      return;
+    }
+    for (const b of e.candidates.baseNames ?? []) {
+      const list = byBase.get(b);
+      if (list) list.push(i);
+      else byBase.set(b, [i]);
+    }
+    for (const suffix of e.candidates.suffixes ?? []) bySuffix.push({ suffix, index: i });
+  });
+  const candidates = (path: string): number[] => {
+    const out = [...always];
+    const named = byBase.get(baseName(path));
+    if (named) out.push(...named);
+    for (const s of bySuffix) if (path.endsWith(s.suffix)) out.push(s.index);
+    return out;
+  };
+  return {
+    wanted(path) {
+      const idx = candidates(path);
+      idx.sort((a, b) => a - b);
+      const out: Extractor[] = [];
+      let last = -1;
+      for (const i of idx) {
+        if (i === last) continue;
+        last = i;
+        const e = extractors[i] as Extractor;
+        if (e.required(path)) out.push(e);
+      }
+      return out;
+    },
+    wantsAny(path) {
+      for (const i of always) if ((extractors[i] as Extractor).required(path)) return true;
+      const named = byBase.get(baseName(path));
+      if (named) for (const i of named) if ((extractors[i] as Extractor).required(path)) return true;
+      for (const s of bySuffix) if (path.endsWith(s.suffix) && (extractors[s.index] as Extractor).required(path)) return true;
+      return false;
+    },
+  };
 }

@@ -50,6 +50,12 @@ export interface Extractor {
   readonly version: number;
   /** Cheap: basename / suffix checks on the relative path only. */
   required(path: string): boolean;
+  /**
+   * Optional, for the registry's index (`extractorIndex`): a necessary condition of `required` — it is false unless
+   * the path's base name is one of `baseNames` or the path ends with one of `suffixes`. An extractor without it is
+   * asked about every path.
+   */
+  readonly candidates?: { readonly baseNames?: readonly string[]; readonly suffixes?: readonly string[] };
   extract(input: ExtractInput): Promise<ExtractOutput> | ExtractOutput;
   /**
    * Optional, for large files of which only parts are read: the same extraction over positional reads. A source

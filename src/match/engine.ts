@@ -165,6 +165,23 @@ export function matchPackages(packages: readonly Package[], db: AdvisoryReader):
   const uncovered = new Map<string, Package[]>();
   const cache = new Map<string, AffectedMatch[]>();
   const lookup = cachedLookup(db);
+  // The candidates of every package, asked of the database once per ecosystem rather than once per package.
+  const names = new Map<string, Set<string>>();
+  for (const pkg of packages) {
+    if (DISTRO_LESS.has(pkg.ecosystem)) continue;
+    let set = names.get(pkg.ecosystem);
+    if (!set) names.set(pkg.ecosystem, (set = new Set()));
+    set.add(matchKey(pkg).name);
+  }
+  for (const [ecosystem, set] of names) {
+    let covered = coverage.get(ecosystem);
+    if (covered === undefined) {
+      covered = db.hasEcosystem(ecosystem);
+      coverage.set(ecosystem, covered);
+    }
+    if (!covered) continue;
+    for (const [name, matches] of db.affectedMany(ecosystem, [...set])) cache.set(`${ecosystem}\u0000${name}`, matches);
+  }
 
   for (const pkg of packages) {
     if (DISTRO_LESS.has(pkg.ecosystem)) {

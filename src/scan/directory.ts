@@ -4,6 +4,7 @@ import type { ExtractionResult } from './extract-files.js';
 import { MAX_FILE_BYTES, extractFile, handleFile, openFileForReading, readFileCapped, runLimited } from './extract-files.js';
 import { openRegularFile, readRegularFile } from '../source/host/index.js';
 import type { Extractor, TreeReader } from '../extract/types.js';
+import { extractorIndex } from '../extract/registry.js';
 import { resolveInside, walkDirectory } from '../source/directory/walk.js';
 import type { DirectoryWalkOptions, WalkProblem } from '../source/directory/walk.js';
 import { describeError } from '../core/errors.js';
@@ -46,8 +47,9 @@ export async function extractDirectory(root: string, extractors: readonly Extrac
   const walkProblems: WalkProblem[] = [];
   const files = only ? [{ path: only, size: -1 }] : walkDirectory(root, walkProblems, walk);
   const oneLarge = serial();
+  const byPath = extractorIndex(extractors);
   await runLimited(files, 8, async (file) => {
-    const wanting = extractors.filter((e) => e.required(file.path));
+    const wanting = byPath.wanted(file.path);
     if (wanting.length === 0) return;
     if (!only) {
       const size = await fs.promises.lstat(path.join(root, file.path)).then((s) => s.size, () => 0);

@@ -4,7 +4,7 @@ import { describeError } from '../core/errors.js';
 import type { FileProblem, Package, Unknown } from '../core/package.js';
 import type { OsReport } from '../core/report.js';
 import { decodeText } from '../extract/util/text.js';
-import { DEFAULT_EXTRACTORS, extractorFingerprint } from '../extract/registry.js';
+import { DEFAULT_EXTRACTORS, extractorFingerprint, extractorIndex } from '../extract/registry.js';
 import type { Extractor, TreeReader } from '../extract/types.js';
 import { assignDistro } from '../extract/os/distro.js';
 import { OS_RELEASE_FILES, detectOs } from '../extract/os/release/index.js';
@@ -33,10 +33,11 @@ const OS_FILES = new Set(OS_RELEASE_FILES);
 const SEEN_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Extracts one layer: one pass over its tar, wanted files handed to the extractors as they stream by. */
-async function extractLayer(source: ImageSource, index: number, extractors: readonly Extractor[]): Promise<LayerResult> {
+async function extractLayer(source: ImageSource, index: number, extractors: readonly Extractor[], verifyDigest: boolean): Promise<LayerResult> {
   const result: LayerResult = { files: {}, osFiles: {}, symlinks: {}, whiteouts: [], opaqueDirs: [], refused: [] };
-  const wanted = (p: string): Extractor[] => extractors.filter((e) => e.required(p));
-  const wantedAny = (p: string): boolean => extractors.some((e) => e.required(p));
+  const byPath = extractorIndex(extractors);
+  const wanted = (p: string): Extractor[] => byPath.wanted(p);
+  const wantedAny = (p: string): boolean => byPath.wantsAny(p);
   // Files of the same layer that an extractor asks for (a pom's parent): only those already streamed are known.
   // Bounded in all (SEEN_MAX_BYTES), so that a layer with many wanted files keeps memory flat.
   const seen = new Map<string, Uint8Array>();
@@ -63,6 +64,15 @@ async function extractLayer(source: ImageSource, index: number, extractors: read
       result.files[entry.path] = out;
     },
     {
+      verifyDigest,
+      // Executables and archives, for extractors that read only their headers and sections: read in place when the
+      // layer allows it (a plain tar in a file), never copied out whole.
+      inPlace: (p) => !OS_FILES.has(p) && wanted(p).every((e) => e.extractFrom !== undefined),
+      onFileAt: async (entry, file) => {
+        const out = { packages: [] as Package[], unknowns: [] as Unknown[], errors: [] as FileProblem[] };
+        await extractFile(entry.path, file, wanted(entry.path), tree, out);
+        result.files[entry.path] = out;
+      },
       onSymlink: (entry) => {
         if (entry.linkTarget) result.symlinks[entry.path] = entry.linkTarget;
       },
@@ -140,6 +150,12 @@ export async function inventoryOfImage(source: ImageSource, opts: ImageScanOptio
   const desc = source.describe();
   const extractors = opts.extractors ?? DEFAULT_EXTRACTORS;
   const cacheable = desc.kind !== 'rootfs' && !opts.noLayerCache;
+  // A layer's digest is checked against its bytes when its result goes into the layer cache, which from then on
+  // trusts the digest as the name of that content (a cache hit is never re-read). Without the cache (--no-layer-cache)
+  // the scan reports exactly the bytes it walked, under the digests the image names them by, and does not hash a
+  // local archive's layers (Trivy does not either): hashing is half of the CPU of a cold scan of a plain
+  // docker-archive. Every other refusal stays (paths, links, bombs, truncation, corrupt tars), and a registry's
+  // bytes are always checked as they arrive, since they are kept in the blobs cache.
   const cache = new LayerCache(path.join(opts.cacheDir, 'layers'), extractorFingerprint(extractors));
   const results: LayerResult[] = new Array<LayerResult>(desc.layers.length);
   const errors: FileProblem[] = [];
@@ -162,7 +178,7 @@ export async function inventoryOfImage(source: ImageSource, opts: ImageScanOptio
       const i = todo[next++]!;
       let result: LayerResult;
       try {
-        result = await extractLayer(source, i, extractors);
+        result = await extractLayer(source, i, extractors, cacheable);
       } catch (e) {
         next = todo.length; // the scan fails: start no other layer
         throw e;

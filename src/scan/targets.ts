@@ -4,9 +4,9 @@ import { BulwarkError, FileError, ParseError, UsageError } from '../core/errors.
 import type { FileProblem } from '../core/package.js';
 import { DEFAULT_EXTRACTORS, LANGUAGE_EXTRACTORS } from '../extract/registry.js';
 import { looksLikeRootfs, openImage, parseImageTarget } from '../source/image/index.js';
-import type { ImageTarget } from '../source/image/index.js';
+import type { ImageSource, ImageTarget } from '../source/image/index.js';
 import type { HostWalkOptions } from '../source/host/index.js';
-import type { ProgressReporter } from '../util/progress.js';
+import type { ProgressReporter, ProgressTask } from '../util/progress.js';
 import { noProgress } from '../util/progress.js';
 import type { Logger } from '../util/log.js';
 import { extractDirectory, isDirectory } from './directory.js';
@@ -118,14 +118,31 @@ export async function inventoryOf(target: string, opts: TargetOptions): Promise<
     checkRootfs(t.image.path);
     return inventoryOfHost(t.image.path, opts.host ?? {});
   }
-  const source = await openImage(t.image, {
-    cacheDir: opts.cacheDir,
-    platform: opts.platform,
-    username: opts.username,
-    password: opts.password,
-    insecure: opts.insecure,
-  });
-  const layers = (opts.progress ?? noProgress).start('image layers', 'layers', source.describe().layers.length);
+  const progress = opts.progress ?? noProgress;
+  // A registry pull: layers and bytes downloaded of those not in the blobs cache, on its own line part.
+  let pull: ProgressTask | undefined;
+  let source: ImageSource;
+  try {
+    source = await openImage(t.image, {
+      cacheDir: opts.cacheDir,
+      platform: opts.platform,
+      username: opts.username,
+      password: opts.password,
+      insecure: opts.insecure,
+      onPull: (p) => {
+        if (p.layersDone >= p.layers) {
+          pull?.stop();
+          return;
+        }
+        pull ??= progress.start('pulling', 'bytes', p.totalBytes);
+        pull.update(p.bytes, `${p.layersDone}/${p.layers} layers`);
+      },
+    });
+  } catch (e) {
+    pull?.stop();
+    throw e;
+  }
+  const layers = progress.start('image layers', 'layers', source.describe().layers.length);
   let done = 0;
   let cachedCount = 0;
   try {
@@ -139,6 +156,7 @@ export async function inventoryOf(target: string, opts: TargetOptions): Promise<
       },
     });
   } finally {
+    pull?.stop();
     layers.stop();
     await source.close();
   }

@@ -79,6 +79,8 @@ function metaOf(db: Database.Database): Map<string, string> {
 export class AdvisoryDbReader implements AdvisoryReader {
   private readonly db: Database.Database;
   private readonly byPackage: Database.Statement;
+  private readonly byPackages: Database.Statement;
+  private readonly byPk: Database.Statement;
   private readonly advisoryCache = new Map<number, StoredAdvisory>();
 
   private constructor(
@@ -88,6 +90,12 @@ export class AdvisoryDbReader implements AdvisoryReader {
     this.db = db;
     this.byPackage = db.prepare(
       `SELECT af.advisory_pk AS pk, af.data AS affected FROM affected af WHERE af.ecosystem = ? AND af.name = ?`,
+    );
+    this.byPk = db.prepare('SELECT * FROM advisory WHERE pk = ?');
+    // The same rows for a JSON array of names: SQLite looks each name up in the (ecosystem, name) index.
+    this.byPackages = db.prepare(
+      `SELECT af.name AS name, af.advisory_pk AS pk, af.data AS affected FROM affected af
+       WHERE af.ecosystem = ? AND af.name IN (SELECT value FROM json_each(?)) ORDER BY af.name, af.rowid`,
     );
   }
 
@@ -113,10 +121,25 @@ export class AdvisoryDbReader implements AdvisoryReader {
     return rows.map((r) => ({ advisory: this.advisoryByPk(r.pk), affected: JSON.parse(r.affected) as AffectedPackage }));
   }
 
+  affectedMany(ecosystem: string, names: readonly string[]): Map<string, AffectedMatch[]> {
+    const byLookup = new Map<string, AffectedMatch[]>();
+    const out = new Map<string, AffectedMatch[]>();
+    for (const name of names) {
+      const key = packageLookupName(ecosystem, name);
+      let list = byLookup.get(key);
+      if (!list) byLookup.set(key, (list = []));
+      out.set(name, list);
+    }
+    if (byLookup.size === 0) return out;
+    const rows = this.byPackages.all(ecosystem, JSON.stringify([...byLookup.keys()])) as { name: string; pk: number; affected: string }[];
+    for (const r of rows) byLookup.get(r.name)?.push({ advisory: this.advisoryByPk(r.pk), affected: JSON.parse(r.affected) as AffectedPackage });
+    return out;
+  }
+
   private advisoryByPk(pk: number): StoredAdvisory {
     let a = this.advisoryCache.get(pk);
     if (!a) {
-      const row = this.db.prepare('SELECT * FROM advisory WHERE pk = ?').get(pk) as AdvisoryRow;
+      const row = this.byPk.get(pk) as AdvisoryRow;
       a = toAdvisory(row);
       this.advisoryCache.set(pk, a);
     }

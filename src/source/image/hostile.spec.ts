@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walkLayerBlob, walkLayerStream } from './layer-walk.js';
 import { openImage, parseImageTarget } from './open.js';
 import { digestOf } from './oci.js';
+import { inventoryOfImage } from '../../scan/image.js';
 import type { LayerEntry } from './types.js';
 
 type E = Partial<Header> & { name: string; body?: string | Buffer };
@@ -254,6 +255,41 @@ describe('hostile layers', () => {
   });
 });
 
+describe('files read in place (a plain layer walked positionally)', () => {
+  it('hands accepted files and hard links to them to onFileAt as positional reads; a gzip layer hands them over as bytes', async () => {
+    const exe = Buffer.alloc(200_000);
+    for (let i = 0; i < exe.length; i++) exe[i] = (i * 7) & 0xff;
+    const layer = await makeTar([
+      { name: 'usr/bin/tool', body: exe },
+      { name: 'usr/bin/tool2', type: 'link', linkname: 'usr/bin/tool' },
+      { name: 'var/lib/dpkg/status', body: 'Package: z\n' },
+      { name: '../escape/bin/x', body: 'no' },
+    ]);
+    const want = (p: string): boolean => p.startsWith('usr/bin/') || p === 'var/lib/dpkg/status' || p.endsWith('bin/x');
+    const run = async (file: string) => {
+      const bytes: string[] = [];
+      const placed: { path: string; type: string; size: number; head: Buffer; tail: Buffer; past: number }[] = [];
+      const result = await walkLayerBlob({ file, start: 0, length: fs.statSync(file).size }, { label: 'test:inplace' }, want, (e) => void bytes.push(e.path), {
+        inPlace: (p) => p.startsWith('usr/bin/') || p.endsWith('bin/x'),
+        onFileAt: async (e, f) => {
+          placed.push({ path: e.path, type: e.type, size: f.size, head: Buffer.from(await f.read(0, 16)), tail: Buffer.from(await f.read(f.size - 10, 100)), past: (await f.read(f.size + 5, 10)).length });
+        },
+      });
+      return { bytes, placed, result };
+    };
+    const plain = await run(writeLayer('inplace.tar', layer));
+    expect(plain.bytes).toEqual(['var/lib/dpkg/status']);
+    expect(plain.placed).toEqual([
+      { path: 'usr/bin/tool', type: 'file', size: exe.length, head: exe.subarray(0, 16), tail: exe.subarray(exe.length - 10), past: 0 },
+      { path: 'usr/bin/tool2', type: 'hardlink', size: exe.length, head: exe.subarray(0, 16), tail: exe.subarray(exe.length - 10), past: 0 },
+    ]);
+    expect(plain.result.refused.map((r) => r.path)).toEqual(['../escape/bin/x']);
+    const gz = await run(writeLayer('inplace.tar.gz', zlib.gzipSync(layer)));
+    expect(gz.placed).toEqual([]);
+    expect(gz.bytes).toEqual(['usr/bin/tool', 'usr/bin/tool2', 'var/lib/dpkg/status']);
+  });
+});
+
 describe('hostile archives', () => {
   async function dockerArchive(name: string, layers: { name: string; body?: Buffer }[], manifestLayers: string[]): Promise<string> {
     const config = Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: manifestLayers.map(() => digestOf(Buffer.alloc(0))) } }));
@@ -291,6 +327,30 @@ describe('hostile archives', () => {
       code: 'BULWARK_E_ARCHIVE',
       message: expect.stringContaining(`layer ${digestOf(Buffer.alloc(0))}: content digest is ${digestOf(l1)}`),
     });
+  });
+
+  it('the scanner checks diff ids when it fills the layer cache; with --no-layer-cache it reports the bytes it walked', async () => {
+    const l1 = await makeTar([{ name: 'etc/os-release', body: 'ID=debian\nVERSION_ID="12"\n' }]);
+    const file = await dockerArchive('wrongdiff-scan.tar', [{ name: 'l1.tar', body: l1 }], ['l1.tar']);
+    const cacheDir = path.join(work, 'scan-cache');
+    const src = await openImage(parseImageTarget(`docker-archive:${file}`), { cacheDir });
+    try {
+      await expect(inventoryOfImage(src, { cacheDir })).rejects.toMatchObject({
+        code: 'BULWARK_E_ARCHIVE',
+        message: expect.stringContaining(`layer ${digestOf(Buffer.alloc(0))}: content digest is ${digestOf(l1)}`),
+      });
+    } finally {
+      await src.close();
+    }
+    expect(fs.existsSync(path.join(cacheDir, 'layers')) ? fs.readdirSync(path.join(cacheDir, 'layers'), { recursive: true }).filter((f) => !String(f).endsWith('/')).length : 0).toBe(0);
+    const again = await openImage(parseImageTarget(`docker-archive:${file}`), { cacheDir });
+    try {
+      const inv = await inventoryOfImage(again, { cacheDir, noLayerCache: true });
+      expect(inv.os).toMatchObject({ family: 'debian', version: '12' });
+      expect(inv.target.image?.layers.map((l) => l.digest)).toEqual([digestOf(Buffer.alloc(0))]);
+    } finally {
+      await again.close();
+    }
   });
 
   it('an OCI layout whose manifest names a missing layer blob fails at open, naming the blob', async () => {

@@ -12,7 +12,7 @@ import { normalizeEntryPath, resolveHardlinkTarget, resolveSymlinkTarget } from 
 import { TarWalker } from './tar-walk.js';
 import type { TarHeader, TarSink } from './tar-walk.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LAYER_BYTES } from './types.js';
-import type { LayerEntry, LayerWalkResult, OnFileFn, WalkLayerOptions, WantFn } from './types.js';
+import type { LayerEntry, LayerWalkResult, OnFileFn, PositionalFile, WalkLayerOptions, WantFn } from './types.js';
 
 /** A byte range of a file on disk holding one layer blob (a whole file, or a member of an outer tar). */
 export interface BlobRange {
@@ -115,8 +115,10 @@ export async function walkLayerBlob(
     hashed = hashFileRange(blob.file, blob.start, blob.length, algo);
     hashed.catch(() => undefined); // awaited below, unless the walk fails first
   }
+  // A plain tar that is not hashed is read header by header: the bodies nobody wants are passed over unread.
+  const raw = compression === 'none' && hashed === undefined && ctx.verifyDigest === undefined ? { plainTar: blob } : readRange(blob.file, blob.start, blob.length, compression === 'none');
   const result = await walkLayerStream(
-    readRange(blob.file, blob.start, blob.length, compression === 'none'),
+    raw,
     compression,
     hashed ? { label: ctx.label } : ctx,
     want,
@@ -150,6 +152,18 @@ function checkDigest(label: string, got: string, expected: string): void {
   }
 }
 
+/** An uncompressed tar in a file range, walked by positional reads (bodies nobody wants are never read). */
+export interface PlainTarRange {
+  plainTar: BlobRange;
+}
+
+function isPlainTarRange(x: unknown): x is PlainTarRange {
+  return typeof x === 'object' && x !== null && 'plainTar' in x;
+}
+
+/** Window of a positional walk: the headers and small bodies between two skipped bodies come in one read. */
+const SEEK_WINDOW = 64 * 1024;
+
 /**
  * Walks a layer from a raw (possibly compressed) byte stream. Exposed for tests and for callers holding a stream.
  * `expectedRawBytes`, when given, must equal the raw bytes read (a file that shrank under us is a corrupt layer).
@@ -157,7 +171,7 @@ function checkDigest(label: string, got: string, expected: string): void {
  * order, awaited) before the next chunk is taken.
  */
 export async function walkLayerStream(
-  raw: Readable | AsyncIterable<Uint8Array>,
+  raw: Readable | AsyncIterable<Uint8Array> | PlainTarRange,
   compression: Compression,
   ctx: LayerWalkContext,
   want: WantFn,
@@ -195,6 +209,14 @@ export async function walkLayerStream(
   const fileCall = (entry: LayerEntry, content: Uint8Array) => (): void | Promise<void> => onFile(entry, content);
   let wantedPath = '';
   let wantedMode = 0;
+  // Positional delivery (a plain tar read from a file): the open file and where the tar starts in it.
+  let at: { fd: number; start: number } | undefined;
+  const inPlace = opts?.onFileAt && opts.inPlace ? { onFileAt: opts.onFileAt, accepts: opts.inPlace } : undefined;
+  const inPlaceFiles = new Map<string, { offset: number; size: number }>();
+  const fileAtCall = (entry: LayerEntry, offset: number, size: number) => (): void | Promise<void> => {
+    const { fd, start } = at as { fd: number; start: number };
+    return inPlace?.onFileAt(entry, positionalFile(fd, start + offset, size));
+  };
 
   const sink: TarSink = {
     entry(h: TarHeader): boolean {
@@ -244,7 +266,9 @@ export async function walkLayerStream(
         }
         if (want(p)) {
           const content = retained.get(r.path);
+          const placed = inPlaceFiles.get(r.path);
           if (content !== undefined) pending.push(fileCall({ path: p, type: 'hardlink', size: content.length, mode, linkTarget: r.path }, content));
+          else if (placed !== undefined && inPlace?.accepts(p)) pending.push(fileAtCall({ path: p, type: 'hardlink', size: placed.size, mode, linkTarget: r.path }, placed.offset, placed.size));
         }
         return false;
       }
@@ -253,12 +277,25 @@ export async function walkLayerStream(
         refuse(p, `oversize: ${h.size} bytes > maxFileBytes ${maxFileBytes}`);
         return false;
       }
+      if (at !== undefined && inPlace?.accepts(p)) {
+        // read later, in place, by the callback: the walk passes over the body
+        const offset = walker.position;
+        const old = retained.get(p);
+        if (old) {
+          retainedBytes -= old.length;
+          retained.delete(p);
+        }
+        inPlaceFiles.set(p, { offset, size: h.size });
+        pending.push(fileAtCall({ path: p, type: 'file', size: h.size, mode }, offset, h.size));
+        return false;
+      }
       wantedPath = p;
       wantedMode = mode;
       return true;
     },
     body(h: TarHeader, content: Buffer): void {
       const p = wantedPath;
+      inPlaceFiles.delete(p);
       const old = retained.get(p);
       if (old) retainedBytes -= old.length;
       if (retainedBytes + content.length <= HARDLINK_RETAIN_BYTES) {
@@ -300,12 +337,65 @@ export async function walkLayerStream(
     }
   }
 
-  const source: AsyncIterable<Uint8Array> = raw;
+  // A plain tar in a file: headers are read, the bodies nobody wants are skipped, wanted bodies are read straight
+  // into their buffers. Synchronous positional reads: a header costs a few microseconds, not a promise.
+  const walkPlainTar = async (src: BlobRange): Promise<void> => {
+    const fh = await fs.promises.open(src.file, 'r');
+    try {
+      at = { fd: fh.fd, start: src.start };
+      const size = (await fh.stat()).size;
+      const have = Math.max(0, Math.min(src.length, size - src.start));
+      const window = Buffer.allocUnsafeSlow(Math.min(SEEK_WINDOW, Math.max(1, have)));
+      let pos = 0;
+      const advance = (n: number): void => {
+        pos += n;
+        result.bytes += n;
+        if (result.bytes > maxLayerBytes) throw bomb();
+      };
+      while (pos < have) {
+        const skip = Math.min(walker.skippable(), have - pos);
+        if (skip > 0) {
+          walker.skip(skip);
+          advance(skip);
+          continue;
+        }
+        const c = walker.collecting();
+        if (c && c.remaining >= SEEK_WINDOW) {
+          const n = Math.min(c.remaining, have - pos);
+          let got = 0;
+          while (got < n) {
+            const r = fs.readSync(fh.fd, c.buffer, c.at + got, n - got, src.start + pos + got);
+            if (r === 0) break;
+            got += r;
+          }
+          walker.collected(got);
+          advance(got);
+          if (pending.length > 0) await runPending();
+          if (got < n) break;
+          continue;
+        }
+        const r = fs.readSync(fh.fd, window, 0, Math.min(window.length, have - pos), src.start + pos);
+        if (r === 0) break;
+        pos += r;
+        await feed(r === window.length ? window : window.subarray(0, r));
+      }
+      rawBytes = pos;
+    } finally {
+      at = undefined;
+      await fh.close();
+    }
+  };
+
   let consumerError: unknown;
   try {
-    if (compression === 'none') {
+    if (isPlainTarRange(raw)) {
+      if (compression !== 'none') throw new TypeError('a positional walk reads plain tars only');
+      await walkPlainTar(raw.plainTar);
+    } else if (compression === 'none') {
+      const source: AsyncIterable<Uint8Array> = raw;
       for await (const chunk of tapped(source)) await feed(chunk);
     } else {
+      const source: AsyncIterable<Uint8Array> = raw;
       await pipeline(Readable.from(tapped(source), { objectMode: false, highWaterMark: READ_CHUNK }), decompressor(compression), async (out: AsyncIterable<Buffer>) => {
         try {
           for await (const chunk of out) await feed(chunk);
@@ -333,6 +423,25 @@ export async function walkLayerStream(
   }
   if (hash && ctx.verifyDigest !== undefined) checkDigest(label, `${algo}:${hash.digest('hex')}`, ctx.verifyDigest);
   return result;
+}
+
+/** Positional reads of [start, start + size) of an open file, as a file of its own. */
+function positionalFile(fd: number, start: number, size: number): PositionalFile {
+  return {
+    size,
+    read(offset, length) {
+      const from = Math.max(0, Math.min(offset, size));
+      const n = Math.max(0, Math.min(length, size - from));
+      const buf = Buffer.allocUnsafe(n);
+      let got = 0;
+      while (got < n) {
+        const r = fs.readSync(fd, buf, got, n - got, start + from + got);
+        if (r === 0) break;
+        got += r;
+      }
+      return Promise.resolve(got === n ? buf : buf.subarray(0, got));
+    },
+  };
 }
 
 const CALLER = Symbol('bulwark.callerError');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { openRegistryImage } from '../registry/registry-source.js';
+import type { PullProgress } from '../registry/registry-source.js';
 import { formatReference, parseReference, tryParseReference } from '../registry/reference.js';
 import { openDockerArchive } from './docker-archive.js';
 import { openOciArchive, openOciDir } from './oci-layout.js';
@@ -36,6 +37,8 @@ export interface OpenImageOptions {
   /** Registry request attempts for network faults / 5xx / 429 (default 4) and first back-off in ms (default 250). */
   fetchAttempts?: number;
   fetchBackoffMs?: number;
+  /** Registry images: how the pull of the layers not in the blobs cache goes (for a progress display). */
+  onPull?: (p: PullProgress) => void;
 }
 
 const PREFIXES: Record<string, ImageTargetKind> = {
@@ -184,6 +187,7 @@ export async function openImage(target: ImageTarget | undefined, opts: OpenImage
         dockerConfigPath: opts.dockerConfigPath,
         attempts: opts.fetchAttempts,
         backoffMs: opts.fetchBackoffMs,
+        onPull: opts.onPull,
       });
     }
   }

@@ -203,6 +203,52 @@ export class TarWalker {
     }
   }
 
+  /**
+   * Bytes that may be passed over now without being read: the rest of a body nobody asked for and its padding (0
+   * anywhere else). A reader that can seek (a plain tar in a file) calls `skip` instead of reading them.
+   */
+  skippable(): number {
+    if (this.state === State.Body) return this.collect ? 0 : this.remaining + this.padding;
+    return this.state === State.Padding ? this.padding : 0;
+  }
+
+  /** Passes over `n` bytes (at most `skippable()`) as if they had been pushed. */
+  skip(n: number): void {
+    if (!(n >= 0 && n <= this.skippable())) throw new RangeError(`cannot skip ${n} bytes here (${this.skippable()} skippable)`);
+    if (n === 0) return;
+    if (this.state === State.Body) {
+      const take = Math.min(this.remaining, n);
+      this.remaining -= take;
+      this.offset += take;
+      n -= take;
+      if (this.remaining > 0) return;
+      this.endBody();
+    }
+    if (this.state === State.Padding && n > 0) {
+      this.padding -= n;
+      this.offset += n;
+      if (this.padding === 0) this.state = State.Header;
+    }
+  }
+
+  /**
+   * When a wanted body is being collected: the buffer it goes to and where its next byte goes, so that a reader can
+   * read straight into it and then call `collected` (instead of pushing a chunk that is copied again).
+   */
+  collecting(): { buffer: Buffer; at: number; remaining: number } | undefined {
+    if (this.state !== State.Body || !this.collect) return undefined;
+    return { buffer: this.collect, at: this.collectFill, remaining: this.remaining };
+  }
+
+  /** `n` bytes (at most the remaining ones) were written into the `collecting()` buffer by the reader. */
+  collected(n: number): void {
+    if (this.state !== State.Body || !this.collect || !(n >= 0 && n <= this.remaining)) throw new RangeError(`cannot account ${n} collected bytes here`);
+    this.collectFill += n;
+    this.remaining -= n;
+    this.offset += n;
+    if (this.remaining === 0) this.endBody();
+  }
+
   /** The input is over: fails when it stopped inside a header, a body or the padding after one. */
   end(): void {
     if (this.state === State.Header && this.headerFill === 0) return;

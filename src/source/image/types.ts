@@ -67,6 +67,20 @@ export interface WalkLayerOptions {
   verifyDigest?: boolean;
   /** Called for symlinks whose path `want` accepts (and that stay inside the root), e.g. etc/os-release. */
   onSymlink?: (entry: LayerEntry) => void | Promise<void>;
+  /**
+   * Wanted files the caller can take as positional reads (`inPlace(path)` true) are handed to `onFileAt` instead of
+   * `onFile`, without being read, where the layer is a plain tar in a file that is walked without hashing; the reads
+   * are valid until the callback's promise settles. Elsewhere such files come to `onFile` as bytes, as always.
+   */
+  inPlace?: (path: string) => boolean;
+  onFileAt?: (entry: LayerEntry, file: PositionalFile) => void | Promise<void>;
+}
+
+/** Positional reads of one file inside a layer (the shape of the extractors' RandomAccessFile). */
+export interface PositionalFile {
+  readonly size: number;
+  /** The bytes at [offset, offset + length), fewer only where the file ends. */
+  read(offset: number, length: number): Promise<Uint8Array>;
 }
 
 export type WantFn = (path: string) => boolean;

@@ -28,6 +28,8 @@ export interface RegistryClientOptions extends CredentialOptions {
   /** First back-off in ms, doubled each retry (default 250). */
   backoffMs?: number | undefined;
   timeoutMs?: number | undefined;
+  /** Told the bytes of a blob received so far (in this attempt) as they arrive, for a progress display. */
+  onBlobBytes?: ((digest: string, bytes: number) => void) | undefined;
 }
 
 /** Size of the batches `streamBlob` gathers network pieces into. */
@@ -234,6 +236,7 @@ export class RegistryClient {
       }
       const tmp = path.join(tmpDir, `${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
       const hash = crypto.createHash(algo);
+      const onBytes = this.opts.onBlobBytes;
       let bytes = 0;
       try {
         const body = res.body as WebReadableStream<Uint8Array>;
@@ -242,6 +245,7 @@ export class RegistryClient {
           async function* (chunks: AsyncIterable<Buffer>) {
             for await (const chunk of chunks) {
               bytes += chunk.length;
+              onBytes?.(digest, bytes);
               hash.update(chunk);
               yield chunk;
             }
@@ -326,6 +330,7 @@ export class RegistryClient {
               skip = 0;
             }
             bytes += chunk.length;
+            this.opts.onBlobBytes?.(digest, bytes);
             if (expectedSize !== undefined && expectedSize > 0 && bytes > expectedSize) {
               throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: more than the ${expectedSize} bytes the manifest says`, { subject: digest });
             }

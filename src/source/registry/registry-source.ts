@@ -12,6 +12,16 @@ import type { ImageReference } from './reference.js';
 
 export interface OpenRegistryOptions extends RegistryClientOptions {
   platform?: string | undefined;
+  /** Told how the pull of the layers not yet in the blobs cache goes (on each piece that arrives, and at each end). */
+  onPull?: ((p: PullProgress) => void) | undefined;
+}
+
+/** The layers a scan downloads: those not in the blobs cache when the image was opened. */
+export interface PullProgress {
+  layers: number;
+  layersDone: number;
+  bytes: number;
+  totalBytes: number;
 }
 
 /**
@@ -19,7 +29,28 @@ export interface OpenRegistryOptions extends RegistryClientOptions {
  * they download (see `RegistryImageSource`), their blobs kept in the cache.
  */
 export async function openRegistryImage(ref: ImageReference, opts: OpenRegistryOptions): Promise<ImageSource> {
-  const client = new RegistryClient(ref, opts);
+  // Bytes per blob being pulled, known once the layers are (manifest and config blobs are not counted).
+  let pulling: Map<string, { size: number; bytes: number; done: boolean }> | undefined;
+  const report = (): void => {
+    if (!pulling || !opts.onPull) return;
+    let bytes = 0;
+    let totalBytes = 0;
+    let layersDone = 0;
+    for (const b of pulling.values()) {
+      bytes += b.bytes;
+      totalBytes += b.size;
+      if (b.done) layersDone++;
+    }
+    opts.onPull({ layers: pulling.size, layersDone, bytes, totalBytes });
+  };
+  const onBlobBytes = (digest: string, bytes: number): void => {
+    const b = pulling?.get(digest);
+    if (!b) return;
+    b.bytes = bytes;
+    if (b.size > 0 && bytes >= b.size) b.done = true;
+    report();
+  };
+  const client = new RegistryClient(ref, opts.onPull ? { ...opts, onBlobBytes } : opts);
   const src: ManifestSource = {
     async readBlob(digest, what) {
       const file = await client.fetchBlob(digest);
@@ -48,6 +79,13 @@ export async function openRegistryImage(ref: ImageReference, opts: OpenRegistryO
   if (arch) desc.architecture = arch;
   if (variant) desc.variant = variant;
   if (ref.tag !== undefined) desc.repoTags = [`${ref.registry}/${ref.repository}:${ref.tag}`];
+  if (opts.onPull) {
+    pulling = new Map();
+    for (const l of desc.layers) {
+      if (!fs.statSync(client.blobPath(l.digest), { throwIfNoEntry: false })?.isFile()) pulling.set(l.digest, { size: l.size, bytes: 0, done: false });
+    }
+    if (pulling.size > 0) report();
+  }
   return new RegistryImageSource(desc, client);
 }
 

@@ -11,6 +11,7 @@ import { canRunRegistries, dpkgInstalled, ensureRegistries, registriesRequired, 
 import type { TestRegistries } from '../../../test/support/images.js';
 import { openImage, parseImageTarget } from '../image/open.js';
 import type { OpenImageOptions } from '../image/open.js';
+import type { PullProgress } from './registry-source.js';
 
 const dir = testImagesFor('src/source/registry/registry.spec.ts');
 
@@ -305,6 +306,34 @@ describe('layers walked as they download (in-process registry)', () => {
     expect(requests[1]?.range).toMatch(/^bytes=\d+-$/);
     expect(fs.readFileSync(path.join(own, 'blobs/sha256', layerDigest.slice(7)))).toEqual(layer);
     expect(fs.readdirSync(path.join(own, 'blobs/tmp'))).toEqual([]);
+  });
+
+  it('reports the pull (layers and bytes of the blobs not cached) through a resumed download; nothing once cached', async () => {
+    mode = 'cut-then-range';
+    resetCut();
+    const own = fs.mkdtempSync(path.join(cacheDir, 'progress-'));
+    const seen: PullProgress[] = [];
+    const open = (): ReturnType<typeof openImage> =>
+      openImage(parseImageTarget(`registry:${host}/t:1`), { cacheDir: own, insecure: true, env: {}, fetchAttempts: 3, fetchBackoffMs: 5, onPull: (p) => void seen.push({ ...p }) });
+    const src = await open();
+    try {
+      expect(seen).toEqual([{ layers: 1, layersDone: 0, bytes: 0, totalBytes: layer.length }]);
+      expect((await walkStatus(src)).statuses).toEqual([status]);
+    } finally {
+      await src.close();
+    }
+    expect(requests.length).toBe(2); // cut, then resumed
+    expect(seen.at(-1)).toEqual({ layers: 1, layersDone: 1, bytes: layer.length, totalBytes: layer.length });
+    expect(seen.length).toBeGreaterThan(2);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.bytes).toBeGreaterThanOrEqual(seen[i - 1]!.bytes);
+    seen.length = 0;
+    const again = await open();
+    try {
+      await walkStatus(again);
+    } finally {
+      await again.close();
+    }
+    expect(seen).toEqual([]);
   });
 
   it('bytes that do not match the layer digest fail the walk, and nothing is cached', async () => {

@@ -21,6 +21,7 @@ const LOCAL = new Set(['workspace', 'link', 'file', 'root']);
 export const bunLockExtractor: Extractor = {
   id: ID,
   version: 2,
+  candidates: { baseNames: ['bun.lock'] },
   required(path: string): boolean {
     return baseName(path) === 'bun.lock' && !path.includes('node_modules/');
   },

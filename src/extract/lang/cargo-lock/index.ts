@@ -18,6 +18,7 @@ export const ID = 'lang/cargo-lock';
 export const cargoLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['Cargo.lock'] },
   required(path: string): boolean {
     return baseName(path) === 'Cargo.lock';
   },

@@ -19,6 +19,7 @@ export const ID = 'lang/cocoapods-podfile-lock';
 export const cocoapodsPodfileLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['Podfile.lock'] },
   required(path: string): boolean {
     return baseName(path) === 'Podfile.lock';
   },

@@ -15,6 +15,7 @@ export const ID = 'lang/composer-installed';
 export const composerInstalledExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['installed.json'] },
   required(path: string): boolean {
     return path === 'composer/installed.json' || path.endsWith('/composer/installed.json');
   },

@@ -16,6 +16,7 @@ export const ID = 'lang/composer-lock';
 export const composerLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['composer.lock'] },
   required(path: string): boolean {
     return baseName(path) === 'composer.lock';
   },

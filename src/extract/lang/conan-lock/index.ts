@@ -18,6 +18,7 @@ export const ID = 'lang/conan-lock';
 export const conanLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['conan.lock'] },
   required(path: string): boolean {
     return baseName(path) === 'conan.lock';
   },

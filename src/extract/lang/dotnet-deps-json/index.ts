@@ -21,6 +21,7 @@ export const ID = 'lang/dotnet-deps-json';
 export const dotnetDepsJsonExtractor: Extractor = {
   id: ID,
   version: 2,
+  candidates: { suffixes: ['.deps.json'] },
   required(path: string): boolean {
     return baseName(path).endsWith('.deps.json');
   },

@@ -15,6 +15,7 @@ export const ID = 'lang/dotnet-packages-config';
 export const dotnetPackagesConfigExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['packages.config'] },
   required(path: string): boolean {
     return baseName(path) === 'packages.config';
   },

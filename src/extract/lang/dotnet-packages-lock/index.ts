@@ -16,6 +16,7 @@ export const ID = 'lang/dotnet-packages-lock';
 export const dotnetPackagesLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['packages.lock.json'] },
   required(path: string): boolean {
     return baseName(path) === 'packages.lock.json';
   },

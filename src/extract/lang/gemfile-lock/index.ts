@@ -16,6 +16,7 @@ export const ID = 'lang/gemfile-lock';
 export const gemfileLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['Gemfile.lock', 'gems.locked'] },
   required(path: string): boolean {
     const b = baseName(path);
     return b === 'Gemfile.lock' || b === 'gems.locked';

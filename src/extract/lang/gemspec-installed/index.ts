@@ -16,6 +16,7 @@ export const ID = 'lang/gemspec-installed';
 export const gemspecInstalledExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { suffixes: ['.gemspec'] },
   required(path: string): boolean {
     if (!path.endsWith('.gemspec')) return false;
     return path.includes('specifications/');

@@ -17,6 +17,7 @@ const ID = 'lang/go-dep';
 export const goDepExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['Gopkg.lock'] },
   required: (path: string) => baseName(path) === 'Gopkg.lock' && !path.includes('/vendor/'),
   extract(input: ExtractInput): ExtractOutput {
     const parsed = parseFile(input.path, () => parseGopkgLock(decodeText(input.content)));

@@ -47,6 +47,7 @@ export function goModStdlib(toolchain: string | undefined, go: string | undefine
 export const goModExtractor: Extractor = {
   id: ID,
   version: 2,
+  candidates: { baseNames: ['go.mod'] },
   required(path: string): boolean {
     return baseName(path) === 'go.mod' && !path.startsWith('vendor/') && !path.includes('/vendor/');
   },

@@ -17,6 +17,7 @@ const ID = 'lang/go-sum';
 export const goSumExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['go.sum'] },
   required(path: string): boolean {
     return baseName(path) === 'go.sum' && !path.startsWith('vendor/') && !path.includes('/vendor/');
   },

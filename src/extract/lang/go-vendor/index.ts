@@ -18,6 +18,7 @@ const ID = 'lang/go-vendor';
 export const goVendorExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['modules.txt'] },
   required: (path: string) => path === 'vendor/modules.txt' || path.endsWith('/vendor/modules.txt'),
   extract(input: ExtractInput): ExtractOutput {
     const parsed = parseFile(input.path, () => parseModulesTxt(decodeText(input.content)));

@@ -15,6 +15,7 @@ export const ID = 'lang/gradle-lockfile';
 export const gradleLockfileExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { suffixes: ['.lockfile'] },
   required(path: string): boolean {
     const b = baseName(path);
     if (b === 'gradle.lockfile') return true;

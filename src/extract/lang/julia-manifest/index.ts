@@ -16,6 +16,7 @@ export const ID = 'lang/julia-manifest';
 export const juliaManifestExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { suffixes: ['.toml'] },
   required(path: string): boolean {
     // Manifest.toml, and the versioned names Julia ≥ 1.10 writes (Manifest-v1.11.toml)
     return /^(Julia)?Manifest(-v\d+\.\d+)?\.toml$/.test(baseName(path));

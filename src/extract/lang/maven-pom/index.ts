@@ -24,6 +24,7 @@ export const ID = 'lang/maven-pom';
 export const mavenPomExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['pom.xml'] },
   required(path: string): boolean {
     return baseName(path) === 'pom.xml';
   },

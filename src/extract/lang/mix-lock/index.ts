@@ -15,6 +15,7 @@ export const ID = 'lang/mix-lock';
 export const mixLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['mix.lock'] },
   required(path: string): boolean {
     return baseName(path) === 'mix.lock';
   },

@@ -19,6 +19,7 @@ const ID = 'lang/npm-installed';
 export const npmInstalledExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['package.json'] },
   required(path: string): boolean {
     if (baseName(path) !== 'package.json') return false;
     const parts = path.split('/');

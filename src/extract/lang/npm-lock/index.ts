@@ -17,6 +17,7 @@ const ID = 'lang/npm-lock';
 export const npmLockExtractor: Extractor = {
   id: ID,
   version: 2,
+  candidates: { baseNames: ['package-lock.json', 'npm-shrinkwrap.json'] },
   required(path: string): boolean {
     const base = baseName(path);
     if (base !== 'package-lock.json' && base !== 'npm-shrinkwrap.json') return false;

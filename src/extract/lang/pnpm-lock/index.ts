@@ -19,6 +19,7 @@ const LOCAL = new Set(['file', 'link', 'directory']);
 export const pnpmLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['pnpm-lock.yaml'] },
   required(path: string): boolean {
     return baseName(path) === 'pnpm-lock.yaml' && !path.includes('node_modules/');
   },

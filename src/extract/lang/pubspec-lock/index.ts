@@ -19,6 +19,7 @@ export const ID = 'lang/pubspec-lock';
 export const pubspecLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['pubspec.lock'] },
   required(path: string): boolean {
     return baseName(path) === 'pubspec.lock';
   },

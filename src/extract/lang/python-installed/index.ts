@@ -12,6 +12,7 @@ const ID = 'lang/python-installed';
 export const pythonInstalledExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { suffixes: ['.dist-info/METADATA', '.egg-info/PKG-INFO', '.egg-info'] },
   required(path: string): boolean {
     return path.endsWith('.dist-info/METADATA') || path.endsWith('.egg-info/PKG-INFO') || path.endsWith('.egg-info');
   },

@@ -11,6 +11,7 @@ const ID = 'lang/python-pdm-lock';
 export const pythonPdmLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['pdm.lock'] },
   required: (path: string) => baseName(path) === 'pdm.lock',
   extract(input: ExtractInput): ExtractOutput {
     const lock = parseFile(input.path, () => parsePdmLock(decodeText(input.content)));

@@ -17,6 +17,7 @@ const ID = 'lang/python-pipfile-lock';
 export const pythonPipfileLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['Pipfile.lock'] },
   required: (path: string) => baseName(path) === 'Pipfile.lock',
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const text = decodeText(input.content);

@@ -40,6 +40,7 @@ function declared(text: string): Set<string> | undefined {
 export const pythonPoetryLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['poetry.lock'] },
   required: (path: string) => baseName(path) === 'poetry.lock',
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const lock = parseFile(input.path, () => parsePoetryLock(decodeText(input.content)));

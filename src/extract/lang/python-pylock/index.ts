@@ -12,6 +12,7 @@ const ID = 'lang/python-pylock';
 export const pythonPylockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { suffixes: ['.toml'] },
   required(path: string): boolean {
     const base = baseName(path);
     return base === 'pylock.toml' || (base.startsWith('pylock.') && base.endsWith('.toml'));

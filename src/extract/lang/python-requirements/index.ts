@@ -46,6 +46,7 @@ function joinPath(dir: string, rel: string): string | undefined {
 export const pythonRequirementsExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { suffixes: ['.txt'] },
   required: isRequirementsFile,
   async extract(input: ExtractInput): Promise<ExtractOutput> {
     const set = new PackageSet(PYPI_ECOSYSTEM, ID, input.path, { locations: 'first' });

@@ -20,6 +20,7 @@ const PROJECT = new Set(['editable', 'virtual']);
 export const pythonUvLockExtractor: Extractor = {
   id: ID,
   version: 2,
+  candidates: { baseNames: ['uv.lock'] },
   required: (path: string) => baseName(path) === 'uv.lock',
   extract(input: ExtractInput): ExtractOutput {
     const lock = parseFile(input.path, () => parseUvLock(decodeText(input.content)));

@@ -17,6 +17,7 @@ const TEST_CONFIGURATIONS = new Set(['test', 'it', 'integrationtest']);
 export const sbtLockfileExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { suffixes: ['.sbt.lock'] },
   required(path: string): boolean {
     return baseName(path).endsWith('.sbt.lock');
   },

@@ -18,6 +18,7 @@ export const ID = 'lang/swift-package-resolved';
 export const swiftPackageResolvedExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['Package.resolved'] },
   required(path: string): boolean {
     return baseName(path) === 'Package.resolved';
   },

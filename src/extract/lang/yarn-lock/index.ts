@@ -21,6 +21,7 @@ const LOCAL = new Set(['workspace', 'link', 'portal', 'file']);
 export const yarnLockExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['yarn.lock'] },
   required(path: string): boolean {
     return baseName(path) === 'yarn.lock' && !path.startsWith('node_modules/') && !path.includes('/node_modules/');
   },

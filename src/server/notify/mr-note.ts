@@ -2,6 +2,10 @@ import type { Severity } from '../../core/severity.js';
 import { severityRank } from '../../core/severity.js';
 import { DeliveryError } from './delivery-error.js';
 import { isRecord, restJson } from './channels/rest.js';
+import type { CiContext } from '../../core/ci.js';
+
+/** A merge/pull request pipeline's context: the CI context with its merge request. */
+export type MrContext = CiContext & { mergeRequest: number };
 
 /**
  * Merge-request / pull-request notes: one note per MR listing what the branch adds and fixes compared with the
@@ -9,32 +13,6 @@ import { isRecord, restJson } from './channels/rest.js';
  * and a commit status with the gate's result. GitLab REST v4 (MR notes, commit statuses) and GitHub REST
  * (issue comments, commit statuses).
  */
-export interface CiContext {
-  provider: 'gitlab' | 'github';
-  /** GitLab: CI_API_V4_URL (…/api/v4); GitHub: GITHUB_API_URL. */
-  apiUrl: string;
-  /** GitLab: CI_PROJECT_ID; GitHub: GITHUB_REPOSITORY (owner/name). */
-  project: string;
-  /** GitLab: CI_MERGE_REQUEST_IID; GitHub: the pull request number. */
-  mergeRequest: number;
-  sha: string;
-}
-
-/** The CI context of a merge/pull request pipeline from its environment; null outside one. */
-export function ciContextFromEnv(env: NodeJS.ProcessEnv): CiContext | null {
-  if (env.GITLAB_CI === 'true' && env.CI_MERGE_REQUEST_IID && env.CI_PROJECT_ID && env.CI_COMMIT_SHA) {
-    const apiUrl = env.CI_API_V4_URL ?? (env.CI_SERVER_URL ? `${env.CI_SERVER_URL.replace(/\/+$/, '')}/api/v4` : undefined);
-    if (!apiUrl || !/^[0-9]+$/.test(env.CI_MERGE_REQUEST_IID)) return null;
-    return { provider: 'gitlab', apiUrl, project: env.CI_PROJECT_ID, mergeRequest: Number(env.CI_MERGE_REQUEST_IID), sha: env.CI_COMMIT_SHA };
-  }
-  if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_REPOSITORY && env.GITHUB_SHA) {
-    const m = /^refs\/pull\/([0-9]+)\/(merge|head)$/.exec(env.GITHUB_REF ?? '');
-    if (!m) return null;
-    return { provider: 'github', apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com', project: env.GITHUB_REPOSITORY, mergeRequest: Number(m[1]), sha: env.GITHUB_SHA };
-  }
-  return null;
-}
-
 export interface MrFinding {
   id: string;
   severity: Severity;
@@ -68,7 +46,7 @@ export function mrNoteBody(d: MrDiff): string {
 }
 
 /** Creates the note, or updates Bulwark's existing one in place; then sets the commit status. */
-export async function upsertMrNote(ctx: CiContext, token: string, d: MrDiff): Promise<'created' | 'updated' | 'unchanged'> {
+export async function upsertMrNote(ctx: MrContext, token: string, d: MrDiff): Promise<'created' | 'updated' | 'unchanged'> {
   const body = mrNoteBody(d);
   const base = ctx.apiUrl.replace(/\/+$/, '');
   let outcome: 'created' | 'updated' | 'unchanged';

@@ -122,6 +122,7 @@ export class Notifier {
     const sent: { channel_id: number; fingerprint: string; state: string }[] = [];
     const tickets: { channel_id: number; ticket_key: string; state: string }[] = [];
     for (const c of open) {
+      if (c.kind === 'none') continue;
       const mine = events.filter((e) => routes(c.name, rules, e));
       const known = await this.store.notify.sentStates(c.id, mine.map((e) => e.fingerprint));
       const fresh: FindingEvent[] = [];

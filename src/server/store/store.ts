@@ -15,6 +15,7 @@ import { RegistryRepository } from './registries.js';
 import { ScanJobRepository } from './scan-jobs.js';
 import { ScanRepository } from './scans.js';
 import { MonitorRepository } from './monitor.js';
+import { MergeRequestRepository } from './merge-requests.js';
 import { EventRepository } from '../events/outbox.js';
 import type { Database } from './types.js';
 
@@ -112,6 +113,7 @@ export class Store {
   readonly notify: NotifyRepository;
   readonly monitor: MonitorRepository;
   readonly events: EventRepository;
+  readonly mergeRequests: MergeRequestRepository;
   /** Told about connection errors the pool recovers from; replaceable once a logger exists. */
   onConnectionError: ((err: Error) => void) | undefined;
 
@@ -129,6 +131,7 @@ export class Store {
     this.notify = new NotifyRepository(db);
     this.monitor = new MonitorRepository(db, engine);
     this.events = new EventRepository(db);
+    this.mergeRequests = new MergeRequestRepository(db);
   }
 
   static async open(opts: StoreOptions): Promise<Store> {

@@ -243,4 +243,24 @@ export interface Database {
     done_at: string | null;
   };
   monitor_state: { key: string; value: string };
+  // ---- merge-request notes and expiring exceptions (050_notify_mr_expiring) ----
+  mr_jobs: {
+    id: Generated<number>;
+    project_id: number;
+    scan_id: number;
+    target: string;
+    /** The report's `ci` block, JSON. */
+    ci: string;
+    status: 'queued' | 'done' | 'skipped' | 'dead';
+    attempts: Generated<number>;
+    next_attempt_at: string;
+    lease_owner: string | null;
+    lease_until: string | null;
+    outcome: string | null;
+    error: string | null;
+    created_at: string;
+    done_at: string | null;
+  };
+  mr_notes: { channel_id: number; mr_key: string; note_id: string; body_hash: string; updated_at: string };
+  monitor_expiring: { finding_id: number; exception_key: string; emitted_at: string };
 }

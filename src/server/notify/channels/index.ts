@@ -18,6 +18,9 @@ export function openChannel(c: ChannelConfig): Channel & { close?: () => void } 
       return gitlabChannel(c.options, c.secrets);
     case 'jira':
       return jiraChannel(c.options, c.secrets);
+    case 'github':
+      // Pull-request comments only (src/server/notify/mr-notes.ts): the notifier never routes events to it.
+      throw new Error(`channel ${c.name}: a github channel takes no events`);
   }
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Digest } from '../digest.js';
 import type { TicketState } from '../tickets.js';
 
-export const CHANNEL_TYPES = ['slack', 'webhook', 'email', 'gitlab', 'jira'] as const;
+export const CHANNEL_TYPES = ['slack', 'webhook', 'email', 'gitlab', 'jira', 'github'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
@@ -21,7 +21,23 @@ export const OPTION_SCHEMAS = {
     to: z.array(z.string().email()).min(1).max(100),
     dashboardUrl: httpUrl.optional(),
   }),
-  gitlab: z.strictObject({ url: httpUrl, project: z.string().min(1).max(255), grouping, labels: z.array(z.string().min(1).max(100)).max(10).default([]), dashboardUrl: httpUrl.optional() }),
+  gitlab: z
+    .strictObject({
+      url: httpUrl,
+      /** The project issues are filed in; required unless `issues` is false. */
+      project: z.string().min(1).max(255).optional(),
+      grouping,
+      labels: z.array(z.string().min(1).max(100)).max(10).default([]),
+      /** File issues for the events routed here (default true). */
+      issues: z.boolean().default(true),
+      /** Answer merge-request scans of this GitLab (`ci.apiUrl` = url/api/v4): one note per MR and a commit status. */
+      mergeRequests: z.boolean().default(false),
+      dashboardUrl: httpUrl.optional(),
+    })
+    .refine((o) => !o.issues || o.project !== undefined, { message: 'a project to file issues in (or issues: false)', path: ['project'] })
+    .refine((o) => o.issues || o.mergeRequests, { message: 'a gitlab channel files issues, answers merge requests, or both', path: ['issues'] }),
+  /** GitHub (api.github.com or an Enterprise server's /api/v3): pull-request comments and commit statuses; it takes no events. */
+  github: z.strictObject({ apiUrl: httpUrl.default('https://api.github.com'), dashboardUrl: httpUrl.optional() }),
   jira: z.strictObject({
     url: httpUrl,
     project: z.string().regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'a Jira project key, e.g. SEC'),
@@ -40,6 +56,7 @@ export const SECRET_SCHEMAS = {
   email: z.strictObject({ password: z.string().min(1).optional() }),
   gitlab: z.strictObject({ token: z.string().min(1) }),
   jira: z.strictObject({ token: z.string().min(1) }),
+  github: z.strictObject({ token: z.string().min(1) }),
 } as const;
 
 export type ChannelOptions<T extends ChannelType> = z.output<(typeof OPTION_SCHEMAS)[T]>;

@@ -157,7 +157,7 @@ export const channelCommand: CliCommand = {
       .option('--issue-type <type>', 'jira: issue type (default Bug)')
       .option('--merge-requests', 'gitlab: answer merge-request scans of this GitLab (one note per MR, commit status)')
       .option('--no-issues', 'gitlab: file no issues (with --merge-requests: only answer merge requests)')
-      .option('--events <kinds>', 'rule: only these events (new,reopened,fixed,suppressed,severity-changed,fix-available)')
+      .option('--events <kinds>', 'rule: only these events (new,reopened,fixed,suppressed,severity-changed,fix-available,exception-expiring)')
       .option('--min-severity <sev>', 'rule: from this severity up')
       .option('--projects <names>', 'rule: only these projects (comma-separated)')
       .option('--teams <names>', 'rule: only projects of these teams')

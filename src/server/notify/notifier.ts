@@ -46,7 +46,9 @@ export interface NotifierOptions {
 
 /** The state of a finding a channel was last told about: the same event again is not sent again. */
 function sentState(e: FindingEvent): string {
-  return `${e.kind}|${e.finding.severity}|${e.finding.fixedVersion ?? ''}`;
+  const base = `${e.kind}|${e.finding.severity}|${e.finding.fixedVersion ?? ''}`;
+  // An extended exception expiring again is news: the expiry date is part of it.
+  return e.kind === 'exception-expiring' ? `${base}|${e.suppression?.expires ?? ''}` : base;
 }
 
 function sha(...parts: (string | number | null)[]): string {

@@ -25,6 +25,7 @@ interface AddOpts extends ServerOpts {
   issueType?: string;
   /** gitlab: answer merge requests (notes + commit status); --no-issues: only that. */
   mergeRequests?: boolean;
+  slackChannel?: string;
   issues?: boolean;
   events?: string;
   minSeverity?: string;
@@ -83,7 +84,11 @@ export function channelBody(name: string, o: AddOpts, env: NodeJS.ProcessEnv = p
   };
   switch (o.type) {
     case 'slack':
-      secrets.url = need(o.url ?? secret, '--url (the incoming webhook URL; it is stored encrypted)');
+      if (secret?.startsWith('xox')) {
+        // A bot token: the Web API, one thread per project in --slack-channel.
+        secrets.token = secret;
+        options.channel = need(o.slackChannel, '--slack-channel (the channel id, e.g. C0123456789, or #name) with a bot token');
+      } else secrets.url = need(o.url ?? secret, '--url (the incoming webhook URL; it is stored encrypted), or a bot token xoxb-… in BULWARK_CHANNEL_SECRET');
       break;
     case 'webhook':
       options.url = need(o.url, '--url');
@@ -155,6 +160,7 @@ export const channelCommand: CliCommand = {
       .option('--label <label>', 'gitlab: an extra label (repeat)', collect, [])
       .option('--api <version>', 'jira: 3 (Cloud, default) or 2 (Data Center)')
       .option('--issue-type <type>', 'jira: issue type (default Bug)')
+      .option('--slack-channel <channel>', 'slack with a bot token (xoxb-… as the secret): the channel to post to; digests thread per project')
       .option('--merge-requests', 'gitlab: answer merge-request scans of this GitLab (one note per MR, commit status)')
       .option('--no-issues', 'gitlab: file no issues (with --merge-requests: only answer merge requests)')
       .option('--events <kinds>', 'rule: only these events (new,reopened,fixed,suppressed,severity-changed,fix-available,exception-expiring)')

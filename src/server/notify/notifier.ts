@@ -220,7 +220,9 @@ export class Notifier {
           try {
             if (!row) throw new Error('the channel was removed');
             const { config } = channelFromRow(row, this.opts.secrets);
-            c = { id: row.id, config, channel: openChannel(config) };
+            const id = row.id;
+            const slackThreads = { get: (projectId: number) => this.store.notify.slackThread(id, projectId), save: (projectId: number, ch: string, ts: string) => this.store.notify.saveSlackThread(id, projectId, ch, ts) };
+            c = { id, config, channel: openChannel(config, { slackThreads }) };
           } catch (e) {
             c = e instanceof Error ? e : new Error(String(e));
           }

@@ -486,6 +486,20 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '050_slack_threads': {
+      async up(db: Db): Promise<void> {
+        // Slack with a bot token: the parent message of each project's digest thread, per channel.
+        await db.schema
+          .createTable('slack_threads')
+          .addColumn('channel_id', 'integer', (c) => c.notNull().references('notify_channels.id').onDelete('cascade'))
+          .addColumn('project_id', 'integer', (c) => c.notNull())
+          .addColumn('slack_channel', 'text', (c) => c.notNull())
+          .addColumn('thread_ts', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('slack_threads_pk', ['channel_id', 'project_id'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -263,4 +263,6 @@ export interface Database {
   };
   mr_notes: { channel_id: number; mr_key: string; note_id: string; body_hash: string; updated_at: string };
   monitor_expiring: { finding_id: number; exception_key: string; emitted_at: string };
+  /** 050_slack_threads: each project's digest thread in a Slack channel (bot token). */
+  slack_threads: { channel_id: number; project_id: number; slack_channel: string; thread_ts: string; created_at: string };
 }

@@ -118,6 +118,55 @@ export async function fakeSlack(): Promise<Fake & { messages: { text: string; bl
   return Object.assign(fake, { messages });
 }
 
+// ---- Slack Web API (bot token) ---------------------------------------------------------------------
+
+export interface SlackPost {
+  channel: string;
+  ts: string;
+  threadTs: string | null;
+  text: string;
+  blocks: unknown[];
+}
+
+/**
+ * A Slack Web API stand-in for chat.postMessage (api.slack.com/methods/chat.postMessage): POST
+ * /api/chat.postMessage with `Authorization: Bearer <bot token>` and a JSON body; HTTP 200 with {ok: false,
+ * error} for not_authed (no token), invalid_auth (another), channel_not_found, invalid_blocks (the Block Kit checks
+ * above), and {ok: true, channel, ts, message} otherwise; a thread_ts must name a top-level message of the channel.
+ * 429 with Retry-After and {ok:false,error:"internal_error"} come from failNext.
+ */
+export async function fakeSlackApi(token: string, channels: Record<string, string>): Promise<Fake & { posts: SlackPost[] }> {
+  const posts: SlackPost[] = [];
+  let seq = 100;
+  const fake = await serve((req, body, path, reply) => {
+    if (req.method !== 'POST' || path !== '/api/chat.postMessage') return reply(404, { ok: false, error: 'unknown_method' }), [`wrong method or path ${req.method} ${path}`];
+    const auth = req.headers.authorization;
+    if (auth === undefined) return reply(200, { ok: false, error: 'not_authed' }), ['no Authorization'];
+    if (auth !== `Bearer ${token}`) return reply(200, { ok: false, error: 'invalid_auth' });
+    if (!String(req.headers['content-type']).startsWith('application/json')) return reply(200, { ok: false, error: 'invalid_arguments' }), ['not JSON'];
+    let b: unknown;
+    try {
+      b = JSON.parse(body);
+    } catch {
+      return reply(200, { ok: false, error: 'invalid_json' }), ['unparseable JSON'];
+    }
+    if (!isObj(b)) return reply(200, { ok: false, error: 'invalid_arguments' }), ['body not an object'];
+    const id = typeof b.channel === 'string' ? (b.channel.startsWith('#') ? channels[b.channel.slice(1)] : Object.values(channels).includes(b.channel) ? b.channel : undefined) : undefined;
+    if (!id) return reply(200, { ok: false, error: 'channel_not_found' });
+    const problems = slackProblems(b);
+    if (problems.length) return reply(200, { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } }), problems;
+    let threadTs: string | null = null;
+    if (b.thread_ts !== undefined) {
+      if (typeof b.thread_ts !== 'string' || !posts.some((p) => p.channel === id && p.ts === b.thread_ts && p.threadTs === null)) return reply(200, { ok: false, error: 'thread_not_found' }), ['thread_ts is not a top-level message of the channel'];
+      threadTs = b.thread_ts;
+    }
+    const ts = `1700000000.${String(seq++).padStart(6, '0')}`;
+    posts.push({ channel: id, ts, threadTs, text: String(b.text), blocks: b.blocks as unknown[] });
+    reply(200, { ok: true, channel: id, ts, message: { type: 'message', text: b.text, ts, ...(threadTs ? { thread_ts: threadTs } : {}) } });
+  });
+  return Object.assign(fake, { posts });
+}
+
 // ---- generic webhook receiver ------------------------------------------------------------------
 
 export async function fakeWebhook(secret: string): Promise<Fake & { verified: Record<string, unknown>[]; rejected: string[]; deliveryIds: string[] }> {

@@ -10,7 +10,15 @@ const grouping = z.enum(['package', 'advisory']).default('package');
 
 /** Per type: the options stored in clear and the secrets stored sealed. Unknown keys are refused. */
 export const OPTION_SCHEMAS = {
-  slack: z.strictObject({ dashboardUrl: httpUrl.optional() }),
+  slack: z.strictObject({
+    dashboardUrl: httpUrl.optional(),
+    /** Bot token: the Slack channel to post to (an id such as C0123456789, or #name). */
+    channel: z.string().regex(/^(#[a-z0-9._-]{1,80}|[CGD][A-Z0-9]{2,})$/, 'a Slack channel id (C0123456789) or #name').optional(),
+    /** Bot token: the Web API base (tests and Enterprise Grid proxies). */
+    apiUrl: httpUrl.default('https://slack.com/api'),
+    /** Bot token: each project's digests in one thread (default true). */
+    threads: z.boolean().default(true),
+  }),
   webhook: z.strictObject({ url: httpUrl, dashboardUrl: httpUrl.optional() }),
   email: z.strictObject({
     host: z.string().min(1),
@@ -51,7 +59,8 @@ export const OPTION_SCHEMAS = {
 } as const;
 
 export const SECRET_SCHEMAS = {
-  slack: z.strictObject({ url: httpUrl }),
+  /** An incoming webhook URL, or a bot token (xoxb-…) for the Web API (threads per project). */
+  slack: z.strictObject({ url: httpUrl.optional(), token: z.string().regex(/^xox[bp]-[A-Za-z0-9-]+$/, 'a Slack bot token (xoxb-…)').optional() }),
   webhook: z.strictObject({ secret: z.string().min(16, 'the signing secret must have at least 16 characters') }),
   email: z.strictObject({ password: z.string().min(1).optional() }),
   gitlab: z.strictObject({ token: z.string().min(1) }),
@@ -69,6 +78,13 @@ export function parseChannelConfig(name: string, type: ChannelType, options: unk
   const o = OPTION_SCHEMAS[type].safeParse(options ?? {});
   const s = SECRET_SCHEMAS[type].safeParse(secrets ?? {});
   const problems = [...(o.success ? [] : o.error.issues.map((i) => `options.${i.path.join('.')}: ${i.message}`)), ...(s.success ? [] : s.error.issues.map((i) => `secrets.${i.path.join('.')}: ${i.message}`))];
+  if (type === 'slack' && o.success && s.success) {
+    const sec = s.data as ChannelSecrets<'slack'>;
+    const opt = o.data as ChannelOptions<'slack'>;
+    if ((sec.url === undefined) === (sec.token === undefined)) problems.push('secrets: either url (an incoming webhook) or token (a bot token), not both or neither');
+    if (sec.token !== undefined && opt.channel === undefined) problems.push('options.channel: a bot token posts to a channel: give its id (C0123456789) or #name');
+  }
+  if (problems.length) throw new ChannelConfigError(name, problems);
   if (!o.success || !s.success) throw new ChannelConfigError(name, problems);
   return { name, type, options: o.data, secrets: s.data } as ChannelConfig;
 }

@@ -66,7 +66,18 @@ for (const { engine, skip } of ENGINES) {
     let cache: string;
 
     const api = async <T>(p: string, init: RequestInit = {}): Promise<T> => {
-      const res = await fetch(url + p, { ...init, headers: { authorization: `Bearer ${adminKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+      const req = () => fetch(url + p, { ...init, headers: { authorization: `Bearer ${adminKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+      // A GET may meet a pooled connection the server closed while idle (its 5 s keep-alive timeout passed while a
+      // CLI scan blocked this process): try it again once the close has been seen.
+      let res: Response | undefined;
+      for (let attempt = 1; !res; attempt++) {
+        try {
+          res = await req();
+        } catch (e) {
+          if ((init.method ?? 'GET') !== 'GET' || attempt >= 3) throw e;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
       const text = await res.text();
       expect(res.ok, `${init.method ?? 'GET'} ${p}: ${res.status} ${text}`).toBe(true);
       return JSON.parse(text) as T;

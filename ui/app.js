@@ -49,7 +49,7 @@ function serverGateCell(g) {
     g.profile ? h('span', { class: 'muted' }, ' (' + g.profile + ')') : null);
 }
 
-const KIND_LABEL = { new: 'new', reopened: 'reopened', fixed: 'fixed', suppressed: 'suppressed', 'severity-changed': 'severity changed', 'fix-available': 'fix available' };
+const KIND_LABEL = { new: 'new', reopened: 'reopened', fixed: 'fixed', suppressed: 'suppressed', 'severity-changed': 'severity changed', 'fix-available': 'fix available', 'exception-expiring': 'exception expiring' };
 
 function eventRow(e) {
   return h('tr', { 'data-event': e.kind },

@@ -1,13 +1,15 @@
 import type { FixState, Reference } from './advisory.js';
 import type { FileProblem, Location, Package, Unknown } from './package.js';
 import type { Severity } from './severity.js';
+import type { CiContext } from './ci.js';
 
 /**
  * The JSON scan report: the contract between the scanner and the platform. Its JSON Schema is
  * `schemas/report.schema.json`; a change that breaks readers bumps the major version, an added field the minor.
  *   1.1.0: gate.complete, gate.notChecked, gate.incomplete, gate.unknownSeverity.
+ *   1.2.0: ci (the CI pipeline, branch, commit and merge/pull request the scan ran for).
  */
-export const REPORT_SCHEMA_VERSION = '1.1.0';
+export const REPORT_SCHEMA_VERSION = '1.2.0';
 
 export interface ImageTarget {
   reference: string;
@@ -119,6 +121,8 @@ export interface ScanReport {
   unknowns: Unknown[];
   errors: FileProblem[];
   gate: GateResult;
+  /** The CI pipeline the scan ran in (since 1.2.0); absent outside CI. */
+  ci?: CiContext;
 }
 
 /** A report before the policy decided on it (src/policy/decide.ts adds the gate). */

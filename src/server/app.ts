@@ -17,8 +17,11 @@ import type { IngestLimits, RouteContext } from './routes/context.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { channelRoutes } from './routes/channels.js';
+import { mergeRequestRoutes } from './routes/merge-requests.js';
 import type { NotifierOptions } from './notify/notifier.js';
 import { Notifier } from './notify/notifier.js';
+import type { MergeRequestNotifierOptions } from './notify/mr-notes.js';
+import { MergeRequestNotifier } from './notify/mr-notes.js';
 import { SecretBox } from './secret-box.js';
 import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
@@ -68,7 +71,11 @@ export interface AppOptions {
   /** Registries, webhooks and image scan jobs (issue 15). */
   registry?: RegistryOptions;
   /** Run the notifier over this event feed (secrets sealed with BULWARK_SECRET_KEY, which must then be set). */
-  notify?: Omit<NotifierOptions, 'secrets' | 'log' | 'feed'> & { feed?: NotifierOptions['feed'] };
+  notify?: Omit<NotifierOptions, 'secrets' | 'log' | 'feed'> & {
+    feed?: NotifierOptions['feed'];
+    /** Merge-request notes (with the monitor: its advisory database and profiles decide the gate). */
+    mergeRequests?: Omit<MergeRequestNotifierOptions, 'secrets' | 'reader' | 'policyFor' | 'log'>;
+  };
   /** Continuous monitoring (advisory database, re-matching, lifecycle events); off when absent. */
   monitor?: MonitorOptions;
   /** The sink of the monitoring events to Elasticsearch/OpenSearch (`--export-url`); off when absent. */
@@ -196,6 +203,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await app.register(adminRoutes(ctx));
   await installRegistry(app, ctx, opts.registry);
   await app.register(channelRoutes(ctx));
+  await app.register(mergeRequestRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(monitorRoutes(ctx, monitor));
   // The sink reads the same outbox as the notifier, with its own cursor (export_cursors).
@@ -206,19 +214,27 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   registerDashboard(app);
 
   // The notifier reads the monitoring events outbox (store.events) unless a feed is given (tests).
-  const notifier = opts.notify ? new Notifier(store, {
+  const secrets = opts.notify ? SecretBox.fromEnv() : undefined;
+  const notifier = opts.notify && secrets ? new Notifier(store, {
         ...opts.notify,
         feed: opts.notify.feed ?? store.events,
         // Rules from the security profiles the monitor syncs (`notify:`), beside the channels' own.
         profileRules: opts.notify.profileRules ?? (monitor ? () => monitor.profiles.notifyRules() : undefined),
-        secrets: SecretBox.fromEnv(),
+        secrets,
         log: app.log,
       }) : undefined;
   notifier?.start();
+  // Merge-request notes need the monitor: the server's advisory database and the projects' policies.
+  const mrNotes =
+    opts.notify && secrets && monitor
+      ? new MergeRequestNotifier(store, { ...opts.notify.mergeRequests, secrets, reader: () => monitor.advisoryReader, policyFor: (p) => monitor.profiles.policyFor(p), log: app.log })
+      : undefined;
+  mrNotes?.start();
 
   app.addHook('onClose', async () => {
     await exporter?.stop();
     await notifier?.stop();
+    await mrNotes?.stop();
     await worker?.stop();
     await monitor?.stop();
     await checker.close();

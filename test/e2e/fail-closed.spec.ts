@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScanReport } from '../../src/core/report.js';
+import { REPORT_SCHEMA_VERSION } from '../../src/core/report.js';
 import { validateReport } from '../../src/report/schema.js';
 import { runCli } from '../support/cli.js';
 import { testImagesDir } from '../support/images.js';
@@ -49,7 +50,7 @@ function scanJson(target: string, args: string[] = [], cache = cacheDir): { code
   expect(r.code, r.stderr).not.toBe(2);
   const report = JSON.parse(r.stdout) as ScanReport;
   expect(validateReport(report)).toEqual([]);
-  expect(report.schemaVersion).toBe('1.1.0');
+  expect(report.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
   expect(r.code).toBe(report.gate.passed ? 0 : 1);
   return { code: r.code, report, stderr: r.stderr };
 }

@@ -23,6 +23,10 @@ interface AddOpts extends ServerOpts {
   label: string[];
   api?: string;
   issueType?: string;
+  /** gitlab: answer merge requests (notes + commit status); --no-issues: only that. */
+  mergeRequests?: boolean;
+  slackChannel?: string;
+  issues?: boolean;
   events?: string;
   minSeverity?: string;
   projects?: string;
@@ -80,7 +84,11 @@ export function channelBody(name: string, o: AddOpts, env: NodeJS.ProcessEnv = p
   };
   switch (o.type) {
     case 'slack':
-      secrets.url = need(o.url ?? secret, '--url (the incoming webhook URL; it is stored encrypted)');
+      if (secret?.startsWith('xox')) {
+        // A bot token: the Web API, one thread per project in --slack-channel.
+        secrets.token = secret;
+        options.channel = need(o.slackChannel, '--slack-channel (the channel id, e.g. C0123456789, or #name) with a bot token');
+      } else secrets.url = need(o.url ?? secret, '--url (the incoming webhook URL; it is stored encrypted), or a bot token xoxb-… in BULWARK_CHANNEL_SECRET');
       break;
     case 'webhook':
       options.url = need(o.url, '--url');
@@ -96,10 +104,16 @@ export function channelBody(name: string, o: AddOpts, env: NodeJS.ProcessEnv = p
       options.to = o.to;
       if (secret) secrets.password = secret;
       break;
+    case 'github':
+      if (o.url) options.apiUrl = o.url;
+      secrets.token = need(secret, '--secret (or BULWARK_CHANNEL_SECRET): a token that may comment on pull requests and set commit statuses');
+      break;
     case 'gitlab':
     case 'jira':
       options.url = need(o.url, '--url (the GitLab or Jira base URL)');
-      options.project = need(o.project, '--project (GitLab project id or path; Jira project key)');
+      if (o.type === 'gitlab' && o.mergeRequests) options.mergeRequests = true;
+      if (o.type === 'gitlab' && o.issues === false) options.issues = false;
+      else options.project = need(o.project, '--project (GitLab project id or path; Jira project key)');
       if (o.grouping) options.grouping = o.grouping;
       secrets.token = need(secret, '--secret (or BULWARK_CHANNEL_SECRET): the access token');
       if (o.type === 'gitlab' && o.label.length) options.labels = o.label;
@@ -110,7 +124,7 @@ export function channelBody(name: string, o: AddOpts, env: NodeJS.ProcessEnv = p
       }
       break;
     default:
-      throw new UsageError(`--type must be slack, webhook, email, gitlab or jira (got ${o.type})`);
+      throw new UsageError(`--type must be slack, webhook, email, gitlab, jira or github (got ${o.type})`);
   }
   const rule: Record<string, unknown> = {};
   if (o.events) rule.events = list(o.events);
@@ -131,9 +145,9 @@ export const channelCommand: CliCommand = {
 
     withServer(cmd.command('add').argument('<name>', 'channel name'))
       .description('add a channel; secrets are sent once and stored encrypted (prefer BULWARK_CHANNEL_SECRET to --secret)')
-      .requiredOption('--type <type>', 'slack | webhook | email | gitlab | jira')
-      .option('--url <url>', 'slack: the incoming webhook URL; webhook: the receiver; gitlab/jira: the base URL')
-      .option('--secret <secret>', 'webhook signing secret, gitlab/jira token, SMTP password; env BULWARK_CHANNEL_SECRET')
+      .requiredOption('--type <type>', 'slack | webhook | email | gitlab | jira | github')
+      .option('--url <url>', 'slack: the incoming webhook URL; webhook: the receiver; gitlab/jira: the base URL; github: the API URL (default https://api.github.com)')
+      .option('--secret <secret>', 'webhook signing secret, gitlab/jira/github token, SMTP password; env BULWARK_CHANNEL_SECRET')
       .option('--dashboard-url <url>', 'the dashboard base URL, for links in messages')
       .option('--host <host>', 'email: SMTP host')
       .option('--port <port>', 'email: SMTP port (default 587)')
@@ -146,7 +160,10 @@ export const channelCommand: CliCommand = {
       .option('--label <label>', 'gitlab: an extra label (repeat)', collect, [])
       .option('--api <version>', 'jira: 3 (Cloud, default) or 2 (Data Center)')
       .option('--issue-type <type>', 'jira: issue type (default Bug)')
-      .option('--events <kinds>', 'rule: only these events (new,reopened,fixed,suppressed,severity-changed,fix-available)')
+      .option('--slack-channel <channel>', 'slack with a bot token (xoxb-… as the secret): the channel to post to; digests thread per project')
+      .option('--merge-requests', 'gitlab: answer merge-request scans of this GitLab (one note per MR, commit status)')
+      .option('--no-issues', 'gitlab: file no issues (with --merge-requests: only answer merge requests)')
+      .option('--events <kinds>', 'rule: only these events (new,reopened,fixed,suppressed,severity-changed,fix-available,exception-expiring)')
       .option('--min-severity <sev>', 'rule: from this severity up')
       .option('--projects <names>', 'rule: only these projects (comma-separated)')
       .option('--teams <names>', 'rule: only projects of these teams')

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { BulwarkError, FileError, UsageError } from '../../core/errors.js';
+import { ciContextFromEnv } from '../../core/ci.js';
 import type { ScanReport } from '../../core/report.js';
 import type { Decision } from '../../policy/decide.js';
 import { decide } from '../../policy/decide.js';
@@ -65,6 +66,8 @@ export interface ScanOptions extends ImageCliOptions {
   severity?: string;
   ignoreUnfixed?: boolean;
   exitCode?: string;
+  /** Record the CI pipeline (GitLab CI / GitHub Actions variables) in the report (default true; --no-ci-context). */
+  ciContext?: boolean;
   /** Host walk: globs, filesystems, time limit. */
   skipDirs?: string[];
   skipFiles?: string[];
@@ -261,7 +264,10 @@ export async function runScan(ctx: CliContext, target: string, opts: ScanOptions
       db.close();
     }
   }
-  const report = decision.report;
+  // In a GitLab CI / GitHub Actions pipeline the report says which one (branch, commit, merge request): the server
+  // answers on the merge request and keeps other branches out of the project's current state.
+  const ci = opts.ciContext === false ? null : ciContextFromEnv(process.env);
+  const report: ScanReport = ci ? { ...decision.report, ci } : decision.report;
   for (const w of decision.warnings) ctx.log.warn(w);
   for (const f of plan.files) {
     writeResult(ctx, await renderReport(report, f.format, { color: false }), f.file);
@@ -323,6 +329,7 @@ export const scanCommand: CliCommand = {
       .option('--ignore-file <file>', 'ignore file to use instead of .bulwarkignore in the scanned directory')
       .option('--upload <server-url>', 'send the JSON report to a Bulwark server (project ingest token in BULWARK_TOKEN)')
       .option('--spool-dir <dir>', 'with --upload: keep reports the server could not take, and send them on the next run')
+      .option('--no-ci-context', 'do not record the CI pipeline (GitLab CI_* / GitHub GITHUB_* variables: project, branch, commit, merge request) in the report')
       .option('--skip-dirs <glob>', 'do not walk folders matching GLOB, relative to the target (** and * as in Trivy; repeatable or comma-separated)', collect)
       .option('--skip-files <glob>', 'do not read files matching GLOB, relative to the target (repeatable or comma-separated)', collect)
       .option('--all-filesystems', 'walk into other filesystems mounted below the target (pseudo filesystems such as proc and sysfs are never walked)')

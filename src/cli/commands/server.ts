@@ -50,6 +50,7 @@ interface ServeCliOptions extends StoreCliOptions {
   dbSource?: string;
   profileRepo?: string;
   profilePoll: string;
+  exceptionExpiringWindow: string;
   rematchLease: string;
   rematchBatch: string;
   rematchWorkers: string;
@@ -173,6 +174,7 @@ async function runServe(ctx: CliContext, opts: ServeCliOptions): Promise<number>
             ...(opts.dbSource !== undefined ? { dbSource: opts.dbSource } : {}),
             ...(opts.profileRepo !== undefined ? { profileRepo: opts.profileRepo } : {}),
             profilePollMs: durationOption(opts.profilePoll, '--profile-poll'),
+            expiringWindowMs: durationOption(opts.exceptionExpiringWindow, '--exception-expiring-window'),
             leaseMs: durationOption(opts.rematchLease, '--rematch-lease'),
             batchSize: Math.max(1, intOption(opts.rematchBatch, '--rematch-batch')),
             workJobs: intOption(opts.rematchWorkers, '--rematch-workers') > 0,
@@ -220,6 +222,7 @@ export const serverCommand: CliCommand = {
       .option('--db-source <url|dir>', "advisory mirror (URL or directory laid out like upstream), as bulwark db update --source: the server's advisory database and image scan jobs refresh from it")
       .option('--profile-repo <dir|git-url>', 'security-profile repository: exceptions, gate and expiry as the CLI applies them')
       .option('--profile-poll <duration>', 'poll the profile repository this often (0: only on POST /api/v1/admin/profiles/sync)', '5m')
+      .option('--exception-expiring-window <duration>', 'emit exception-expiring for findings whose profile exception expires within this (0: never)', '7d')
       .option('--rematch-lease <duration>', 're-match jobs a worker leased come back to the queue after this long if it died', '2m')
       .option('--rematch-batch <n>', 're-match jobs leased at a time', '50')
       .option('--rematch-workers <n>', 'work re-match jobs in this process: 1, or 0 to leave them to `bulwark worker --rematch`', '1')

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
+import type { CiContext } from '../../core/ci.js';
+import { ciContextFromEnv } from '../../core/ci.js';
 import { FileError, UsageError } from '../../core/errors.js';
 import { IMPORT_FORMATS, importReport, isImportFormat } from '../../import/index.js';
 import { uploadReport } from '../../server/client/upload.js';
@@ -12,6 +14,25 @@ interface UploadCliOptions {
   attempts: string;
   idempotencyKey?: string;
   from?: string;
+  ciContext?: boolean;
+}
+
+/**
+ * A Bulwark report without a `ci` block gets this pipeline's (scanned elsewhere, uploaded from CI). Anything else
+ * (a report that already has one, another scanner's, not JSON) is sent as it is and left to the server to judge.
+ */
+export function withCiContext(body: string, ci: CiContext | null): string {
+  if (!ci) return body;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return body;
+  const r = doc as Record<string, unknown>;
+  if ((r.tool as { name?: unknown } | undefined)?.name !== 'bulwark' || r.ci !== undefined) return body;
+  return JSON.stringify({ ...r, ci });
 }
 
 async function runUpload(ctx: CliContext, file: string, opts: UploadCliOptions): Promise<number> {
@@ -29,7 +50,8 @@ async function runUpload(ctx: CliContext, file: string, opts: UploadCliOptions):
   }
   // Without --from the server detects the format (a Bulwark report, or another scanner's); with it, the
   // report is converted here, so the file is checked against the named format before anything is sent.
-  const body = opts.from ? JSON.stringify(importReport(bytes, { filename: file, format: opts.from })) : bytes.toString('utf8');
+  let body = opts.from ? JSON.stringify(importReport(bytes, { filename: file, format: opts.from })) : bytes.toString('utf8');
+  if (opts.ciContext !== false) body = withCiContext(body, ciContextFromEnv(process.env));
   const r = await uploadReport(body, {
     server,
     token,
@@ -56,6 +78,7 @@ export const uploadCommand: CliCommand = {
       .option('--spool-dir <dir>', 'save the upload here when the server stays unreachable; spooled uploads are sent on the next run')
       .option('--attempts <n>', 'tries before giving up or spooling', '5')
       .option('--idempotency-key <key>', 'replay key (default: the sha256 of the report)')
+      .option('--no-ci-context', "do not add this CI pipeline's context (GitLab CI_* / GitHub GITHUB_* variables) to a Bulwark report that has none")
       .action(async (file: string, opts: UploadCliOptions) => {
         process.exitCode = await runUpload(context(), file, opts);
       });

@@ -1,7 +1,10 @@
 import type { Severity } from '../../core/severity.js';
 
 /** The event contract of WAVE3 (monitoring writes it; notifications and ticketing read it). */
-export type FindingEventKind = 'new' | 'reopened' | 'fixed' | 'suppressed' | 'severity-changed' | 'fix-available';
+export const FINDING_EVENT_KINDS = ['new', 'reopened', 'fixed', 'suppressed', 'severity-changed', 'fix-available', 'exception-expiring'] as const;
+
+/** exception-expiring: a profile exception that suppresses this (current) finding expires soon (`suppression.expires`). */
+export type FindingEventKind = (typeof FINDING_EVENT_KINDS)[number];
 
 export interface FindingEvent {
   /** Monotonic event id as a decimal string. */

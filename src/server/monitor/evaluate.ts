@@ -41,7 +41,8 @@ function sev(s: string): Severity {
   return isSeverity(s) ? s : 'UNKNOWN';
 }
 
-function undecided(findings: Finding[], packages: Package[], target: string, at: Date): UndecidedReport {
+/** A report for the policy to decide on: the server's findings over an inventory. */
+export function undecided(findings: Finding[], packages: Package[], target: string, at: Date): UndecidedReport {
   return {
     schemaVersion: '1.1.0',
     tool: { name: 'bulwark', version: 'server' },

@@ -15,6 +15,7 @@ import { appendEvents } from '../events/outbox.js';
 import type { StoredEvent } from '../events/outbox.js';
 import type { EvaluationContext } from './evaluate.js';
 import { evaluateJob } from './evaluate.js';
+import { DEFAULT_EXPIRING_WINDOW_MS, emitExpiringExceptions } from './expiring.js';
 import { ProfileSet } from './profiles.js';
 
 export interface MonitorOptions {
@@ -30,8 +31,10 @@ export interface MonitorOptions {
   profileRepo?: string;
   /** Profile repository poll interval (default 5 min; 0: only on POST /api/v1/admin/profiles/sync). */
   profilePollMs?: number;
-  /** How often suppressions are checked for expiry (default 60 s). */
+  /** How often suppressions are checked for expiry (default 60 s); expiring exceptions are looked for then too. */
   expiryCheckMs?: number;
+  /** An exception expiring within this window emits `exception-expiring` for each finding it suppresses (default 7 days; 0: never). */
+  expiringWindowMs?: number;
   /** Jobs leased per batch (default 50). */
   batchSize?: number;
   leaseMs?: number;
@@ -110,7 +113,7 @@ export class Monitor {
     };
     every(this.opts.dbRefreshMs, 6 * 3600_000, () => this.refresh(), 'advisory database refresh');
     if (this.opts.profileRepo !== undefined) every(this.opts.profilePollMs, 5 * 60_000, () => this.syncProfiles(), 'profile sync');
-    every(this.opts.expiryCheckMs, 60_000, () => this.checkExpiry(), 'exception expiry check');
+    every(this.opts.expiryCheckMs, 60_000, () => this.checkExpiry().then(() => this.checkExpiring()), 'exception expiry check');
     // No database yet: build one now, in the background (ingestion does not wait for it).
     if (!this.reader && (this.opts.dbRefreshMs ?? 1) > 0) void this.refresh().catch((e) => this.opts.log?.error({ err: describeError(e) }, 'first advisory database build failed'));
   }
@@ -260,6 +263,15 @@ export class Monitor {
     if (ids.length === 0) return 0;
     const n = await this.store.monitor.enqueue('expiry', null, ids);
     if (n > 0) this.notify();
+    return n;
+  }
+
+  /** Emits `exception-expiring` for the findings of exceptions that expire within the window (once each). */
+  async checkExpiring(): Promise<number> {
+    const windowMs = this.opts.expiringWindowMs ?? DEFAULT_EXPIRING_WINDOW_MS;
+    if (windowMs <= 0) return 0;
+    const n = await emitExpiringExceptions(this.store.db, this.store.engine, this.now(), windowMs);
+    this.stats.events += n;
     return n;
   }
 

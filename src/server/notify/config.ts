@@ -27,18 +27,20 @@ export function rulesOfRow(row: Pick<ChannelRow, 'name' | 'rules'>): NotifyRule[
 export interface PlanChannel {
   id: number;
   name: string;
-  kind: 'message' | 'ticket';
+  /** none: a channel events are not routed to (github, gitlab answering merge requests only). */
+  kind: 'message' | 'ticket' | 'none';
   grouping: 'package' | 'advisory';
   recipients: (string | null)[];
 }
 
 export function planChannelOf(row: ChannelRow): PlanChannel {
-  const o = JSON.parse(row.options) as { grouping?: unknown; to?: unknown };
-  const ticket = row.type === 'gitlab' || row.type === 'jira';
+  const o = JSON.parse(row.options) as { grouping?: unknown; to?: unknown; issues?: unknown };
+  const ticket = (row.type === 'gitlab' && o.issues !== false) || row.type === 'jira';
+  const none = row.type === 'github' || (row.type === 'gitlab' && o.issues === false);
   return {
     id: row.id,
     name: row.name,
-    kind: ticket ? 'ticket' : 'message',
+    kind: none ? 'none' : ticket ? 'ticket' : 'message',
     grouping: o.grouping === 'advisory' ? 'advisory' : 'package',
     recipients: row.type === 'email' && Array.isArray(o.to) ? o.to.filter((x): x is string => typeof x === 'string') : [null],
   };

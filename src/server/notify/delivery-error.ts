@@ -8,6 +8,8 @@ export class DeliveryError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs: number | null = null,
+    /** The receiver's HTTP status, when it answered. */
+    readonly status: number | null = null,
   ) {
     super(message);
     this.name = 'DeliveryError';
@@ -27,7 +29,7 @@ export function parseRetryAfter(value: string | null, nowMs = Date.now()): numbe
 export async function failureOf(what: string, res: Response): Promise<DeliveryError> {
   const text = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ');
   const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
-  return new DeliveryError(`${what}: HTTP ${res.status}${text ? ` ${text}` : ''}`, retryable, parseRetryAfter(res.headers.get('retry-after')));
+  return new DeliveryError(`${what}: HTTP ${res.status}${text ? ` ${text}` : ''}`, retryable, parseRetryAfter(res.headers.get('retry-after')), res.status);
 }
 
 /** fetch with a timeout; network errors and timeouts become retryable DeliveryErrors naming the host only. */

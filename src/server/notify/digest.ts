@@ -39,13 +39,14 @@ export const KIND_LABEL: Record<FindingEventKind, string> = {
   suppressed: 'suppressed',
   'severity-changed': 'severity changed',
   'fix-available': 'fix available',
+  'exception-expiring': 'exception expiring',
 };
 
 /** One line per event: "HIGH CVE-2021-23337 lodash 4.17.4 → 4.17.21 (new)". */
 export function eventLine(e: FindingEvent): string {
   const p = e.finding.package;
   const fix = e.finding.fixedVersion ? ` → ${e.finding.fixedVersion}` : '';
-  const sup = e.kind === 'suppressed' && e.suppression ? ` — accepted: ${e.suppression.reason}${e.suppression.expires ? ` (until ${e.suppression.expires})` : ''}` : '';
+  const sup = (e.kind === 'suppressed' || e.kind === 'exception-expiring') && e.suppression ? ` — accepted: ${e.suppression.reason}${e.suppression.expires ? ` (until ${e.suppression.expires})` : ''}` : '';
   return `${e.finding.severity} ${e.finding.id} ${p.name} ${p.version}${fix} (${KIND_LABEL[e.kind]})${sup}`;
 }
 

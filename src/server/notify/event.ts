@@ -1,9 +1,10 @@
 import type { EventFeed, FindingEvent, FindingEventKind } from '../events/types.js';
+import { FINDING_EVENT_KINDS } from '../events/types.js';
 
 /** The finding lifecycle events the notifier reads: the monitoring outbox's type (src/server/events/types.ts). */
 export type { EventFeed, FindingEvent, FindingEventKind };
 
-export const FINDING_EVENT_KINDS: readonly FindingEventKind[] = ['new', 'reopened', 'fixed', 'suppressed', 'severity-changed', 'fix-available'];
+export { FINDING_EVENT_KINDS };
 
 /** An EventFeed over a list held in memory (tests, `channel test`). Cursors must be decimal and increasing. */
 export class MemoryEventFeed implements EventFeed {

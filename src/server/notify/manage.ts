@@ -11,6 +11,7 @@ import type { SecretBox } from '../secret-box.js';
 import { ticketLabel } from './tickets.js';
 import { gitlabBackend } from './channels/gitlab.js';
 import { jiraBackend } from './channels/jira.js';
+import { checkForge, forgeOf } from './mr-note.js';
 
 export interface ChannelInput {
   name: string;
@@ -85,11 +86,17 @@ export function sampleEvent(): FindingEvent {
 
 /**
  * Sends a sample through a channel, now, without the outbox: a message for Slack/webhook/email; for GitLab
- * and Jira a search for the sample's label (proves the URL, the token and the project without filing a ticket).
+ * and Jira a search for the sample's label (proves the URL, the token and the project without filing a ticket);
+ * for a channel that only answers merge requests (github, gitlab with issues: false) a read of the API as the token.
  */
 export async function testChannel(row: ChannelRow, box: SecretBox): Promise<string> {
   const { config } = channelFromRow(row, box);
   const e = sampleEvent();
+  const forge = forgeOf(config);
+  if (config.type === 'github' || (config.type === 'gitlab' && !config.options.issues)) {
+    if (!forge) throw new Error('unreachable');
+    return checkForge(forge);
+  }
   if (config.type === 'gitlab' || config.type === 'jira') {
     const backend = config.type === 'gitlab' ? gitlabBackend(config.options, config.secrets) : jiraBackend(config.options, config.secrets);
     await backend.find(ticketLabel('000000000000000000000000'));

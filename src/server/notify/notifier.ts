@@ -46,7 +46,9 @@ export interface NotifierOptions {
 
 /** The state of a finding a channel was last told about: the same event again is not sent again. */
 function sentState(e: FindingEvent): string {
-  return `${e.kind}|${e.finding.severity}|${e.finding.fixedVersion ?? ''}`;
+  const base = `${e.kind}|${e.finding.severity}|${e.finding.fixedVersion ?? ''}`;
+  // An extended exception expiring again is news: the expiry date is part of it.
+  return e.kind === 'exception-expiring' ? `${base}|${e.suppression?.expires ?? ''}` : base;
 }
 
 function sha(...parts: (string | number | null)[]): string {
@@ -122,6 +124,7 @@ export class Notifier {
     const sent: { channel_id: number; fingerprint: string; state: string }[] = [];
     const tickets: { channel_id: number; ticket_key: string; state: string }[] = [];
     for (const c of open) {
+      if (c.kind === 'none') continue;
       const mine = events.filter((e) => routes(c.name, rules, e));
       const known = await this.store.notify.sentStates(c.id, mine.map((e) => e.fingerprint));
       const fresh: FindingEvent[] = [];
@@ -217,7 +220,9 @@ export class Notifier {
           try {
             if (!row) throw new Error('the channel was removed');
             const { config } = channelFromRow(row, this.opts.secrets);
-            c = { id: row.id, config, channel: openChannel(config) };
+            const id = row.id;
+            const slackThreads = { get: (projectId: number) => this.store.notify.slackThread(id, projectId), save: (projectId: number, ch: string, ts: string) => this.store.notify.saveSlackThread(id, projectId, ch, ts) };
+            c = { id, config, channel: openChannel(config, { slackThreads }) };
           } catch (e) {
             c = e instanceof Error ? e : new Error(String(e));
           }

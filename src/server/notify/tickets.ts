@@ -59,7 +59,9 @@ export function applyEvents(state: TicketState | undefined, grouping: 'package' 
       };
   for (const e of events) {
     const prev = s.findings[e.fingerprint];
-    const state: TicketFinding['state'] = e.kind === 'fixed' ? 'fixed' : e.kind === 'suppressed' ? 'suppressed' : e.kind === 'new' || e.kind === 'reopened' ? 'open' : (prev?.state ?? 'open');
+    // An expiring exception changes nothing yet: the finding stays suppressed until the exception has expired.
+    const state: TicketFinding['state'] =
+      e.kind === 'fixed' ? 'fixed' : e.kind === 'suppressed' ? 'suppressed' : e.kind === 'new' || e.kind === 'reopened' ? 'open' : e.kind === 'exception-expiring' ? (prev?.state ?? 'suppressed') : (prev?.state ?? 'open');
     s.findings[e.fingerprint] = {
       fingerprint: e.fingerprint,
       id: e.finding.id,
@@ -68,7 +70,7 @@ export function applyEvents(state: TicketState | undefined, grouping: 'package' 
       version: e.finding.package.version,
       fixedVersion: e.finding.fixedVersion,
       state,
-      suppression: e.kind === 'suppressed' ? (e.suppression ?? { reason: '(no reason given)', expires: null }) : null,
+      suppression: e.kind === 'suppressed' ? (e.suppression ?? { reason: '(no reason given)', expires: null }) : e.kind === 'exception-expiring' ? (e.suppression ?? prev?.suppression ?? null) : null,
     };
   }
   return s;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { userOf } from '../auth.js';
 import { ConflictError, HttpError, InvalidRequestError, NotFoundError } from '../errors.js';
 import { CHANNEL_TYPES, ChannelConfigError } from '../notify/channels/types.js';
+import { FINDING_EVENT_KINDS } from '../events/types.js';
 import type { ChannelInput } from '../notify/manage.js';
 import { sealChannel, testChannel, viewOfChannel } from '../notify/manage.js';
 import { SecretBox, SecretKeyError } from '../secret-box.js';
@@ -14,7 +15,7 @@ const rule = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    events: { type: 'array', minItems: 1, items: { enum: ['new', 'reopened', 'fixed', 'suppressed', 'severity-changed', 'fix-available'] } },
+    events: { type: 'array', minItems: 1, items: { enum: [...FINDING_EVENT_KINDS] } },
     minSeverity: { enum: ['critical', 'high', 'medium', 'low', 'unknown', 'CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'] },
     projects: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', pattern: NAME_PATTERN } },
     teams: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', pattern: NAME_PATTERN } },

@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { userOf } from '../auth.js';
 import type { UserPrincipal } from '../auth.js';
 import type { FindingEvent } from '../events/types.js';
+import { FINDING_EVENT_KINDS } from '../events/types.js';
 import type { RouteContext } from './context.js';
 import { errorBody, userSecurity } from './context.js';
 
-const KINDS = ['new', 'reopened', 'fixed', 'suppressed', 'severity-changed', 'fix-available'] as const;
+const KINDS = FINDING_EVENT_KINDS;
 
 const eventQuery = {
   type: 'object',

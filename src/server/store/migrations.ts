@@ -463,6 +463,60 @@ function migrations(engine: Engine): Record<string, Migration> {
         }
       },
     },
+    '050_notify_mr_expiring': {
+      async up(db: Db): Promise<void> {
+        // A stored merge/pull request scan to answer on (note + commit status), leased by the server's MR notifier.
+        await db.schema
+          .createTable('mr_jobs')
+          .addColumn('id', id, auto)
+          .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('scan_id', 'integer', (c) => c.notNull().references('scans.id').onDelete('cascade'))
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('ci', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_until', 'text')
+          .addColumn('outcome', 'text')
+          .addColumn('error', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('done_at', 'text')
+          .execute();
+        await db.schema.createIndex('mr_jobs_due').on('mr_jobs').columns(['status', 'next_attempt_at']).execute();
+        // Bulwark's one note per merge request and channel: found again by id, its body's hash says whether it changed.
+        await db.schema
+          .createTable('mr_notes')
+          .addColumn('channel_id', 'integer', (c) => c.notNull().references('notify_channels.id').onDelete('cascade'))
+          .addColumn('mr_key', 'text', (c) => c.notNull())
+          .addColumn('note_id', 'text', (c) => c.notNull())
+          .addColumn('body_hash', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('mr_notes_pk', ['channel_id', 'mr_key'])
+          .execute();
+        // exception-expiring events already emitted: once per (finding, exception, expiry date).
+        await db.schema
+          .createTable('monitor_expiring')
+          .addColumn('finding_id', 'integer', (c) => c.notNull().references('monitor_findings.id').onDelete('cascade'))
+          .addColumn('exception_key', 'text', (c) => c.notNull())
+          .addColumn('emitted_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('monitor_expiring_pk', ['finding_id', 'exception_key'])
+          .execute();
+      },
+    },
+    '050_slack_threads': {
+      async up(db: Db): Promise<void> {
+        // Slack with a bot token: the parent message of each project's digest thread, per channel.
+        await db.schema
+          .createTable('slack_threads')
+          .addColumn('channel_id', 'integer', (c) => c.notNull().references('notify_channels.id').onDelete('cascade'))
+          .addColumn('project_id', 'integer', (c) => c.notNull())
+          .addColumn('slack_channel', 'text', (c) => c.notNull())
+          .addColumn('thread_ts', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('slack_threads_pk', ['channel_id', 'project_id'])
+      },
+    },
     '060_export_cursor': {
       async up(db: Db): Promise<void> {
         // The server's sink to Elasticsearch/OpenSearch: the last outbox event the cluster answered for, per sink.

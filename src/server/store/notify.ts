@@ -142,6 +142,16 @@ export class NotifyRepository {
     return q.orderBy('notify_deliveries.id', 'desc').limit(opts.limit).execute();
   }
 
+  /** The parent message of a project's digest thread in a Slack channel (bot token), when there is one. */
+  async slackThread(channelId: number, projectId: number): Promise<string | undefined> {
+    const r = await this.db.selectFrom('slack_threads').select('thread_ts').where('channel_id', '=', channelId).where('project_id', '=', projectId).executeTakeFirst();
+    return r?.thread_ts;
+  }
+
+  async saveSlackThread(channelId: number, projectId: number, slackChannel: string, ts: string): Promise<void> {
+    await this.db.insertInto('slack_threads').values({ channel_id: channelId, project_id: projectId, slack_channel: slackChannel, thread_ts: ts, created_at: now() }).onConflict((oc) => oc.columns(['channel_id', 'project_id']).doNothing()).execute();
+  }
+
   async counts(): Promise<Record<string, number>> {
     const rows = await this.db.selectFrom('notify_deliveries').select((eb) => ['status', eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));

@@ -15,6 +15,7 @@ import { RegistryRepository } from './registries.js';
 import { ScanJobRepository } from './scan-jobs.js';
 import { ScanRepository } from './scans.js';
 import { MonitorRepository } from './monitor.js';
+import { MergeRequestRepository } from './merge-requests.js';
 import { EventRepository } from '../events/outbox.js';
 import { ExportRepository } from './exports.js';
 import type { Database } from './types.js';
@@ -114,6 +115,7 @@ export class Store {
   readonly monitor: MonitorRepository;
   readonly events: EventRepository;
   readonly exports: ExportRepository;
+  readonly mergeRequests: MergeRequestRepository;
   /** Told about connection errors the pool recovers from; replaceable once a logger exists. */
   onConnectionError: ((err: Error) => void) | undefined;
 
@@ -132,6 +134,7 @@ export class Store {
     this.monitor = new MonitorRepository(db, engine);
     this.events = new EventRepository(db);
     this.exports = new ExportRepository(db);
+    this.mergeRequests = new MergeRequestRepository(db);
   }
 
   static async open(opts: StoreOptions): Promise<Store> {

@@ -246,4 +246,26 @@ export interface Database {
   };
   monitor_state: { key: string; value: string };
   export_cursors: { name: string; position: string; updated_at: string };
+  // ---- merge-request notes and expiring exceptions (050_notify_mr_expiring) ----
+  mr_jobs: {
+    id: Generated<number>;
+    project_id: number;
+    scan_id: number;
+    target: string;
+    /** The report's `ci` block, JSON. */
+    ci: string;
+    status: 'queued' | 'done' | 'skipped' | 'dead';
+    attempts: Generated<number>;
+    next_attempt_at: string;
+    lease_owner: string | null;
+    lease_until: string | null;
+    outcome: string | null;
+    error: string | null;
+    created_at: string;
+    done_at: string | null;
+  };
+  mr_notes: { channel_id: number; mr_key: string; note_id: string; body_hash: string; updated_at: string };
+  monitor_expiring: { finding_id: number; exception_key: string; emitted_at: string };
+  /** 050_slack_threads: each project's digest thread in a Slack channel (bot token). */
+  slack_threads: { channel_id: number; project_id: number; slack_channel: string; thread_ts: string; created_at: string };
 }

@@ -118,6 +118,55 @@ export async function fakeSlack(): Promise<Fake & { messages: { text: string; bl
   return Object.assign(fake, { messages });
 }
 
+// ---- Slack Web API (bot token) ---------------------------------------------------------------------
+
+export interface SlackPost {
+  channel: string;
+  ts: string;
+  threadTs: string | null;
+  text: string;
+  blocks: unknown[];
+}
+
+/**
+ * A Slack Web API stand-in for chat.postMessage (api.slack.com/methods/chat.postMessage): POST
+ * /api/chat.postMessage with `Authorization: Bearer <bot token>` and a JSON body; HTTP 200 with {ok: false,
+ * error} for not_authed (no token), invalid_auth (another), channel_not_found, invalid_blocks (the Block Kit checks
+ * above), and {ok: true, channel, ts, message} otherwise; a thread_ts must name a top-level message of the channel.
+ * 429 with Retry-After and {ok:false,error:"internal_error"} come from failNext.
+ */
+export async function fakeSlackApi(token: string, channels: Record<string, string>): Promise<Fake & { posts: SlackPost[] }> {
+  const posts: SlackPost[] = [];
+  let seq = 100;
+  const fake = await serve((req, body, path, reply) => {
+    if (req.method !== 'POST' || path !== '/api/chat.postMessage') return reply(404, { ok: false, error: 'unknown_method' }), [`wrong method or path ${req.method} ${path}`];
+    const auth = req.headers.authorization;
+    if (auth === undefined) return reply(200, { ok: false, error: 'not_authed' }), ['no Authorization'];
+    if (auth !== `Bearer ${token}`) return reply(200, { ok: false, error: 'invalid_auth' });
+    if (!String(req.headers['content-type']).startsWith('application/json')) return reply(200, { ok: false, error: 'invalid_arguments' }), ['not JSON'];
+    let b: unknown;
+    try {
+      b = JSON.parse(body);
+    } catch {
+      return reply(200, { ok: false, error: 'invalid_json' }), ['unparseable JSON'];
+    }
+    if (!isObj(b)) return reply(200, { ok: false, error: 'invalid_arguments' }), ['body not an object'];
+    const id = typeof b.channel === 'string' ? (b.channel.startsWith('#') ? channels[b.channel.slice(1)] : Object.values(channels).includes(b.channel) ? b.channel : undefined) : undefined;
+    if (!id) return reply(200, { ok: false, error: 'channel_not_found' });
+    const problems = slackProblems(b);
+    if (problems.length) return reply(200, { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } }), problems;
+    let threadTs: string | null = null;
+    if (b.thread_ts !== undefined) {
+      if (typeof b.thread_ts !== 'string' || !posts.some((p) => p.channel === id && p.ts === b.thread_ts && p.threadTs === null)) return reply(200, { ok: false, error: 'thread_not_found' }), ['thread_ts is not a top-level message of the channel'];
+      threadTs = b.thread_ts;
+    }
+    const ts = `1700000000.${String(seq++).padStart(6, '0')}`;
+    posts.push({ channel: id, ts, threadTs, text: String(b.text), blocks: b.blocks as unknown[] });
+    reply(200, { ok: true, channel: id, ts, message: { type: 'message', text: b.text, ts, ...(threadTs ? { thread_ts: threadTs } : {}) } });
+  });
+  return Object.assign(fake, { posts });
+}
+
 // ---- generic webhook receiver ------------------------------------------------------------------
 
 export async function fakeWebhook(secret: string): Promise<Fake & { verified: Record<string, unknown>[]; rejected: string[]; deliveryIds: string[] }> {
@@ -276,6 +325,166 @@ export async function fakeJira(email: string | null, token: string, projectKey: 
     return reply(405, { errorMessages: ['Method not allowed'] }), ['method not allowed'];
   });
   return Object.assign(fake, { issues });
+}
+
+// ---- merge-request notes: GitLab v4 and GitHub REST ----------------------------------------------
+
+export interface ForgeNote {
+  id: number;
+  body: string;
+  author: string;
+}
+
+export interface ForgeStatus {
+  sha: string;
+  state: string;
+  name: string;
+  description: string | null;
+  targetUrl: string | null;
+}
+
+/**
+ * A GitLab v4 stand-in for merge-request notes and commit statuses (docs.gitlab.com/api/notes/#merge-requests,
+ * /api/commits/#set-the-pipeline-status-of-a-commit): PRIVATE-TOKEN or Authorization: Bearer, 401 otherwise;
+ * GET/POST /projects/:id/merge_requests/:iid/notes (sort asc|desc, order_by created_at|updated_at, per_page ≤ 100,
+ * page), PUT …/notes/:note_id, POST /projects/:id/statuses/:sha (state pending|running|success|failed|canceled|skipped,
+ * name, description ≤ 255, target_url; the same state again for a sha and name is refused with 400 "Cannot transition
+ * status"), GET /user. Unknown projects, merge requests and notes are 404; a human's note is there from the start.
+ */
+export async function fakeGitlabMr(token: string, projectId: string, mergeRequests: number[]): Promise<Fake & { notes: Map<number, ForgeNote[]>; statuses: ForgeStatus[] }> {
+  const notes = new Map<number, ForgeNote[]>(mergeRequests.map((iid) => [iid, [{ id: 1, body: 'Looks good to me (a human)', author: 'alice' }]]));
+  const statuses: ForgeStatus[] = [];
+  let nextId = 100;
+  const project = `/api/v4/projects/${encodeURIComponent(projectId)}`;
+  const fake = await serve((req, body, path, reply) => {
+    const auth = req.headers['private-token'] === token || req.headers.authorization === `Bearer ${token}`;
+    if (!auth) return reply(401, { message: '401 Unauthorized' }), ['bad or missing PRIVATE-TOKEN / Bearer token'];
+    const u = new URL(path, 'http://x');
+    let b: unknown = {};
+    if (body) {
+      try {
+        b = JSON.parse(body);
+      } catch {
+        return reply(400, { error: 'body is not JSON' }), ['unparseable JSON'];
+      }
+    }
+    if (!isObj(b)) return reply(400, { error: 'body is not an object' }), ['body not an object'];
+    if (req.method === 'GET' && u.pathname === '/api/v4/user') return reply(200, { id: 7, username: 'project_42_bot' });
+    if (!u.pathname.startsWith(project + '/')) return reply(404, { message: '404 Project Not Found' }), [`unknown project path ${u.pathname}`];
+    const rest = u.pathname.slice(project.length);
+    const st = /^\/statuses\/([0-9a-f]{40})$/.exec(rest);
+    if (st) {
+      if (req.method !== 'POST') return reply(405, { message: '405 Method Not Allowed' }), ['statuses: not POST'];
+      const states = ['pending', 'running', 'success', 'failed', 'canceled', 'skipped'];
+      if (!states.includes(String(b.state))) return reply(400, { error: 'state does not have a valid value' }), [`bad status state ${String(b.state)}`];
+      if (b.name !== undefined && typeof b.name !== 'string') return reply(400, { error: 'name is invalid' }), ['bad status name'];
+      if (b.description !== undefined && (typeof b.description !== 'string' || b.description.length > 255)) return reply(400, { error: 'description is too long' }), ['bad status description'];
+      if (b.target_url !== undefined && (typeof b.target_url !== 'string' || !/^https?:\/\//.test(b.target_url))) return reply(400, { error: 'target_url is invalid' }), ['bad target_url'];
+      const name = typeof b.name === 'string' ? b.name : 'default';
+      const last = statuses.filter((x) => x.sha === st[1] && x.name === name).at(-1);
+      if (last && last.state === b.state) return reply(400, { message: `Cannot transition status via :${String(b.state)} from :${last.state}` });
+      statuses.push({ sha: st[1] as string, state: String(b.state), name, description: typeof b.description === 'string' ? b.description : null, targetUrl: typeof b.target_url === 'string' ? b.target_url : null });
+      return reply(201, { id: statuses.length, sha: st[1], status: b.state, name });
+    }
+    const m = /^\/merge_requests\/([0-9]+)\/notes(?:\/([0-9]+))?$/.exec(rest);
+    const list = m ? notes.get(Number(m[1])) : undefined;
+    if (!m || !list) return reply(404, { message: '404 Not found' }), [`unknown merge request path ${rest}`];
+    const json = (n: ForgeNote) => ({ id: n.id, type: null, body: n.body, author: { username: n.author }, system: false, noteable_type: 'MergeRequest', noteable_iid: Number(m[1]) });
+    if (!m[2] && req.method === 'GET') {
+      const sort = u.searchParams.get('sort') ?? 'desc';
+      const orderBy = u.searchParams.get('order_by') ?? 'created_at';
+      const perPage = Number(u.searchParams.get('per_page') ?? '20');
+      const page = Number(u.searchParams.get('page') ?? '1');
+      if (!['asc', 'desc'].includes(sort) || !['created_at', 'updated_at'].includes(orderBy) || !(perPage >= 1 && perPage <= 100) || !(page >= 1)) return reply(400, { error: 'invalid list parameters' }), ['bad list parameters'];
+      const sorted = sort === 'asc' ? list : [...list].reverse();
+      return reply(200, sorted.slice((page - 1) * perPage, page * perPage).map(json), { 'x-page': String(page), 'x-per-page': String(perPage), 'x-total': String(list.length) });
+    }
+    if (!m[2] && req.method === 'POST') {
+      if (typeof b.body !== 'string' || b.body === '' || b.body.length > 1_000_000) return reply(400, { error: 'body is missing' }), ['note body missing or too long'];
+      const n = { id: nextId++, body: b.body, author: 'project_42_bot' };
+      list.push(n);
+      return reply(201, json(n));
+    }
+    if (m[2] && req.method === 'PUT') {
+      const n = list.find((x) => x.id === Number(m[2]));
+      if (!n) return reply(404, { message: '404 Not found' });
+      if (typeof b.body !== 'string' || b.body === '') return reply(400, { error: 'body is missing' }), ['note update without body'];
+      n.body = b.body;
+      return reply(200, json(n));
+    }
+    return reply(405, { message: '405 Method Not Allowed' }), [`method ${req.method} not allowed on ${rest}`];
+  });
+  return Object.assign(fake, { notes, statuses });
+}
+
+/**
+ * A GitHub REST stand-in for pull-request comments and commit statuses (docs.github.com/rest/issues/comments,
+ * /rest/commits/statuses): Authorization: Bearer (or token), 401 {"message":"Bad credentials"} otherwise; an
+ * X-GitHub-Api-Version other than 2022-11-28 is 400; GET/POST /repos/:o/:r/issues/:n/comments (per_page ≤ 100,
+ * page), PATCH /repos/:o/:r/issues/comments/:id, POST /repos/:o/:r/statuses/:sha (state error|failure|pending|success,
+ * 422 otherwise), GET /rate_limit.
+ */
+export async function fakeGithub(token: string, repo: string, pulls: number[]): Promise<Fake & { comments: Map<number, ForgeNote[]>; statuses: ForgeStatus[] }> {
+  const comments = new Map<number, ForgeNote[]>(pulls.map((n) => [n, [{ id: 1, body: 'Please also bump the lockfile (a human)', author: 'octocat' }]]));
+  const statuses: ForgeStatus[] = [];
+  let nextId = 5000;
+  const base = `/repos/${repo}`;
+  const fake = await serve((req, body, path, reply) => {
+    const auth = req.headers.authorization === `Bearer ${token}` || req.headers.authorization === `token ${token}`;
+    if (!auth) return reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' }), ['bad or missing Authorization'];
+    const version = req.headers['x-github-api-version'];
+    if (version !== undefined && version !== '2022-11-28') return reply(400, { message: `Unsupported API version ${String(version)}` }), ['unsupported API version'];
+    const u = new URL(path, 'http://x');
+    let b: unknown = {};
+    if (body) {
+      try {
+        b = JSON.parse(body);
+      } catch {
+        return reply(400, { message: 'Problems parsing JSON' }), ['unparseable JSON'];
+      }
+    }
+    if (!isObj(b)) return reply(400, { message: 'Problems parsing JSON' }), ['body not an object'];
+    if (req.method === 'GET' && u.pathname === '/rate_limit') return reply(200, { resources: { core: { limit: 5000, remaining: 4999 } } });
+    if (!u.pathname.startsWith(base + '/')) return reply(404, { message: 'Not Found' }), [`unknown repository path ${u.pathname}`];
+    const rest = u.pathname.slice(base.length);
+    const json = (c: ForgeNote) => ({ id: c.id, body: c.body, user: { login: c.author } });
+    const st = /^\/statuses\/([0-9a-f]{40})$/.exec(rest);
+    if (st) {
+      if (req.method !== 'POST') return reply(404, { message: 'Not Found' }), ['statuses: not POST'];
+      if (!['error', 'failure', 'pending', 'success'].includes(String(b.state))) return reply(422, { message: 'Validation Failed', errors: [{ field: 'state', code: 'invalid' }] }), [`bad status state ${String(b.state)}`];
+      if (b.description !== undefined && b.description !== null && typeof b.description !== 'string') return reply(422, { message: 'Validation Failed' }), ['bad description'];
+      if (b.target_url !== undefined && (typeof b.target_url !== 'string' || !/^https?:\/\//.test(b.target_url))) return reply(422, { message: 'Validation Failed' }), ['bad target_url'];
+      const s = { sha: st[1] as string, state: String(b.state), name: typeof b.context === 'string' ? b.context : 'default', description: typeof b.description === 'string' ? b.description : null, targetUrl: typeof b.target_url === 'string' ? b.target_url : null };
+      statuses.push(s);
+      return reply(201, { id: statuses.length, state: s.state, context: s.name });
+    }
+    const one = /^\/issues\/comments\/([0-9]+)$/.exec(rest);
+    if (one) {
+      if (req.method !== 'PATCH') return reply(404, { message: 'Not Found' }), [`${req.method} on a comment`];
+      const c = [...comments.values()].flat().find((x) => x.id === Number(one[1]));
+      if (!c) return reply(404, { message: 'Not Found' });
+      if (typeof b.body !== 'string') return reply(422, { message: 'Validation Failed' }), ['comment update without body'];
+      c.body = b.body;
+      return reply(200, json(c));
+    }
+    const m = /^\/issues\/([0-9]+)\/comments$/.exec(rest);
+    const list = m ? comments.get(Number(m[1])) : undefined;
+    if (!m || !list) return reply(404, { message: 'Not Found' }), [`unknown pull request path ${rest}`];
+    if (req.method === 'GET') {
+      const perPage = Number(u.searchParams.get('per_page') ?? '30');
+      const page = Number(u.searchParams.get('page') ?? '1');
+      if (!(perPage >= 1 && perPage <= 100) || !(page >= 1)) return reply(422, { message: 'Validation Failed' }), ['bad list parameters'];
+      return reply(200, list.slice((page - 1) * perPage, page * perPage).map(json));
+    }
+    if (req.method === 'POST') {
+      if (typeof b.body !== 'string' || b.body === '' || b.body.length > 65536) return reply(422, { message: 'Validation Failed', errors: [{ field: 'body', code: 'missing_field' }] }), ['comment body missing or too long'];
+      const c = { id: nextId++, body: b.body, author: 'github-actions[bot]' };
+      list.push(c);
+      return reply(201, json(c));
+    }
+    return reply(404, { message: 'Not Found' }), [`method ${req.method} on ${rest}`];
+  });
+  return Object.assign(fake, { comments, statuses });
 }
 
 // ---- SMTP (a real SMTP server) -----------------------------------------------------------------

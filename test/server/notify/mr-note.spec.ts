@@ -1,69 +1,15 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MrDiff } from '../../../src/server/notify/mr-note.js';
-import { MR_NOTE_MARKER, ciContextFromEnv, upsertMrNote } from '../../../src/server/notify/mr-note.js';
+import { DeliveryError } from '../../../src/server/notify/delivery-error.js';
+import type { Forge, MrDiff, MrRef } from '../../../src/server/notify/mr-note.js';
+import { MR_NOTE_MARKER, checkForge, forgeServes, mrKey, setCommitStatus, upsertMrNote } from '../../../src/server/notify/mr-note.js';
+import { fakeGitlabMr, fakeGithub } from './fakes.js';
 
-/**
- * Loopback GitLab v4 (MR notes: GET/POST /projects/:id/merge_requests/:iid/notes, PUT …/notes/:id; commit
- * statuses: POST /projects/:id/statuses/:sha with state pending|running|success|failed|canceled) and GitHub REST
- * (GET/POST /repos/:o/:r/issues/:n/comments, PATCH /repos/:o/:r/issues/comments/:id, POST /repos/:o/:r/statuses/:sha
- * with state error|failure|pending|success), checking auth headers, methods and bodies.
- */
-interface Store {
-  notes: { id: number; body: string }[];
-  statuses: { sha: string; state: string; name: string }[];
-  problems: string[];
-}
-
-function forge(kind: 'gitlab' | 'github', token: string): Promise<{ url: string; s: Store; close: () => void }> {
-  const s: Store = { notes: [], statuses: [], problems: [] };
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
-      const send = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      };
-      const authOk = kind === 'gitlab' ? req.headers['private-token'] === token : req.headers.authorization === `Bearer ${token}` && req.headers['x-github-api-version'] === '2022-11-28';
-      if (!authOk) return send(401, { message: 'Bad credentials' });
-      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-      const p = new URL(req.url ?? '/', 'http://x').pathname;
-      const notesPath = kind === 'gitlab' ? '/api/v4/projects/42/merge_requests/7/notes' : '/repos/acme/shop/issues/7/comments';
-      const notePath = kind === 'gitlab' ? /^\/api\/v4\/projects\/42\/merge_requests\/7\/notes\/([0-9]+)$/ : /^\/repos\/acme\/shop\/issues\/comments\/([0-9]+)$/;
-      const statusPath = kind === 'gitlab' ? /^\/api\/v4\/projects\/42\/statuses\/([0-9a-f]{40})$/ : /^\/repos\/acme\/shop\/statuses\/([0-9a-f]{40})$/;
-      if (p === notesPath && req.method === 'GET') return send(200, s.notes);
-      if (p === notesPath && req.method === 'POST') {
-        if (typeof body.body !== 'string') return s.problems.push('note without body'), send(400, { message: 'body is missing' });
-        s.notes.push({ id: s.notes.length + 100, body: body.body });
-        return send(201, s.notes.at(-1));
-      }
-      const n = notePath.exec(p);
-      if (n && req.method === (kind === 'gitlab' ? 'PUT' : 'PATCH')) {
-        const note = s.notes.find((x) => x.id === Number(n[1]));
-        if (!note || typeof body.body !== 'string') return s.problems.push('bad note update'), send(404, { message: 'Not Found' });
-        note.body = body.body;
-        return send(200, note);
-      }
-      const st = statusPath.exec(p);
-      if (st && req.method === 'POST') {
-        const states = kind === 'gitlab' ? ['pending', 'running', 'success', 'failed', 'canceled'] : ['error', 'failure', 'pending', 'success'];
-        const name = kind === 'gitlab' ? body.name : body.context;
-        if (!states.includes(String(body.state)) || typeof name !== 'string') return s.problems.push(`bad status ${JSON.stringify(body)}`), send(400, { message: 'state is invalid' });
-        s.statuses.push({ sha: st[1] as string, state: String(body.state), name });
-        return send(201, {});
-      }
-      s.problems.push(`unexpected ${req.method} ${p}`);
-      return send(404, { message: 'Not Found' });
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, s, close: () => server.close() })));
-}
-
+/** The note and status calls against the GitLab v4 and GitHub REST stand-ins (fakes.ts), which check auth, paths, methods and bodies. */
 const SHA = 'a'.repeat(40);
+const SHA2 = 'b'.repeat(40);
 const diff = (added: number, passed: boolean): MrDiff => ({
   project: 'shop',
+  base: 'main',
   added: Array.from({ length: added }, (_, i) => ({ id: `CVE-2021-2333${i}`, severity: 'HIGH' as const, package: 'lodash', version: '4.17.4', fixedVersion: '4.17.21' })),
   fixed: [{ id: 'CVE-2021-44906', severity: 'CRITICAL', package: 'minimist', version: '1.2.5', fixedVersion: '1.2.6' }],
   gate: { passed, reason: passed ? 'no finding at or above HIGH' : `${added} finding(s) at or above HIGH` },
@@ -71,46 +17,94 @@ const diff = (added: number, passed: boolean): MrDiff => ({
 });
 
 describe('merge-request and pull-request notes, updated in place', () => {
-  let gl: Awaited<ReturnType<typeof forge>>;
-  let gh: Awaited<ReturnType<typeof forge>>;
+  let gl: Awaited<ReturnType<typeof fakeGitlabMr>>;
+  let gh: Awaited<ReturnType<typeof fakeGithub>>;
+  let glForge: Forge;
+  let ghForge: Forge;
   beforeAll(async () => {
-    [gl, gh] = await Promise.all([forge('gitlab', 'glpat-ci'), forge('github', 'ghs_ci')]);
+    [gl, gh] = await Promise.all([fakeGitlabMr('glpat-ci', '42', [7, 8, 9]), fakeGithub('ghs_ci', 'acme/shop', [7])]);
+    glForge = { provider: 'gitlab', apiUrl: `${gl.url}/api/v4`, token: 'glpat-ci' };
+    ghForge = { provider: 'github', apiUrl: gh.url, token: 'ghs_ci' };
   });
-  afterAll(() => {
-    gl.close();
-    gh.close();
+  afterAll(async () => {
+    await Promise.all([gl.close(), gh.close()]);
+  });
+  const problems = (f: { requests: { problems: string[] }[] }) => f.requests.flatMap((r) => r.problems);
+
+  it('GitLab: one note across pushes (created, unchanged, updated) beside a human note; the commit status', async () => {
+    const mr: MrRef = { project: '42', mergeRequest: 7, sha: SHA };
+    const first = await upsertMrNote(glForge, mr, diff(2, false));
+    expect(first.outcome).toBe('created');
+    const requestsBefore = gl.requests.length;
+    expect((await upsertMrNote(glForge, mr, diff(2, false), first.note)).outcome).toBe('unchanged');
+    expect(gl.requests.length).toBe(requestsBefore);
+    const third = await upsertMrNote(glForge, { ...mr, sha: SHA2 }, diff(0, true), first.note);
+    expect(third.outcome).toBe('updated');
+    expect(third.note.noteId).toBe(first.note.noteId);
+    const notes = gl.notes.get(7) ?? [];
+    expect(notes.filter((n) => n.body.startsWith(MR_NOTE_MARKER))).toHaveLength(1);
+    expect(notes[0]?.body).toBe('Looks good to me (a human)');
+    expect(notes[1]?.body).toContain('**0 added**, **1 fixed**');
+    await setCommitStatus(glForge, mr, { passed: false, reason: '2 finding(s) at or above HIGH' }, 'https://bulwark.example.com/#/projects/shop');
+    await setCommitStatus(glForge, { ...mr, sha: SHA2 }, { passed: true, reason: 'ok' }, null);
+    // A re-run pipeline of the same commit with the same result: GitLab's 400 "Cannot transition status" is success.
+    await setCommitStatus(glForge, { ...mr, sha: SHA2 }, { passed: true, reason: 'ok' }, null);
+    expect(gl.statuses.map((s) => [s.sha, s.state, s.name])).toEqual([[SHA, 'failed', 'bulwark'], [SHA2, 'success', 'bulwark']]);
+    expect(problems(gl)).toEqual([]);
   });
 
-  it('GitLab: one note across pushes, updated when the diff changes, and the commit status', async () => {
-    const ctx = ciContextFromEnv({ GITLAB_CI: 'true', CI_API_V4_URL: `${gl.url}/api/v4`, CI_PROJECT_ID: '42', CI_MERGE_REQUEST_IID: '7', CI_COMMIT_SHA: SHA });
-    expect(ctx).not.toBeNull();
-    if (!ctx) return;
-    gl.s.notes.push({ id: 1, body: 'LGTM from a human' });
-    expect(await upsertMrNote(ctx, 'glpat-ci', diff(2, false))).toBe('created');
-    expect(await upsertMrNote(ctx, 'glpat-ci', diff(2, false))).toBe('unchanged');
-    expect(await upsertMrNote(ctx, 'glpat-ci', diff(0, true))).toBe('updated');
-    const mine = gl.s.notes.filter((n) => n.body.startsWith(MR_NOTE_MARKER));
+  it('GitLab: without a stored id the note is found by its marker on a later page; a deleted note is posted again', async () => {
+    const mr: MrRef = { project: '42', mergeRequest: 8, sha: SHA };
+    const list = gl.notes.get(8)!;
+    for (let i = 0; i < 130; i++) list.push({ id: 10_000 + i, body: `comment ${i}`, author: 'bob' });
+    const created = await upsertMrNote(glForge, mr, diff(1, false));
+    expect(created.outcome).toBe('created');
+    expect((await upsertMrNote(glForge, mr, diff(3, false))).outcome).toBe('updated');
+    expect(list.filter((n) => n.body.startsWith(MR_NOTE_MARKER))).toHaveLength(1);
+    list.splice(list.findIndex((n) => n.body.startsWith(MR_NOTE_MARKER)), 1);
+    const again = await upsertMrNote(glForge, mr, diff(4, false), created.note);
+    expect(again.outcome).toBe('created');
+    expect(list.filter((n) => n.body.startsWith(MR_NOTE_MARKER))).toHaveLength(1);
+    expect(problems(gl)).toEqual([]);
+  });
+
+  it('GitLab: 429 with Retry-After and 5xx are retryable with the delay; a bad token is permanent; another project is 404', async () => {
+    const mr: MrRef = { project: '42', mergeRequest: 9, sha: SHA };
+    gl.failNext.push({ status: 429, headers: { 'retry-after': '7' }, body: '{"message":"429 Too Many Requests"}' });
+    const e429 = await upsertMrNote(glForge, mr, diff(1, false)).catch((e: unknown) => e);
+    expect(e429).toBeInstanceOf(DeliveryError);
+    expect(e429).toMatchObject({ retryable: true, retryAfterMs: 7000, status: 429 });
+    gl.failNext.push({ status: 502 });
+    expect(await upsertMrNote(glForge, mr, diff(1, false)).catch((e: unknown) => e)).toMatchObject({ retryable: true, status: 502 });
+    expect(await upsertMrNote({ ...glForge, token: 'wrong' }, mr, diff(1, false)).catch((e: unknown) => e)).toMatchObject({ retryable: false, status: 401 });
+    expect(await upsertMrNote(glForge, { ...mr, project: '43' }, diff(1, false)).catch((e: unknown) => e)).toMatchObject({ retryable: false, status: 404 });
+    expect(gl.notes.get(9)?.filter((n) => n.body.startsWith(MR_NOTE_MARKER))).toHaveLength(0);
+    expect((await upsertMrNote(glForge, mr, diff(1, false))).outcome).toBe('created');
+  });
+
+  it('GitHub: the same on a pull request (issue comments, PATCH, statuses)', async () => {
+    const mr: MrRef = { project: 'acme/shop', mergeRequest: 7, sha: SHA };
+    const first = await upsertMrNote(ghForge, mr, diff(1, false));
+    expect(first.outcome).toBe('created');
+    expect((await upsertMrNote(ghForge, mr, diff(3, false), first.note)).outcome).toBe('updated');
+    await setCommitStatus(ghForge, mr, { passed: false, reason: '3 finding(s) at or above HIGH' }, null);
+    const mine = (gh.comments.get(7) ?? []).filter((c) => c.body.startsWith(MR_NOTE_MARKER));
     expect(mine).toHaveLength(1);
-    expect(mine[0]?.body).toContain('**0 added**, **1 fixed**');
-    expect(gl.s.notes[0]?.body).toBe('LGTM from a human');
-    expect(gl.s.statuses.map((s) => s.state)).toEqual(['failed', 'failed', 'success']);
-    expect(gl.s.problems).toEqual([]);
+    expect(mine[0]?.body).toContain('**3 added**');
+    expect(gh.statuses.map((s) => [s.state, s.name])).toEqual([['failure', 'bulwark']]);
+    expect(problems(gh)).toEqual([]);
+    expect(await upsertMrNote({ ...ghForge, token: 'nope' }, mr, diff(1, false)).catch((e: unknown) => e)).toMatchObject({ retryable: false, status: 401 });
   });
 
-  it('GitHub: the same on a pull request', async () => {
-    const ctx = ciContextFromEnv({ GITHUB_ACTIONS: 'true', GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: 'acme/shop', GITHUB_REF: 'refs/pull/7/merge', GITHUB_SHA: SHA });
-    if (!ctx) throw new Error('no context');
-    expect(await upsertMrNote(ctx, 'ghs_ci', diff(1, false))).toBe('created');
-    expect(await upsertMrNote(ctx, 'ghs_ci', diff(3, false))).toBe('updated');
-    expect(gh.s.notes).toHaveLength(1);
-    expect(gh.s.notes[0]?.body).toContain('**3 added**');
-    expect(gh.s.statuses.map((s) => s.state)).toEqual(['failure', 'failure']);
-    expect(gh.s.problems).toEqual([]);
+  it('channel test reads the API as the token, posting nothing', async () => {
+    expect(await checkForge(glForge)).toBe(`gitlab: reached ${new URL(gl.url).host} as project_42_bot (merge-request notes; nothing posted)`);
+    expect(await checkForge(ghForge)).toMatch(/^github: reached 127\.0\.0\.1:/);
   });
 
-  it('no context outside a merge/pull request pipeline', () => {
-    expect(ciContextFromEnv({ GITLAB_CI: 'true', CI_PROJECT_ID: '42', CI_COMMIT_SHA: SHA })).toBeNull();
-    expect(ciContextFromEnv({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'a/b', GITHUB_SHA: SHA, GITHUB_REF: 'refs/heads/main' })).toBeNull();
-    expect(ciContextFromEnv({})).toBeNull();
+  it('a forge serves a report only for its own API URL; one key per merge request', () => {
+    expect(forgeServes(glForge, { provider: 'gitlab', apiUrl: `${gl.url.toUpperCase().replace('HTTP', 'http')}/api/v4/` })).toBe(true);
+    expect(forgeServes(glForge, { provider: 'gitlab', apiUrl: 'https://evil.example.com/api/v4' })).toBe(false);
+    expect(forgeServes(glForge, { provider: 'github', apiUrl: `${gl.url}/api/v4` })).toBe(false);
+    expect(mrKey({ provider: 'gitlab', apiUrl: 'https://GitLab.example.com/api/v4/', project: '42', mergeRequest: 7 })).toBe(mrKey({ provider: 'gitlab', apiUrl: 'https://gitlab.example.com/api/v4', project: '42', mergeRequest: 7 }));
   });
 });

@@ -10,6 +10,7 @@ import type { ChannelOptions, ChannelSecrets, TicketChannel } from './types.js';
  * @gitbeaker/rest: five calls, and the retry policy needs each answer's status and Retry-After.
  */
 export function gitlabBackend(opts: ChannelOptions<'gitlab'>, secrets: ChannelSecrets<'gitlab'>): TicketBackend {
+  if (opts.project === undefined) throw new Error('gitlab: no project to file issues in');
   const base = `${opts.url.replace(/\/+$/, '')}/api/v4/projects/${encodeURIComponent(opts.project)}/issues`;
   const headers = { 'private-token': secrets.token };
   const call = (path: string, method: string, body?: unknown) => restJson('gitlab', base + path, method, headers, body);

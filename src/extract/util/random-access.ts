@@ -27,6 +27,16 @@ export function sliceFile(file: RandomAccessFile, start: number, length: number)
   };
 }
 
+/** Bytes as a Buffer over the same memory (Buffer.from(Uint8Array) would copy them). */
+export function bufferView(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** `file.read` as a Buffer, without a copy. */
+export async function readBuffer(file: RandomAccessFile, offset: number, length: number): Promise<Buffer> {
+  return bufferView(await file.read(offset, length));
+}
+
 /** Reads exactly `length` bytes at `offset`, or undefined when the file ends first. */
 export async function readExactly(file: RandomAccessFile, offset: number, length: number): Promise<Uint8Array | undefined> {
   if (offset < 0 || length < 0 || offset + length > file.size) return undefined;
@@ -55,7 +65,7 @@ export async function searchFile(
   const longest = Math.max(1, ...needles.map((n) => n.byteLength));
   const step = Math.max(chunkBytes, longest * 2);
   for (let pos = 0; pos < file.size; pos += step - (longest - 1)) {
-    const chunk = Buffer.from(await file.read(pos, step));
+    const chunk = await readBuffer(file, pos, step);
     const hits: { needle: number; at: number }[] = [];
     needles.forEach((n, i) => {
       for (let at = chunk.indexOf(n); at >= 0; at = chunk.indexOf(n, at + 1)) {

@@ -15,7 +15,7 @@
 import { FormatError } from '../../formats/error.js';
 import { PF_W, PF_X, PT_LOAD, SHT_NOBITS, readElfHeaders } from '../../formats/elf.js';
 import type { RandomAccessFile } from '../../types.js';
-import { readExactly, searchFile } from '../../util/random-access.js';
+import { readBuffer, readExactly, searchFile } from '../../util/random-access.js';
 
 export interface GoModuleRef {
   path: string;
@@ -85,14 +85,14 @@ function upxMarkInHead(head: Buffer): boolean {
  */
 export async function inspectGoBinary(file: RandomAccessFile): Promise<GoBinaryInspection | undefined> {
   if (file.size < 64) return undefined;
-  const head = Buffer.from(await file.read(0, Math.min(file.size, HEAD_BYTES)));
+  const head = await readBuffer(file, 0, Math.min(file.size, HEAD_BYTES));
   const format = executableFormat(head);
   if (!format) return undefined;
   if (format === 'elf') {
     const region = await elfBuildInfoRegion(file);
     if (region !== undefined) {
       let sawMagic = false;
-      const data = Buffer.from(await file.read(region.offset, region.size));
+      const data = await readBuffer(file, region.offset, region.size);
       for (let at = data.indexOf(MAGIC); at >= 0; at = data.indexOf(MAGIC, at + 1)) {
         sawMagic = true;
         const info = await decodeAt(file, region.offset + at, format, head);
@@ -227,7 +227,7 @@ async function headerBytes(file: RandomAccessFile, head: Buffer, format: GoBuild
     return head; // headers past the start read: the address map finds them truncated
   }
   if (end <= head.length) return head;
-  return Buffer.from(await file.read(0, Math.min(end, file.size, MAX_HEADER_BYTES)));
+  return await readBuffer(file, 0, Math.min(end, file.size, MAX_HEADER_BYTES));
 }
 
 async function readVarString(file: RandomAccessFile, p: number): Promise<{ value: string; next: number } | undefined> {

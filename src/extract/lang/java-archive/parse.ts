@@ -19,7 +19,7 @@
 import { readZip, ZipReadError } from './zip.js';
 import { FormatError } from '../../formats/error.js';
 import type { RandomAccessFile } from '../../types.js';
-import { readAll } from '../../util/random-access.js';
+import { bufferView, readAll } from '../../util/random-access.js';
 
 export const ARCHIVE_EXTENSIONS = ['.jar', '.war', '.ear', '.par', '.hpi', '.jpi'];
 export const LIMITS = {
@@ -128,7 +128,7 @@ async function scan(file: RandomAccessFile, fileName: string, prefix: string, de
     budget.used += e.uncompressedSize;
     return { cap: LIMITS.maxNestedBytes, windowIfStored: true };
   });
-  const text = async (f: RandomAccessFile): Promise<string> => Buffer.from(await readAll(f)).toString('utf8');
+  const text = async (f: RandomAccessFile): Promise<string> => bufferView(await readAll(f)).toString('utf8');
   for (const [name, reason] of zip.failed) out.problems.push(`${prefix}${name}: ${reason}`);
 
   const archive = prefix === '' ? '' : prefix.slice(0, -2); // drop trailing "!/"

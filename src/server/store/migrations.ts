@@ -515,6 +515,7 @@ function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('thread_ts', 'text', (c) => c.notNull())
           .addColumn('created_at', 'text', (c) => c.notNull())
           .addPrimaryKeyConstraint('slack_threads_pk', ['channel_id', 'project_id'])
+          .execute();
       },
     },
     '060_export_cursor': {

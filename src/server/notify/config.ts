@@ -31,10 +31,12 @@ export interface PlanChannel {
   kind: 'message' | 'ticket' | 'none';
   grouping: 'package' | 'advisory';
   recipients: (string | null)[];
+  /** The channel's own messages per minute (options.rateLimitPerMinute), else the notifier's. */
+  rateLimitPerMinute?: number;
 }
 
 export function planChannelOf(row: ChannelRow): PlanChannel {
-  const o = JSON.parse(row.options) as { grouping?: unknown; to?: unknown; issues?: unknown };
+  const o = JSON.parse(row.options) as { grouping?: unknown; to?: unknown; issues?: unknown; rateLimitPerMinute?: unknown };
   const ticket = (row.type === 'gitlab' && o.issues !== false) || row.type === 'jira';
   const none = row.type === 'github' || (row.type === 'gitlab' && o.issues === false);
   return {
@@ -43,5 +45,6 @@ export function planChannelOf(row: ChannelRow): PlanChannel {
     kind: none ? 'none' : ticket ? 'ticket' : 'message',
     grouping: o.grouping === 'advisory' ? 'advisory' : 'package',
     recipients: row.type === 'email' && Array.isArray(o.to) ? o.to.filter((x): x is string => typeof x === 'string') : [null],
+    ...(typeof o.rateLimitPerMinute === 'number' && Number.isInteger(o.rateLimitPerMinute) && o.rateLimitPerMinute > 0 ? { rateLimitPerMinute: o.rateLimitPerMinute } : {}),
   };
 }

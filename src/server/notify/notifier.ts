@@ -29,7 +29,7 @@ export interface NotifierOptions {
   pageSize?: number;
   /** A digest with more events than this is a summary (default 25). */
   floodThreshold?: number;
-  /** Messages per channel per minute (default 30); past it, the rest of a window becomes one summary. */
+  /** Messages per channel per minute (default 30; a channel's options.rateLimitPerMinute overrides it); past it, the rest of a window becomes one summary. */
   rateLimitPerMinute?: number;
   /** Attempts before a delivery goes to the dead-letter list (default 8). */
   maxAttempts?: number;
@@ -165,7 +165,7 @@ export class Notifier {
     for (const e of events) byProject.set(e.project.id, [...(byProject.get(e.project.id) ?? []), e]);
     // Worst projects first: they get their own message when the rate limit cuts the list.
     const groups = [...byProject.values()].sort((a, b) => byWorst([...a].sort(byWorst)[0] as FindingEvent, [...b].sort(byWorst)[0] as FindingEvent));
-    const budget = Math.max(1, this.budget(c.id));
+    const budget = Math.max(1, this.budget(c));
     const own = groups.length <= budget ? groups : groups.slice(0, budget - 1);
     const rest = groups.length <= budget ? [] : groups.slice(budget - 1).flat();
     const digests: Digest[] = own.map((evs) => ({ channel: c.name, project: (evs[0] as FindingEvent).project, events: evs, summary: evs.length > this.opts.floodThreshold, dashboardUrl: null }));
@@ -184,11 +184,11 @@ export class Notifier {
     return out;
   }
 
-  private budget(channelId: number): number {
+  private budget(c: PlanChannel): number {
     const since = Date.now() - 60_000;
-    const list = (this.recent.get(channelId) ?? []).filter((t) => t > since);
-    this.recent.set(channelId, list);
-    return this.opts.rateLimitPerMinute - list.length;
+    const list = (this.recent.get(c.id) ?? []).filter((t) => t > since);
+    this.recent.set(c.id, list);
+    return (c.rateLimitPerMinute ?? this.opts.rateLimitPerMinute) - list.length;
   }
 
   private spend(channelId: number, n: number): void {

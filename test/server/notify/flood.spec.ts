@@ -54,16 +54,16 @@ describe('a flood: 1,000 new findings across 50 projects', () => {
     await ts.cleanup();
   });
 
-  async function run(rateLimitPerMinute: number): Promise<void> {
+  async function run(rateLimitPerMinute: number, slackRate?: number): Promise<void> {
     const box = SecretBox.fromKey(crypto.randomBytes(32));
     for (const n of await store.notify.channels()) await store.notify.deleteChannel(n.name);
-    await addChannel(store, box, { name: 'slack', type: 'slack', options: {}, secrets: { url: slack.url + SLACK_PATH }, rules: [] });
+    await addChannel(store, box, { name: 'slack', type: 'slack', options: slackRate ? { rateLimitPerMinute: slackRate } : {}, secrets: { url: slack.url + SLACK_PATH }, rules: [] });
     await addChannel(store, box, { name: 'hook', type: 'webhook', options: { url: hook.url + '/hooks/bulwark' }, secrets: { secret: SECRET }, rules: [] });
     await addChannel(store, box, { name: 'mail', type: 'email', options: { host: '127.0.0.1', port: smtp.port, from: 'bulwark@example.com', to: ['oncall@example.com'] }, secrets: {}, rules: [] });
     const feed = new MemoryEventFeed();
     // Cursors continue past the previous run's.
     const c0 = Number((await store.notify.cursor()) ?? '0');
-    feed.push(...flood().map((e) => ({ ...e, cursor: String(Number(e.cursor) + c0), fingerprint: e.fingerprint + String(rateLimitPerMinute) })));
+    feed.push(...flood().map((e) => ({ ...e, cursor: String(Number(e.cursor) + c0), fingerprint: `${e.fingerprint}${rateLimitPerMinute}/${slackRate ?? ''}` })));
     const notifier = new Notifier(store, { feed, secrets: box, rateLimitPerMinute, floodThreshold: 10 });
     await notifier.collect();
     for (let i = 0; i < 20 && (await store.notify.counts()).pending; i++) await notifier.deliver();
@@ -88,5 +88,13 @@ describe('a flood: 1,000 new findings across 50 projects', () => {
     expect(got).toHaveLength(30);
     expect(got.reduce((n, v) => n + Number(v.count), 0)).toBe(1000);
     expect(got.filter((v) => (v.project as { name: string }).name === '21 more projects')).toHaveLength(1);
+  });
+
+  it("a channel's own rate limit overrides the notifier's: Slack at 10 a minute gets 9 projects and one summary, the others 50", async () => {
+    const [s0, h0, m0] = [slack.messages.length, hook.verified.length, smtp.mails.length];
+    await run(100, 10);
+    expect(slack.messages.length - s0).toBe(10);
+    expect(hook.verified.length - h0).toBe(50);
+    expect(smtp.mails.length - m0).toBe(50);
   });
 });

@@ -9,9 +9,13 @@ const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be 
 const grouping = z.enum(['package', 'advisory']).default('package');
 
 /** Per type: the options stored in clear and the secrets stored sealed. Unknown keys are refused. */
+/** A message channel's own rate limit: messages per minute, overriding the notifier's (past it, one summary). */
+const rateLimitPerMinute = z.number().int().min(1).max(10_000).optional();
+
 export const OPTION_SCHEMAS = {
   slack: z.strictObject({
     dashboardUrl: httpUrl.optional(),
+    rateLimitPerMinute,
     /** Bot token: the Slack channel to post to (an id such as C0123456789, or #name). */
     channel: z.string().regex(/^(#[a-z0-9._-]{1,80}|[CGD][A-Z0-9]{2,})$/, 'a Slack channel id (C0123456789) or #name').optional(),
     /** Bot token: the Web API base (tests and Enterprise Grid proxies). */
@@ -19,7 +23,7 @@ export const OPTION_SCHEMAS = {
     /** Bot token: each project's digests in one thread (default true). */
     threads: z.boolean().default(true),
   }),
-  webhook: z.strictObject({ url: httpUrl, dashboardUrl: httpUrl.optional() }),
+  webhook: z.strictObject({ url: httpUrl, dashboardUrl: httpUrl.optional(), rateLimitPerMinute }),
   email: z.strictObject({
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(587),
@@ -28,6 +32,7 @@ export const OPTION_SCHEMAS = {
     from: z.string().email(),
     to: z.array(z.string().email()).min(1).max(100),
     dashboardUrl: httpUrl.optional(),
+    rateLimitPerMinute,
   }),
   gitlab: z
     .strictObject({

@@ -20,6 +20,7 @@ describe('purl builders', () => {
     [hexPurl('phoenix', '1.7.12'), 'pkg:hex/phoenix@1.7.12'],
     [pubPurl('http', '1.2.1'), 'pkg:pub/http@1.2.1'],
     [cocoapodsPurl('AFNetworking', '4.0.1'), 'pkg:cocoapods/AFNetworking@4.0.1'],
+    [cocoapodsPurl('AppCenter/Analytics', '4.2.0'), 'pkg:cocoapods/AppCenter@4.2.0#Analytics'],
     [swiftPurl('github.com/apple/swift-nio', '2.65.0'), 'pkg:swift/github.com/apple/swift-nio@2.65.0'],
     [swiftPurl('mona.LinkedList', '1.1.0'), 'pkg:swift/mona/LinkedList@1.1.0'],
     [conanPurl('zlib', '1.3.1'), 'pkg:conan/zlib@1.3.1'],

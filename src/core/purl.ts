@@ -12,10 +12,10 @@ export class InvalidPurlError extends Error {
   override readonly name = 'InvalidPurlError';
 }
 
-function build(type: string, namespace: string | undefined, name: string, version: string, qualifiers?: Record<string, string>): string {
+function build(type: string, namespace: string | undefined, name: string, version: string, qualifiers?: Record<string, string>, subpath?: string): string {
   const q = qualifiers && Object.keys(qualifiers).length > 0 ? qualifiers : undefined;
   try {
-    return new PackageURL(type, namespace, name, version, q, undefined).toString();
+    return new PackageURL(type, namespace, name, version, q, subpath).toString();
   } catch (e) {
     throw new InvalidPurlError(`no valid ${type} purl for ${JSON.stringify(namespace ? `${namespace}/${name}` : name)} ${JSON.stringify(version)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
@@ -80,9 +80,14 @@ export function pubPurl(name: string, version: string): string {
   return build('pub', undefined, name, version);
 }
 
-/** `pkg:cocoapods/<pod>@<version>`. */
-export function cocoapodsPurl(pod: string, version: string): string {
-  return build('cocoapods', undefined, pod, version);
+/**
+ * `pkg:cocoapods/<pod>@<version>`; a subspec (`AppCenter/Analytics`) is the pod's purl with the subspec as subpath
+ * (`pkg:cocoapods/AppCenter@4.2.0#Analytics`), as the purl spec's cocoapods type says.
+ */
+export function cocoapodsPurl(spec: string, version: string): string {
+  const cut = spec.indexOf('/');
+  if (cut < 0) return build('cocoapods', undefined, spec, version);
+  return build('cocoapods', undefined, spec.slice(0, cut), version, undefined, spec.slice(cut + 1));
 }
 
 /** `pkg:julia/<name>@<version>?uuid=<uuid>`: Julia names are not unique, the package's UUID is. */

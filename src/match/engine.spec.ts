@@ -63,6 +63,21 @@ const cases: Case[] = [
     ],
   },
   {
+    // Listed versions: CocoaPods has no version ordering of its own here (ranges stay undecided, see below).
+    name: 'a CocoaPods subspec is looked up under its pod: advisories name the pod',
+    feeds: {
+      'osv/ghsa': [adv('GHSA-pods-0000-0001', [affected('CocoaPods', 'AppCenter', [], { versions: ['4.2.0'] })])],
+    },
+    packages: [
+      pkg('CocoaPods', 'AppCenter/Analytics', '4.2.0'),
+      pkg('CocoaPods', 'AppCenter/Core', '4.3.0'),
+      pkg('CocoaPods', 'AppCenterX/Core', '4.2.0'),
+    ],
+    findings: [{ id: 'GHSA-pods-0000-0001', package: { name: 'AppCenter/Analytics', version: '4.2.0' } }],
+    // 4.3.0 is not listed and has no ordering to place it: undecided, never silently clean. AppCenterX is not asked.
+    unknowns: [{ kind: 'unparseable-version', message: /CocoaPods AppCenter\/Core 4\.3\.0: could not decide 1 advisory/ }],
+  },
+  {
     name: 'a withdrawn advisory is dropped',
     feeds: {
       'osv/npm': [

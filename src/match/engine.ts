@@ -25,10 +25,16 @@ interface Hit {
   why: string;
 }
 
-/** Name and version an advisory feed keys a package by: distro feeds use the source package. */
+/**
+ * Name and version an advisory feed keys a package by: distro feeds use the source package; a CocoaPods subspec
+ * (`AppCenter/Analytics`) is part of its pod, and advisories name the pod (`AppCenter`).
+ */
 function matchKey(pkg: Package): { name: string; version: string } {
   if (pkg.source && pkg.ecosystem.includes(':')) {
     return { name: pkg.source.name, version: pkg.source.version ?? pkg.version };
+  }
+  if (pkg.ecosystem === 'CocoaPods' && pkg.name.includes('/')) {
+    return { name: pkg.name.slice(0, pkg.name.indexOf('/')), version: pkg.version };
   }
   return { name: pkg.name, version: pkg.version };
 }

@@ -14,15 +14,27 @@ describe('lang/cocoapods-podfile-lock required', () => {
   ])('%s → %s', (p, want) => expect(ex.required(p)).toBe(want));
 });
 
-// aquasecurity/trivy pkg/dependency/parser/swift/cocoapods/parse_test.go "happy path" lists AppCenter 4.2.0,
-// AppCenter/Analytics, AppCenter/Core, AppCenter/Crashes (all 4.2.0) and KeychainAccess 4.2.1. We fold the
-// three subspecs into AppCenter, so the same pods and versions come out as two packages.
+// Provenance: aquasecurity/trivy pkg/dependency/parser/swift/cocoapods/parse_test.go (TestParse). "happy path"
+// expects five libraries: AppCenter, AppCenter/Analytics, AppCenter/Core, AppCenter/Crashes (all 4.2.0) and
+// KeychainAccess 4.2.1; subspecs are packages of their own. "empty" and "sad path" expect none.
+const TRIVY_HAPPY: [string, string][] = [
+  ['AppCenter', '4.2.0'],
+  ['AppCenter/Analytics', '4.2.0'],
+  ['AppCenter/Core', '4.2.0'],
+  ['AppCenter/Crashes', '4.2.0'],
+  ['KeychainAccess', '4.2.1'],
+];
+
 describe('lang/cocoapods-podfile-lock on trivy fixtures', () => {
-  it('happy.lock', async () => {
+  it('happy.lock: the five libraries trivy expects, subspecs with a subpath purl', async () => {
     const out = await runPeer(ex, T, 'happy.lock');
-    expect(out.packages.map((p) => [p.name, p.version, p.purl, p.locations.map((l) => l.line)])).toEqual([
-      ['AppCenter', '4.2.0', 'pkg:cocoapods/AppCenter@4.2.0', [2, 5, 7, 8]],
-      ['KeychainAccess', '4.2.1', 'pkg:cocoapods/KeychainAccess@4.2.1', [10]],
+    expect(out.packages.map((p) => [p.name, p.version])).toEqual(TRIVY_HAPPY);
+    expect(out.packages.map((p) => [p.name, p.purl, p.locations.map((l) => l.line)])).toEqual([
+      ['AppCenter', 'pkg:cocoapods/AppCenter@4.2.0', [2]],
+      ['AppCenter/Analytics', 'pkg:cocoapods/AppCenter@4.2.0#Analytics', [5]],
+      ['AppCenter/Core', 'pkg:cocoapods/AppCenter@4.2.0#Core', [7]],
+      ['AppCenter/Crashes', 'pkg:cocoapods/AppCenter@4.2.0#Crashes', [8]],
+      ['KeychainAccess', 'pkg:cocoapods/KeychainAccess@4.2.1', [10]],
     ]);
     expect(out.packages.every((p) => p.ecosystem === 'CocoaPods' && p.direct === false)).toBe(true);
   });
@@ -45,7 +57,7 @@ describe('lang/cocoapods-podfile-lock formats', () => {
     const text = ['PODS:', '  - Firebase/Core (10.0.0):', '    - FirebaseCore (= 10.0.0)', '  - FirebaseCore (10.0.0)', '  - Local (0.1.0)', '', 'DEPENDENCIES:', '  - Firebase/Core', '  - Local (from `../Local`)', ''].join('\n');
     const out = await run(ex, 'Podfile.lock', text);
     expect(out.packages.map((p) => [p.name, p.version, p.direct])).toEqual([
-      ['Firebase', '10.0.0', true],
+      ['Firebase/Core', '10.0.0', true],
       ['FirebaseCore', '10.0.0', false],
       ['Local', '0.1.0', true],
     ]);

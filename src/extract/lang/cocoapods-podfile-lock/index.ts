@@ -1,11 +1,12 @@
 /**
  * Extractor for CocoaPods `Podfile.lock`.
  *
- * Subspecs are folded into their pod (`AppCenter/Analytics (4.2.0)` → AppCenter 4.2.0), since
- * advisories name the pod; the peer (trivy) lists each subspec as its own package.
+ * Each PODS entry is a package, subspecs included (`AppCenter/Analytics 4.2.0`, purl
+ * `pkg:cocoapods/AppCenter@4.2.0#Analytics`), as the peer (trivy) lists them; the matcher looks a subspec up
+ * under its pod's name (src/match/engine.ts matchKey), since advisories name the pod.
  * Ecosystem "CocoaPods": OSV has no CocoaPods ecosystem (advisories for pods come from GHSA/other
  * feeds under that name); purl `pkg:cocoapods/<pod>@<version>`.
- * Direct: the pod is named under DEPENDENCIES.
+ * Direct: the spec (or, for a subspec, its pod) is named under DEPENDENCIES.
  */
 import { cocoapodsPurl } from '../../../core/purl.js';
 import type { Extractor, ExtractInput, ExtractOutput } from '../../types.js';
@@ -18,7 +19,7 @@ export const ID = 'lang/cocoapods-podfile-lock';
 
 export const cocoapodsPodfileLockExtractor: Extractor = {
   id: ID,
-  version: 1,
+  version: 2,
   candidates: { baseNames: ['Podfile.lock'] },
   required(path: string): boolean {
     return baseName(path) === 'Podfile.lock';
@@ -29,10 +30,10 @@ export const cocoapodsPodfileLockExtractor: Extractor = {
     for (const d of parsed.dropped) set.problem(`dropped ${d}`);
     for (const p of parsed.pods) {
       set.add({
-        name: p.pod,
+        name: p.spec,
         version: p.version,
-        purl: () => cocoapodsPurl(p.pod, p.version),
-        direct: parsed.direct.has(p.pod),
+        purl: () => cocoapodsPurl(p.spec, p.version),
+        direct: parsed.direct.has(p.spec),
         ...(p.line !== undefined ? { line: p.line } : {}),
       });
     }

@@ -50,7 +50,11 @@ export function parsePodfileLock(text: string): { pods: PodEntry[]; direct: Set<
     for (const item of deps.items) {
       const t = lib().isScalar(item) ? String(item.value) : undefined;
       const name = t?.trim().split(/\s+/)[0];
-      if (name) out.direct.add(name.split('/')[0] ?? name);
+      // A subspec asked for makes both it and its pod direct (the pod is what the Podfile pulls in).
+      if (name) {
+        out.direct.add(name);
+        out.direct.add(name.split('/')[0] ?? name);
+      }
     }
   }
   return out;

@@ -45,21 +45,51 @@ describe('lang/pnpm-lock on trivy fixtures', () => {
     expect(p).toContain('json-schema@0.4.0');
   });
 
-  it('pnpm-lock_archives.yaml: registry packages kept; tarballs are unknowns; file: packages skipped', async () => {
-    // trivy pnpmArchives also lists debug@4.3.4 and is-negative@2.0.1 (from GitHub tarballs) and the local
-    // lodash / package1. We do not claim a tarball is the registry release of the same version.
+  // Provenance: trivy parse_testcase.go pnpmArchives: 6 packages, the tarball (debug, is-negative), file: tarball
+  // (lodash) and directory (package1) ones at the version they declare.
+  it('pnpm-lock_archives.yaml: the six packages of pnpmArchives; non-registry ones carry an unknown', async () => {
     const out = await run('pnpm-lock_archives.yaml');
-    expect(ids(out.packages)).toEqual(['asynckit@0.4.0', 'ms@2.1.2']);
-    expect(out.unknowns?.map((u) => `${u.package?.name}@${u.package?.version}`).sort()).toEqual(['debug@4.3.4', 'is-negative@2.0.1']);
+    expect(out.packages.map((p) => `${p.name}@${p.version}${p.direct ? ' direct' : ''}`)).toEqual([
+      'asynckit@0.4.0', 'debug@4.3.4 direct', 'is-negative@2.0.1 direct', 'lodash@4.17.21 direct', 'ms@2.1.2', 'package1@1.0.0 direct',
+    ]);
+    expect(byId(out.packages, 'debug@4.3.4')).toMatchObject({ purl: 'pkg:npm/debug@4.3.4', dev: false });
+    expect(out.unknowns?.map((u) => `${u.package?.name}@${u.package?.version}`).sort()).toEqual([
+      'debug@4.3.4', 'is-negative@2.0.1', 'lodash@4.17.21', 'package1@1.0.0',
+    ]);
+    expect(out.unknowns?.every((u) => u.kind === 'unresolved-version' && /not from the registry/.test(u.message))).toBe(true);
   });
 
-  it('pnpm-lock_v9.yaml: dev computed from importers', async () => {
+  // Provenance: trivy parse_testcase.go pnpmV9: 22 packages; we give 21, all but `package1` (a local directory
+  // that declares no version: trivy lists it without one, we cannot match a package without a version).
+  it('pnpm-lock_v9.yaml: the packages of pnpmV9 with their direct/dev flags; dev computed from importers', async () => {
     const out = await run('pnpm-lock_v9.yaml');
-    expect(out.packages).toHaveLength(17);
-    expect(byId(out.packages, 'jquery@3.6.0')).toMatchObject({ direct: true, dev: true });
-    expect(byId(out.packages, 'promise@8.1.0')).toMatchObject({ direct: true, dev: false });
-    expect(byId(out.packages, 'asap@2.0.6')).toMatchObject({ direct: false, dev: false });
+    expect(out.packages.map((p) => `${p.name}@${p.version}${p.direct ? ' direct' : ''}${p.dev ? ' dev' : ''}`)).toEqual([
+      '@babel/helper-string-parser@7.24.1 direct',
+      'asap@2.0.6',
+      'asynckit@0.4.0',
+      'await-sleep@0.0.1 direct dev',
+      'debug@4.3.4',
+      'debug@4.3.5 direct',
+      'ee-first@1.1.1',
+      'encodeurl@1.0.2',
+      'escape-html@1.0.3',
+      'finalhandler@1.1.1 direct',
+      'is-negative@2.0.1 direct',
+      'jquery@3.6.0 direct dev',
+      'lodash@4.17.21 direct dev',
+      'ms@2.0.0 direct',
+      'ms@2.1.2',
+      'on-finished@2.3.0 direct',
+      'parseurl@1.3.3',
+      'promise@8.1.0 direct',
+      'sleep-utils@1.0.3 direct',
+      'statuses@1.4.0',
+      'unpipe@1.0.0',
+    ]);
     expect(byId(out.packages, '@babel/helper-string-parser@7.24.1')?.locations[0]?.line).toBe(56);
+    expect(out.unknowns?.map((u) => `${u.package?.name}@${u.package?.version}`).sort()).toEqual([
+      'asynckit@0.4.0', 'debug@4.3.5', 'is-negative@2.0.1', 'lodash@4.17.21',
+    ]);
   });
 
   it('v9 variants: cyclic imports, multiple versions, peers, two YAML documents', async () => {

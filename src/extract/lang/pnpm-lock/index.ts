@@ -14,11 +14,14 @@ const LOCAL = new Set(['file', 'link', 'directory']);
 
 /**
  * pnpm-lock.yaml v5, v6 and v9. Direct = listed by an importer; dev = the lockfile's `dev` flag (v5/v6),
- * or reachable only from importers' devDependencies (v9, which dropped the flag).
+ * or reachable only from importers' devDependencies (v9, which dropped the flag). Tarball, git, `file:` and
+ * directory packages that declare a version are reported at it, as trivy does, each with an `unresolved-version`
+ * unknown saying it does not come from the registry; those without one (a bare local directory) are the project's
+ * own code and are skipped.
  */
 export const pnpmLockExtractor: Extractor = {
   id: ID,
-  version: 1,
+  version: 2,
   candidates: { baseNames: ['pnpm-lock.yaml'] },
   required(path: string): boolean {
     return baseName(path) === 'pnpm-lock.yaml' && !path.includes('node_modules/');
@@ -44,14 +47,24 @@ export const pnpmLockExtractor: Extractor = {
 
     const lines = new LineIndex(text);
     for (const p of lock.packages) {
-      if (LOCAL.has(p.source)) continue;
-      if (p.source !== 'registry' || !isExactSemver(p.version)) {
+      const registry = p.source === 'registry';
+      if (!isExactSemver(p.version)) {
+        // a local link or directory without a version of its own is part of the project, not a dependency
+        if (LOCAL.has(p.source)) continue;
         set.unknown({
           kind: 'unresolved-version',
-          message: `${p.name} ${p.version} comes from ${p.source === 'registry' ? 'an unrecognized source' : `a ${p.source}`}, not from the registry`,
+          message: `${p.name} ${p.version} comes from ${registry ? 'an unrecognized source' : `a ${p.source}`}, not from the registry`,
           package: { name: p.name, version: p.version },
         });
         continue;
+      }
+      if (!registry) {
+        // Reported at the version the package declares (as trivy does), with a note: the code is not the registry's.
+        set.unknown({
+          kind: 'unresolved-version',
+          message: `${p.name} ${p.version} comes from a ${p.source}, not from the registry; matched as the registry release of that version`,
+          package: { name: p.name, version: p.version },
+        });
       }
       const dev = lock.lockfileVersion < 9 && p.dev !== undefined ? p.dev : !reach.prod.has(p.id) && reach.dev.has(p.id);
       set.add({

@@ -110,7 +110,8 @@ export function parsePnpmLock(text: string): PnpmLock {
       const ver = String(raw);
       if (ver.startsWith('link:')) continue;
       // a version may also be a full key (`/other@1.0.0` or `other@1.0.0` for aliases)
-      if (ver.startsWith('/') || (major >= 9 && /^(@[^/]+\/)?[^@/]+@/.test(ver))) {
+      // (not a version with a peer suffix: `4.3.4(supports-color@8.1.1)` is debug 4.3.4, not a package "4.3.4(...")
+      if (ver.startsWith('/') || (major >= 9 && /^(@[^/]+\/)?[^@/()]+@/.test(ver))) {
         const k = parseKey(ver, major);
         if (k) out.push(`${k.name}@${k.version}`);
         continue;
@@ -153,9 +154,11 @@ export function parsePnpmLock(text: string): PnpmLock {
     let version = k.version;
     let source = 'registry';
     const resolution = isRec(info['resolution']) ? info['resolution'] : {};
-    if (typeof info['name'] === 'string' && typeof info['version'] === 'string') {
-      // non-registry entries carry the package's own name and version (tarballs, git, directories)
-      name = info['name'];
+    const nonRegistry = typeof resolution['tarball'] === 'string' || typeof resolution['repo'] === 'string' || typeof resolution['directory'] === 'string';
+    if ((typeof info['name'] === 'string' || nonRegistry) && info['version'] !== undefined && info['version'] !== null) {
+      // non-registry entries carry the package's own version (tarballs, git, directories); v5/v6 also its name,
+      // v9 names it in the key (`debug@https://github.com/debug-js/debug/tarball/4.3.5`)
+      name = typeof info['name'] === 'string' ? info['name'] : k.name;
       version = String(info['version']);
       source = typeof resolution['tarball'] === 'string' ? (String(resolution['tarball']).startsWith('file:') ? 'file' : 'tarball')
         : typeof resolution['repo'] === 'string' ? 'git'

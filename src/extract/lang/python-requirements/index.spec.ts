@@ -19,29 +19,53 @@ describe('lang/python-requirements required()', () => {
   ])('%s → %s', (p, want) => expect(ex.required(p)).toBe(want));
 });
 
-// Expected from aquasecurity/trivy pkg/dependency/parser/python/pip/parse_testcase.go. Trivy keeps names as
-// written; we report PEP 503 names (Flask → flask, Jinja2 → jinja2).
+// Provenance: aquasecurity/trivy pkg/dependency/parser/python/pip/parse_test.go + parse_testcase.go (TestParse).
+// Trivy keeps names as written; we report PEP 503 names (Flask → flask, Jinja2 → jinja2). Trivy reads
+// requirements_compatible.txt with useMinVersion and expects keyring 4.1.1 (`>= 4.1.1`), Mopidy-Dirble 1.1
+// (`~= 1.1`) and python-gitlab 2.0.0 (`==2.0.*`); the stored test names nothing for the lines after those three.
+// We report the minimum of ranges bounded to one release series (`~=`, `==X.*`, and `==1.*,>=1.2` → 1.2) but not
+// of an open `>=` (keyring), which stays an unknown; for the same reason requirements_operator.txt gives
+// mopidy-dirble 1.1 (`~= 1.1`) besides trivy's default-mode Django and SomeProject.
 describe('lang/python-requirements on trivy fixtures', () => {
   it.each([
     ['requirements_flask.txt', ['click@8.0.0', 'flask@2.0.0', 'itsdangerous@2.0.0', 'jinja2@3.0.0', 'markupsafe@2.0.0', 'werkzeug@2.0.0']],
     ['requirements_comments.txt', ['click@8.0.0', 'flask@2.0.0', 'jinja2@3.0.0', 'markupsafe@2.0.0']],
     ['requirements_spaces.txt', ['click@8.0.0', 'flask@2.0.0', 'itsdangerous@2.0.0', 'jinja2@3.0.0']],
     ['requirements_no_version.txt', ['flask@2.0.0']],
-    ['requirements_operator.txt', ['django@2.3.4', 'someproject@5.4']],
+    ['requirements_operator.txt', ['django@2.3.4', 'mopidy-dirble@1.1', 'someproject@5.4']],
     ['requirements_hash.txt', ['fooproject@1.2', 'jinja2@3.0.0']],
     ['requirements_hyphens.txt', ['oauth2-client@4.0.0', 'python-gitlab@2.0.0']],
     ['requirement_exstras.txt', ['celery@4.4.7', 'pyjwt@2.1.0']],
     ['requirements_utf16le.txt', ['attrs@20.3.0']],
-    ['requirements_compatible.txt', []],
+    ['requirements_compatible.txt', ['mopidy-dirble@1.1', 'pyjwt@1.2', 'python-gitlab@2.0.0']],
     ['requirements_with_templating_engine.txt', []],
   ])('%s', async (f, want) => {
     expect(ids((await run(f)).packages)).toEqual(want);
   });
 
-  it('ranges are unresolved-version unknowns, never versions', async () => {
+  it('ranges are unresolved-version unknowns; a bounded range also names the minimum it was reported at', async () => {
     const out = await run('requirements_operator.txt');
-    expect(out.unknowns?.map((u) => u.package?.name)).toEqual(['keyring', 'coverage', 'mopidy-dirble', 'numpynew', 'numpy', 'requests']);
-    expect(out.unknowns?.every((u) => u.kind === 'unresolved-version' && u.package?.version === undefined)).toBe(true);
+    expect(out.unknowns?.map((u) => [u.package?.name, u.package?.version])).toEqual([
+      ['keyring', undefined],
+      ['coverage', undefined],
+      ['mopidy-dirble', '1.1'],
+      ['numpynew', undefined],
+      ['numpy', undefined],
+      ['requests', undefined],
+    ]);
+    expect(out.unknowns?.every((u) => u.kind === 'unresolved-version')).toBe(true);
+    expect(out.unknowns?.[2]?.message).toMatch(/reported at its minimum 1\.1, the installed version may be higher/);
+  });
+
+  it('requirements_compatible.txt: lines as trivy expects; invalid wildcards and open ranges are not guessed', async () => {
+    const out = await run('requirements_compatible.txt');
+    expect(out.packages.map((p) => [p.name, p.version, p.locations[0]?.line])).toEqual([
+      ['mopidy-dirble', '1.1', 2],
+      ['pyjwt', '1.2', 6],
+      ['python-gitlab', '2.0.0', 3],
+    ]);
+    const bare = out.unknowns?.filter((u) => u.package?.version === undefined).map((u) => u.package?.name);
+    expect(bare).toEqual(['keyring', 'django', 'django', 'eventlet']);
   });
 
   it('lines of multi-line (hash) requirements point at their first line', async () => {

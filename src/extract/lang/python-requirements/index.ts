@@ -5,6 +5,7 @@ import { isPep440Version, normalizePyName, PYPI_ECOSYSTEM } from '../python-comm
 import { pypiPurl } from '../../../core/purl.js';
 import { decodePyText } from '../python-common/text.js';
 import { parseRequirements } from './parse.js';
+import { minimumVersion } from './min-version.js';
 
 const ID = 'lang/python-requirements';
 const MAX_DEPTH = 16;
@@ -39,13 +40,15 @@ function joinPath(dir: string, rel: string): string | undefined {
 }
 
 /**
- * pip requirements files. Only exact pins (`==1.2`, `===1.2`) are package versions; a range or a bare name is
- * an `unresolved-version` unknown (unless a `-c` constraints file pins it), and editable installs, URLs and
- * local paths are unknowns too. `-r` and `-c` includes are read from the tree, with a cycle guard.
+ * pip requirements files. Exact pins (`==1.2`, `===1.2`) are package versions. A range bounded within one
+ * release series (`~=1.1`, `==2.0.*`) and no pin from a `-c` constraints file is reported at its minimum version,
+ * as trivy does (min-version.ts), together with an `unresolved-version` unknown saying the installed version may
+ * be higher, so the guess is never silent. A range without a floor or a bare name is only that unknown; editable
+ * installs, URLs and local paths are unknowns too. `-r` and `-c` includes are read from the tree, with a cycle guard.
  */
 export const pythonRequirementsExtractor: Extractor = {
   id: ID,
-  version: 1,
+  version: 2,
   candidates: { suffixes: ['.txt'] },
   required: isRequirementsFile,
   async extract(input: ExtractInput): Promise<ExtractOutput> {
@@ -114,6 +117,16 @@ export const pythonRequirementsExtractor: Extractor = {
       const c = constraints.get(u.name);
       if (c && isPep440Version(c.version)) {
         set.add({ name: u.name, version: c.version, purl: () => pypiPurl(u.name, c.version), line: u.line, path: u.path });
+        continue;
+      }
+      const floor = minimumVersion(u.specifier);
+      if (floor !== undefined) {
+        set.add({ name: u.name, version: floor, purl: () => pypiPurl(u.name, floor), line: u.line, path: u.path });
+        set.unknown({
+          kind: 'unresolved-version',
+          message: `${u.path}:${u.line}: ${u.name} ${u.specifier} does not pin a version; reported at its minimum ${floor}, the installed version may be higher`,
+          package: { name: u.name, version: floor },
+        });
         continue;
       }
       set.unknown({

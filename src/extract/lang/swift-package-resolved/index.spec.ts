@@ -14,34 +14,35 @@ describe('lang/swift-package-resolved required', () => {
   ])('%s → %s', (p, want) => expect(ex.required(p)).toBe(want));
 });
 
-// Transcribed from aquasecurity/trivy pkg/dependency/parser/swift/swift/parse_test.go (name, version, StartLine).
+// Provenance: aquasecurity/trivy pkg/dependency/parser/swift/swift/parse_test.go (TestParser_Parse): name, version,
+// StartLine of each expected package. v1: 2 packages; v2: 6 (swift-ogg from `"branch": "0.0.1"`); empty: none.
+const TRIVY: Record<string, [string, string, number][]> = {
+  'happy-v1-Package.resolved': [
+    ['github.com/Quick/Nimble', '9.2.1', 4],
+    ['github.com/ReactiveCocoa/ReactiveSwift', '7.1.1', 13],
+  ],
+  'happy-v2-Package.resolved': [
+    ['github.com/Quick/Nimble', '9.2.1', 21],
+    ['github.com/Quick/Quick', '7.2.0', 30],
+    ['github.com/ReactiveCocoa/ReactiveSwift', '7.1.1', 39],
+    ['github.com/element-hq/swift-ogg', '0.0.1', 48],
+    ['github.com/mattgallagher/CwlCatchException', '2.1.2', 3],
+    ['github.com/mattgallagher/CwlPreconditionTesting', '2.1.2', 12],
+  ],
+  'empty-Package.resolved': [],
+};
+
 describe('lang/swift-package-resolved on trivy fixtures', () => {
-  it('happy-v1-Package.resolved', async () => {
+  it.each(Object.entries(TRIVY))('%s: the packages trivy expects', async (file, want) => {
+    const out = await runPeer(ex, T, file);
+    expect(out.packages.map((p) => [p.name, p.version, p.locations[0]?.line])).toEqual(want);
+    expect(out.unknowns ?? []).toEqual([]);
+    expect(out.packages.every((p) => p.ecosystem === 'SwiftURL')).toBe(true);
+  });
+
+  it('purl of a repository pin', async () => {
     const out = await runPeer(ex, T, 'happy-v1-Package.resolved');
-    expect(out.packages.map((p) => [p.name, p.version, p.locations[0]?.line])).toEqual([
-      ['github.com/Quick/Nimble', '9.2.1', 4],
-      ['github.com/ReactiveCocoa/ReactiveSwift', '7.1.1', 13],
-    ]);
     expect(out.packages[0]?.purl).toBe('pkg:swift/github.com/Quick/Nimble@9.2.1');
-    expect(out.packages[0]?.ecosystem).toBe('SwiftURL');
-  });
-
-  // The peer also lists github.com/element-hq/swift-ogg@0.0.1, taken from `"branch": "0.0.1"` (no version in the
-  // pin). A branch is not a release; we report that pin as an unresolved-version unknown.
-  it('happy-v2-Package.resolved', async () => {
-    const out = await runPeer(ex, T, 'happy-v2-Package.resolved');
-    expect(out.packages.map((p) => [p.name, p.version, p.locations[0]?.line])).toEqual([
-      ['github.com/Quick/Nimble', '9.2.1', 21],
-      ['github.com/Quick/Quick', '7.2.0', 30],
-      ['github.com/ReactiveCocoa/ReactiveSwift', '7.1.1', 39],
-      ['github.com/mattgallagher/CwlCatchException', '2.1.2', 3],
-      ['github.com/mattgallagher/CwlPreconditionTesting', '2.1.2', 12],
-    ]);
-    expect(out.unknowns).toMatchObject([{ kind: 'unresolved-version', package: { name: 'github.com/element-hq/swift-ogg' } }]);
-  });
-
-  it('empty-Package.resolved', async () => {
-    expect((await runPeer(ex, T, 'empty-Package.resolved')).packages).toEqual([]);
   });
 
   it('integration swift/Package.resolved', async () => {
@@ -59,13 +60,15 @@ describe('lang/swift-package-resolved formats', () => {
     ['file:///Users/me/lib', undefined],
   ])('swiftUrlName(%s) → %s', (url, want) => expect(swiftUrlName(url)).toBe(want));
 
-  it('v3 with a registry pin and a revision-only pin', async () => {
+  it('v3: a registry pin, a revision-only pin, a moving branch and a version-named branch', async () => {
     const text = JSON.stringify(
       {
         originHash: 'x',
         pins: [
           { identity: 'mona.linkedlist', kind: 'registry', location: '', state: { version: '1.0.0' } },
           { identity: 'x', kind: 'remoteSourceControl', location: 'https://github.com/a/x.git', state: { revision: 'abc' } },
+          { identity: 'y', kind: 'remoteSourceControl', location: 'https://github.com/a/y.git', state: { branch: 'main', revision: 'def' } },
+          { identity: 'z', kind: 'remoteSourceControl', location: 'https://github.com/a/z.git', state: { branch: 'v2.0.0-beta.1', revision: '123' } },
         ],
         version: 3,
       },
@@ -73,8 +76,11 @@ describe('lang/swift-package-resolved formats', () => {
       2,
     );
     const out = await run(ex, 'Package.resolved', text);
-    expect(out.packages.map((p) => [p.name, p.version, p.locations[0]?.line])).toEqual([['mona.linkedlist', '1.0.0', 4]]);
-    expect(out.unknowns?.[0]?.message).toContain('revision abc');
+    expect(out.packages.map((p) => [p.name, p.version, p.locations[0]?.line])).toEqual([
+      ['github.com/a/z', 'v2.0.0-beta.1', 29],
+      ['mona.linkedlist', '1.0.0', 4],
+    ]);
+    expect(out.unknowns?.map((u) => u.message)).toEqual(['github.com/a/x is pinned to revision abc, not a version', 'github.com/a/y is pinned to branch main, not a version']);
   });
 
   it('truncated JSON → ParseError', async () => {

@@ -8,7 +8,7 @@ import type { ScanReport } from '../../src/core/report.js';
 import { importReport } from '../../src/import/index.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { initServer, startServer } from '../../src/server/server.js';
-import { apiClient } from '../server/monitor-support.js';
+import { apiClient, settleServer } from '../server/monitor-support.js';
 import { freshStore } from '../server/support.js';
 import type { TestStore } from '../server/support.js';
 import { BIN, runCli } from '../support/cli.js';
@@ -90,15 +90,7 @@ describe.skipIf(!TRIVY)('Trivy imported into a server vs Bulwark, where the data
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 1200; i++) {
-      const q = await server.store.queue.stats();
-      const j = await server.store.monitor.jobCounts();
-      if ((q.queued ?? 0) + (q.processing ?? 0) === 0 && (j.queued ?? 0) === 0) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error('the server did not settle');
-  };
+  const settle = (): Promise<void> => settleServer(server, 1200);
 
   const upload = async (project: string, body: Buffer | string): Promise<void> => {
     await api('/api/v1/projects', { method: 'POST', body: JSON.stringify({ name: project }) });

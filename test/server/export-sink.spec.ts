@@ -16,7 +16,7 @@ import type { FakeBulk } from '../import/fake-bulk-server.js';
 import { BIN } from '../support/cli.js';
 import { REPO_ROOT } from '../support/shared.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleServer, writeMirror } from './monitor-support.js';
 import type { TestStore } from './support.js';
 import { ENGINES, freshStore } from './support.js';
 
@@ -68,15 +68,7 @@ for (const { engine, skip } of ENGINES) {
     });
 
     const api = apiClient(() => server, () => adminKey);
-    const settle = async (): Promise<void> => {
-      for (let i = 0; i < 400; i++) {
-        const q = await server.store.queue.stats();
-        const j = await server.store.monitor.jobCounts();
-        if ((q.queued ?? 0) + (q.processing ?? 0) === 0 && (j.queued ?? 0) === 0) return;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error('the server did not settle');
-    };
+    const settle = (): Promise<void> => settleServer(server);
     const upload = async (project: string, target: string, packages: ReturnType<typeof npmPackage>[]): Promise<void> => {
       if (!(await server.store.projects.byName(project))) await api('/api/v1/projects', { method: 'POST', body: JSON.stringify({ name: project }) });
       const { token } = await api<{ token: string }>(`/api/v1/projects/${project}/tokens`, { method: 'POST' });

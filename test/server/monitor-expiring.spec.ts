@@ -13,7 +13,7 @@ import type { RunningServer } from '../../src/server/server.js';
 import { initServer, startServer } from '../../src/server/server.js';
 import type { FindingEvent } from '../../src/server/events/types.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleWithNotifications, writeMirror } from './monitor-support.js';
 import { fakeWebhook } from './notify/fakes.js';
 import type { TestStore } from './support.js';
 import { ENGINES, freshStore } from './support.js';
@@ -90,18 +90,7 @@ for (const { engine, skip } of ENGINES) {
     });
 
     const api = apiClient(() => server, () => adminKey);
-    const settle = async (): Promise<void> => {
-      let quiet = 0;
-      for (let i = 0; i < 600; i++) {
-        const q = await server.store.queue.stats();
-        const j = await server.store.monitor.jobCounts();
-        const d = await server.store.notify.counts();
-        quiet = (q.queued ?? 0) + (q.processing ?? 0) + (j.queued ?? 0) + (d.pending ?? 0) === 0 ? quiet + 1 : 0;
-        if (quiet >= 6) return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error('the server did not settle');
-    };
+    const settle = (): Promise<void> => settleWithNotifications(server);
     const kinds = (hook: typeof all) => hook.verified.flatMap((m) => (m.events as FindingEvent[]).map((e) => `${e.kind} ${e.finding.id}`));
 
     it('profile validate accepts the kind in notify: rules', () => {

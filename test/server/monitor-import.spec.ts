@@ -6,7 +6,7 @@ import type { FindingEvent } from '../../src/server/events/types.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { initServer, startServer } from '../../src/server/server.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, settleServer, writeMirror } from './monitor-support.js';
 import type { TestStore } from './support.js';
 import { ENGINES, freshStore } from './support.js';
 
@@ -102,15 +102,7 @@ for (const { engine, skip } of ENGINES) {
     });
 
     const api = apiClient(() => server, () => adminKey);
-    const settle = async (): Promise<void> => {
-      for (let i = 0; i < 400; i++) {
-        const q = await server.store.queue.stats();
-        const j = await server.store.monitor.jobCounts();
-        if ((q.queued ?? 0) + (q.processing ?? 0) === 0 && (j.queued ?? 0) === 0) return;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error('the server did not settle');
-    };
+    const settle = (): Promise<void> => settleServer(server);
     const brief = (e: FindingEvent): string => `${e.kind} ${e.project.name}/${e.target} ${e.finding.id} ${e.finding.package.ecosystem}/${e.finding.package.name}@${e.finding.package.version} by ${e.cause.kind}`;
     const upload = async (project: string, body: unknown): Promise<void> => {
       await api('/api/v1/projects', { method: 'POST', body: JSON.stringify({ name: project }) });

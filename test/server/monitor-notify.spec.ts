@@ -8,7 +8,7 @@ import { SecretBox } from '../../src/server/secret-box.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { initServer, startServer } from '../../src/server/server.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleWithNotifications, writeMirror } from './monitor-support.js';
 import { fakeGitlab, fakeWebhook } from './notify/fakes.js';
 import type { TestStore } from './support.js';
 import { ENGINES, freshStore } from './support.js';
@@ -68,21 +68,7 @@ for (const { engine, skip } of ENGINES) {
     });
 
     const api = apiClient(() => server, () => adminKey);
-    /** Ingestion, re-matching and delivery all done: the queue and the jobs empty, no delivery pending, twice in a row. */
-    const settle = async (): Promise<void> => {
-      let quiet = 0;
-      for (let i = 0; i < 600; i++) {
-        const q = await server.store.queue.stats();
-        const j = await server.store.monitor.jobCounts();
-        const d = await server.store.notify.counts();
-        const busy = (q.queued ?? 0) + (q.processing ?? 0) + (j.queued ?? 0) + (d.pending ?? 0);
-        quiet = busy === 0 ? quiet + 1 : 0;
-        // Two notifier windows with nothing to do: the outbox has been read past the last event.
-        if (quiet >= 6) return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error('the server did not settle');
-    };
+    const settle = (): Promise<void> => settleWithNotifications(server);
     const refresh = async (mirror: string) => {
       server.monitor!.opts.dbSource = mirror;
       return api<{ added: number; modified: number; withdrawn?: number }>('/api/v1/admin/db/refresh', { method: 'POST' });

@@ -75,3 +75,31 @@ export function apiClient(server: () => RunningServer, adminKey: () => string) {
     return JSON.parse(text) as T;
   };
 }
+
+/** Until the ingestion queue and the monitor's re-match jobs are both empty. */
+export async function settleServer(server: RunningServer, attempts = 400): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    const q = await server.store.queue.stats();
+    const j = await server.store.monitor.jobCounts();
+    if ((q.queued ?? 0) + (q.processing ?? 0) === 0 && (j.queued ?? 0) === 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the server did not settle');
+}
+
+/**
+ * Ingestion, re-matching and delivery all done: the queue and the jobs empty and no delivery pending, six checks
+ * in a row (two notifier windows with nothing to do: the outbox has been read past the last event).
+ */
+export async function settleWithNotifications(server: RunningServer): Promise<void> {
+  let quiet = 0;
+  for (let i = 0; i < 600; i++) {
+    const q = await server.store.queue.stats();
+    const j = await server.store.monitor.jobCounts();
+    const d = await server.store.notify.counts();
+    quiet = (q.queued ?? 0) + (q.processing ?? 0) + (j.queued ?? 0) + (d.pending ?? 0) === 0 ? quiet + 1 : 0;
+    if (quiet >= 6) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the server did not settle');
+}

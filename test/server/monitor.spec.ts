@@ -6,7 +6,7 @@ import type { FindingEvent } from '../../src/server/events/types.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { initServer, startServer } from '../../src/server/server.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleServer, writeMirror } from './monitor-support.js';
 import type { TestStore } from './support.js';
 import { ENGINES, freshStore } from './support.js';
 
@@ -71,16 +71,7 @@ for (const { engine, skip } of ENGINES) {
     });
 
     const api = apiClient(() => server, () => adminKey);
-    /** Until the ingestion queue and the monitor's jobs are both empty. */
-    const settle = async (): Promise<void> => {
-      for (let i = 0; i < 400; i++) {
-        const q = await server.store.queue.stats();
-        const j = await server.store.monitor.jobCounts();
-        if ((q.queued ?? 0) + (q.processing ?? 0) === 0 && (j.queued ?? 0) === 0) return;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error('the server did not settle');
-    };
+    const settle = (): Promise<void> => settleServer(server);
     const eventsAfter = async (cursor: string | null): Promise<FindingEvent[]> => {
       const r = await api<{ items: FindingEvent[] }>(`/api/v1/events?limit=1000${cursor ? `&after=${cursor}` : ''}`);
       return r.items;

@@ -9,7 +9,7 @@ import { SecretBox } from '../../../src/server/secret-box.js';
 import type { RunningServer } from '../../../src/server/server.js';
 import { initServer, startServer } from '../../../src/server/server.js';
 import type { Advisory } from '../monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, writeMirror } from '../monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleWithNotifications, writeMirror } from '../monitor-support.js';
 import type { TestStore } from '../support.js';
 import { ENGINES, freshStore } from '../support.js';
 import { fakeWebhook } from './fakes.js';
@@ -69,18 +69,7 @@ for (const { engine, skip } of ENGINES) {
     });
 
     const api = apiClient(() => server, () => adminKey);
-    const settle = async (): Promise<void> => {
-      let quiet = 0;
-      for (let i = 0; i < 600; i++) {
-        const q = await server.store.queue.stats();
-        const j = await server.store.monitor.jobCounts();
-        const d = await server.store.notify.counts();
-        quiet = (q.queued ?? 0) + (q.processing ?? 0) + (j.queued ?? 0) + (d.pending ?? 0) === 0 ? quiet + 1 : 0;
-        if (quiet >= 6) return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error('the server did not settle');
-    };
+    const settle = (): Promise<void> => settleWithNotifications(server);
     const seen = (hook: typeof all) => hook.verified.flatMap((m) => (m.events as FindingEvent[]).map((e) => `${e.project.name} ${e.kind} ${e.finding.id} ${e.finding.severity}`)).sort();
     const upload = async (project: string, packages: ReturnType<typeof npmPackage>[]) => {
       const { token } = await api<{ token: string }>(`/api/v1/projects/${project}/tokens`, { method: 'POST' });

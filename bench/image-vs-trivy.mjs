@@ -12,11 +12,11 @@
 // again with the layer cache the cold run left (Bulwark without --no-layer-cache). The two scanners alternate run
 // by run, so that both see the same load on a shared machine. Peak memory is each process's maximum RSS (GNU time).
 // Prints medians and the spread (min–max) over the runs.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { logSpan, median, spread, timed } from './lib/peer-timing.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
@@ -34,27 +34,6 @@ for (const [what, p] of [['archive', archive], ['trivy', trivy], ['trivy DB', pa
   }
 }
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-vs-trivy-'));
-
-/** Runs a command under GNU time; returns wall seconds and max RSS in MiB. */
-function timed(cmd, argv, env = {}) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M CPU %U %S', cmd, ...argv], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const m = /MAXRSS (\d+) CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
-  if (!m) throw new Error(`${cmd} ${argv.join(' ')}: ${r.stderr}`);
-  return { seconds, rssMiB: Number(m[1]) / 1024, cpu: Number(m[2]) + Number(m[3]), status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Seconds from Trivy's first log line to its last (ISO timestamps with milliseconds at the start of each line). */
-function logSpan(stderr) {
-  const stamps = [...stderr.matchAll(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))\s/gm)].map((m) => Date.parse(m[1]));
-  if (stamps.length < 2) throw new Error(`no Trivy debug log in its stderr:\n${stderr.slice(0, 2000)}`);
-  return (stamps[stamps.length - 1] - stamps[0]) / 1000;
-}
-
-const sorted = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
-const spread = (xs, d) => `${sorted(xs)[0].toFixed(d)}–${sorted(xs)[xs.length - 1].toFixed(d)}`;
 
 // Bulwark: advisory DB from the same six advisories (the Debian tracker JSON mirror).
 const bwDb = path.join(work, 'bw-db');

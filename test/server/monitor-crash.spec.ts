@@ -4,13 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Monitor } from '../../src/server/monitor/monitor.js';
 import { initServer } from '../../src/server/server.js';
 import { Store } from '../../src/server/store/store.js';
 import { BIN } from '../support/cli.js';
 import { REPO_ROOT } from '../support/shared.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, inventoryReport, npmPackage, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, seedQsInventories, writeMirror } from './monitor-support.js';
 import type { TestStore } from './support.js';
 import { ENGINES, freshStore } from './support.js';
 
@@ -58,15 +57,7 @@ for (const { engine, skip } of ENGINES) {
       // Seed: the advisory database from mirror A, then 600 inventories with qs (and 60 other packages each).
       const store = await Store.open(t.options);
       try {
-        const seed = new Monitor(store, { cacheDir, dbSource: mirrorA, background: false });
-        await seed.refresh();
-        const filler = Array.from({ length: 60 }, (_, i) => npmPackage(`filler-${i}`, '1.0.0'));
-        for (let p = 0; p < PROJECTS; p++) {
-          const projectId = await store.projects.create(`crash-${p}`, null);
-          for (let k = 0; k < TARGETS; k++) await store.scans.store(projectId, inventoryReport(`branch-${k}`, [npmPackage('qs', '6.0.0'), ...filler]));
-        }
-        await seed.drain();
-        await seed.stop();
+        await seedQsInventories(store, { cacheDir, mirror: mirrorA, prefix: 'crash', projects: PROJECTS, targets: TARGETS, fillers: 60 });
         expect(await store.events.count()).toBe(0);
       } finally {
         await store.close();

@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Package } from '../../src/core/package.js';
 import type { ScanReport } from '../../src/core/report.js';
 import { expect } from 'vitest';
+import { Monitor } from '../../src/server/monitor/monitor.js';
 import type { RunningServer } from '../../src/server/server.js';
+import type { Store } from '../../src/server/store/store.js';
 import { writeZip } from '../support/zip.js';
 
 /** A CVSS 3.1 vector scoring 9.8 (CRITICAL) and one scoring 7.5 (HIGH). */
@@ -102,4 +104,20 @@ export async function settleWithNotifications(server: RunningServer): Promise<vo
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the server did not settle');
+}
+
+/**
+ * The server's advisory database from `mirror`, then `projects` x `targets` inventories each holding qs 6.0.0 and
+ * `fillers` other packages, all matched (no job left): the seed of the re-match crash and worker specs.
+ */
+export async function seedQsInventories(store: Store, o: { cacheDir: string; mirror: string; prefix: string; projects: number; targets: number; fillers: number }): Promise<void> {
+  const seed = new Monitor(store, { cacheDir: o.cacheDir, dbSource: o.mirror, background: false });
+  await seed.refresh();
+  const filler = Array.from({ length: o.fillers }, (_, i) => npmPackage(`filler-${i}`, '1.0.0'));
+  for (let p = 0; p < o.projects; p++) {
+    const projectId = await store.projects.create(`${o.prefix}-${p}`, null);
+    for (let k = 0; k < o.targets; k++) await store.scans.store(projectId, inventoryReport(`branch-${k}`, [npmPackage('qs', '6.0.0'), ...filler]));
+  }
+  await seed.drain();
+  await seed.stop();
 }

@@ -10,7 +10,7 @@ import { Store } from '../../src/server/store/store.js';
 import { BIN } from '../support/cli.js';
 import { REPO_ROOT } from '../support/shared.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, inventoryReport, npmPackage, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, inventoryReport, npmPackage, seedQsInventories, writeMirror } from './monitor-support.js';
 import type { TestStore } from './support.js';
 import { ENGINES, freshStore } from './support.js';
 
@@ -71,15 +71,7 @@ for (const { engine, skip } of ENGINES) {
       const { apiKey } = await initServer(t.options);
       const store = await Store.open(t.options);
       try {
-        const seed = new Monitor(store, { cacheDir, dbSource: mirrorA, background: false });
-        await seed.refresh();
-        const filler = Array.from({ length: 30 }, (_, i) => npmPackage(`filler-${i}`, '1.0.0'));
-        for (let p = 0; p < PROJECTS; p++) {
-          const projectId = await store.projects.create(`w-${p}`, null);
-          for (let k = 0; k < TARGETS; k++) await store.scans.store(projectId, inventoryReport(`branch-${k}`, [npmPackage('qs', '6.0.0'), ...filler]));
-        }
-        await seed.drain();
-        await seed.stop();
+        await seedQsInventories(store, { cacheDir, mirror: mirrorA, prefix: 'w', projects: PROJECTS, targets: TARGETS, fillers: 30 });
 
         const storeArgs = ['--data-dir', t.options.dataDir!, ...(t.options.databaseUrl ? ['--database', t.options.databaseUrl] : [])];
         const server = await startChild(

@@ -4,18 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { ScanReport } from '../../src/core/report.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
+import { withChromium, pageErrors } from '../support/chromium.js';
 import { BIN, runCli, snapshotCache } from '../support/cli.js';
 import { hasShared, peerFixture } from '../support/shared.js';
 import type { TestStore } from './support.js';
 import { ENGINES, freshStore } from './support.js';
 
 const execFileP = promisify(execFile);
-const CHROMIUM = process.env.BULWARK_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** A real report: the built CLI scanning a peer fixture repository (exit 1 = gate failed, still a report). */
 let reportPath: string;
@@ -105,49 +103,45 @@ for (const { engine, skip } of ENGINES) {
       expect(hits.items.map((h) => h.project)).toContain('trivy-ci-test');
 
       // The dashboard in headless Chromium.
-      const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-chromium-'));
-      const browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 1000 } });
-      try {
-        const page = browser.pages()[0] ?? (await browser.newPage());
-        const consoleErrors: string[] = [];
-        page.on('pageerror', (e) => consoleErrors.push(String(e)));
-        await page.goto(server.url + '/');
-        await page.locator('input[name=apiKey]').fill(adminKey);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        const row = page.locator('[data-testid=projects] tr[data-project="trivy-ci-test"]');
-        await row.waitFor();
-        expect(await row.locator('.sev').first().textContent()).toBe(latest.worstSeverity);
-        expect(await row.locator('.gate').textContent()).toContain(report.gate.passed ? 'passed' : 'failed');
-        await row.getByRole('link', { name: 'trivy-ci-test' }).click();
-        await page.locator('[data-testid=findings] tbody tr').first().waitFor();
-        expect(await page.locator('[data-testid=findings] tbody tr').count()).toBe(Math.min(100, fingerprints.size));
-        await page.locator('[data-testid=trend] canvas').waitFor();
-        expect(await page.locator('[data-testid=scans] tbody tr').count()).toBe(2);
-        if (engine === 'sqlite' || !fs.existsSync('/tmp/bulwark-dashboard-project.png')) {
-          await page.screenshot({ path: '/tmp/bulwark-dashboard-project.png', fullPage: false });
-        }
-        // Filters: severity CRITICAL only.
-        await page.locator('input[name=sev-CRITICAL]').check();
-        await page.getByRole('button', { name: 'Apply' }).click();
-        // Waits through locators, not page.waitForFunction: a string predicate is evaluated with eval in the page,
-        // which the dashboard's CSP (script-src 'self') rightly refuses.
-        await page.locator('body[data-ready="true"]').waitFor();
-        await expect.poll(() => page.locator('[data-testid=findings] tbody tr').count(), { timeout: 30_000 }).toBe(critExpected);
-        const sevs = await page.locator('[data-testid=findings] tbody tr .sev').allTextContents();
-        expect(sevs.length).toBe(critExpected);
-        expect(new Set(sevs)).toEqual(new Set(['CRITICAL']));
-        // Search across projects.
-        await page.goto(`${server.url}/#/search?vuln=${cve}`);
-        await page.locator('[data-testid=search-results] tbody tr').first().waitFor();
-        expect(await page.locator('[data-testid=search-results]').textContent()).toContain('trivy-ci-test');
-        await page.goto(`${server.url}/#/`);
-        await page.locator('[data-testid=projects] tr[data-project="trivy-ci-test"]').waitFor();
-        if (engine === 'sqlite') await page.screenshot({ path: '/tmp/bulwark-dashboard-portfolio.png' });
-        expect(consoleErrors).toEqual([]);
-      } finally {
-        await browser.close();
-        fs.rmSync(userDataDir, { recursive: true, force: true });
-      }
+      await withChromium(
+        async (_browser, page) => {
+          const consoleErrors = pageErrors(page);
+          await page.goto(server.url + '/');
+          await page.locator('input[name=apiKey]').fill(adminKey);
+          await page.getByRole('button', { name: 'Sign in' }).click();
+          const row = page.locator('[data-testid=projects] tr[data-project="trivy-ci-test"]');
+          await row.waitFor();
+          expect(await row.locator('.sev').first().textContent()).toBe(latest.worstSeverity);
+          expect(await row.locator('.gate').textContent()).toContain(report.gate.passed ? 'passed' : 'failed');
+          await row.getByRole('link', { name: 'trivy-ci-test' }).click();
+          await page.locator('[data-testid=findings] tbody tr').first().waitFor();
+          expect(await page.locator('[data-testid=findings] tbody tr').count()).toBe(Math.min(100, fingerprints.size));
+          await page.locator('[data-testid=trend] canvas').waitFor();
+          expect(await page.locator('[data-testid=scans] tbody tr').count()).toBe(2);
+          if (engine === 'sqlite' || !fs.existsSync('/tmp/bulwark-dashboard-project.png')) {
+            await page.screenshot({ path: '/tmp/bulwark-dashboard-project.png', fullPage: false });
+          }
+          // Filters: severity CRITICAL only.
+          await page.locator('input[name=sev-CRITICAL]').check();
+          await page.getByRole('button', { name: 'Apply' }).click();
+          // Waits through locators, not page.waitForFunction: a string predicate is evaluated with eval in the page,
+          // which the dashboard's CSP (script-src 'self') rightly refuses.
+          await page.locator('body[data-ready="true"]').waitFor();
+          await expect.poll(() => page.locator('[data-testid=findings] tbody tr').count(), { timeout: 30_000 }).toBe(critExpected);
+          const sevs = await page.locator('[data-testid=findings] tbody tr .sev').allTextContents();
+          expect(sevs.length).toBe(critExpected);
+          expect(new Set(sevs)).toEqual(new Set(['CRITICAL']));
+          // Search across projects.
+          await page.goto(`${server.url}/#/search?vuln=${cve}`);
+          await page.locator('[data-testid=search-results] tbody tr').first().waitFor();
+          expect(await page.locator('[data-testid=search-results]').textContent()).toContain('trivy-ci-test');
+          await page.goto(`${server.url}/#/`);
+          await page.locator('[data-testid=projects] tr[data-project="trivy-ci-test"]').waitFor();
+          if (engine === 'sqlite') await page.screenshot({ path: '/tmp/bulwark-dashboard-portfolio.png' });
+          expect(consoleErrors).toEqual([]);
+        },
+        { viewport: { width: 1280, height: 1000 } },
+      );
     });
   });
 }

@@ -1,8 +1,4 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/server/app.js';
@@ -12,14 +8,12 @@ import { MemoryEventFeed } from '../../../src/server/notify/event.js';
 import { Notifier } from '../../../src/server/notify/notifier.js';
 import { SecretBox } from '../../../src/server/secret-box.js';
 import { addChannel } from '../../../src/server/notify/manage.js';
+import { hasChromium, pageErrors, withChromium } from '../../support/chromium.js';
 import { freshStore, type TestStore } from '../support.js';
 import { ADVISORIES, event } from './events.js';
 import { SLACK_PATH, fakeSlack } from './fakes.js';
 
-const CHROMIUM = process.env.BULWARK_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard: the dead-letter list and its Retry button (headless Chromium)', () => {
+describe.skipIf(!hasChromium('test/server/notify/dashboard.spec.ts'))('dashboard: the dead-letter list and its Retry button (headless Chromium)', () => {
   let t: TestStore;
   let store: Store;
   let app: FastifyInstance;
@@ -55,12 +49,8 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard: the dead-letter list and i
     const [dead] = await store.notify.deliveries({ status: 'dead', limit: 1 });
     expect(dead).toBeDefined();
 
-    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-chromium-'));
-    const browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    try {
-      const page = browser.pages()[0] ?? (await browser.newPage());
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
+    await withChromium(async (_browser, page) => {
+      const errors = pageErrors(page);
       await page.goto(url + '/');
       await page.locator('input[name=apiKey]').fill(admin);
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -73,10 +63,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard: the dead-letter list and i
       await page.locator(`[data-testid=retry-${dead?.id}]`).click();
       await expect.poll(() => table.locator('tbody tr td').nth(7).textContent()).toBe('queued again');
       expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-      fs.rmSync(userDataDir, { recursive: true, force: true });
-    }
+    });
     expect(await store.notify.deliveries({ status: 'dead', limit: 5 })).toHaveLength(0);
     const before = slack.messages.length;
     await notifier.deliver();

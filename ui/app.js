@@ -51,6 +51,12 @@ function serverGateCell(g) {
 
 const KIND_LABEL = { new: 'new', reopened: 'reopened', fixed: 'fixed', suppressed: 'suppressed', 'severity-changed': 'severity changed', 'fix-available': 'fix available', 'exception-expiring': 'exception expiring' };
 
+/** An event's cause; an advisory update by its number, as the "what changed" page lists it ("#12"). */
+function causeLabel(c) {
+  if (c.kind === 'db-refresh') return 'advisory update' + (c.id ? ' #' + c.id : '');
+  return c.kind + (c.id ? ' ' + c.id : '');
+}
+
 function eventRow(e) {
   return h('tr', { 'data-event': e.kind },
     h('td', { class: 'muted' }, when(e.occurredAt)),
@@ -58,7 +64,7 @@ function eventRow(e) {
     h('td', {}, projectLink(e.project.name), h('div', { class: 'aliases mono' }, e.target)),
     h('td', {}, sevBadge(e.finding.severity), ' ', h('span', { class: 'mono' }, e.finding.id)),
     h('td', {}, e.finding.package.name, ' ', h('span', { class: 'muted' }, e.finding.package.version)),
-    h('td', { class: 'muted' }, e.cause.kind + (e.cause.id ? ' ' + e.cause.id : ''), e.suppression ? ' · ' + e.suppression.reason + (e.suppression.expires ? ' (until ' + e.suppression.expires + ')' : '') : ''));
+    h('td', { class: 'muted' }, causeLabel(e.cause), e.suppression ? ' · ' + e.suppression.reason + (e.suppression.expires ? ' (until ' + e.suppression.expires + ')' : '') : ''));
 }
 
 function eventTable(items, testid) {
@@ -92,9 +98,14 @@ async function changesPage(params) {
     h('tbody', {},
       h('tr', { class: 'total' }, h('td', {}, h('b', {}, 'Portfolio')), cols.map((c) => h('td', { class: 'num' }, changes.total[c] || 0))),
       changes.projects.map((p) => h('tr', {}, h('td', {}, projectLink(p.name)), cols.map((c) => h('td', { class: 'num' }, p[c] || 0))))));
+  const caused = (r) => Object.entries(r.caused).map(([k, n]) => n + ' ' + (KIND_LABEL[k] || k)).join(', ');
+  const advisories = (r) => r.advisories.join(', ') + (r.advisoryCount > r.advisories.length ? ' and ' + (r.advisoryCount - r.advisories.length) + ' more' : '');
   const causes = h('table', { 'data-testid': 'refreshes' },
-    h('thead', {}, h('tr', {}, ['Advisory update', 'Source', 'Added', 'Modified', 'Withdrawn', 'Keys', 'Inventories re-matched'].map((t) => h('th', {}, t)))),
-    h('tbody', {}, changes.refreshes.length ? changes.refreshes.map((r) => h('tr', {}, h('td', {}, '#' + r.id + ' ' + when(r.finished_at)), h('td', { class: 'mono' }, r.source), h('td', { class: 'num' }, r.added), h('td', { class: 'num' }, r.modified), h('td', { class: 'num' }, r.withdrawn), h('td', { class: 'num' }, r.keys), h('td', { class: 'num' }, r.inventories))) : h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No advisory update touched a package since then.'))));
+    h('thead', {}, h('tr', {}, ['Advisory update', 'Source', 'Caused', 'Advisories', 'Added', 'Modified', 'Withdrawn', 'Inventories re-matched'].map((t) => h('th', {}, t)))),
+    h('tbody', {}, changes.refreshes.length ? changes.refreshes.map((r) => h('tr', { 'data-refresh': r.id },
+      h('td', {}, '#' + r.id + ' ' + when(r.finished_at)), h('td', { class: 'mono' }, r.source), h('td', {}, caused(r)), h('td', { class: 'mono' }, advisories(r)),
+      h('td', { class: 'num' }, r.added), h('td', { class: 'num' }, r.modified), h('td', { class: 'num' }, r.withdrawn), h('td', { class: 'num' }, r.inventories))) :
+      h('tr', {}, h('td', { colspan: 8, class: 'muted' }, 'No advisory update caused a change since then.'))));
   app.replaceChildren(h('h1', {}, 'What changed'), form, per, h('h2', {}, 'New and reopened findings'), eventTable(events.items, 'change-events'), h('h2', {}, 'Advisory updates that caused them'), causes);
 }
 

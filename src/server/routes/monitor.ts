@@ -1,13 +1,26 @@
 import type { FastifyInstance } from 'fastify';
+import type { RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import { userOf } from '../auth.js';
 import { NotFoundError } from '../errors.js';
 import type { Monitor } from '../monitor/monitor.js';
+import type { Engine } from '../store/migrations.js';
 import type { RouteContext } from './context.js';
 import { adminSecurity, audit, errorBody, nameParams, userSecurity } from './context.js';
 import { visibleProject } from './projects.js';
 import { visibleProjectIds } from './events.js';
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
+
+/** The lifecycle changes "what changed" counts (exception-expiring is a warning, not a change). */
+const CHANGE_KINDS = ['new', 'reopened', 'fixed', 'severity-changed', 'fix-available', 'suppressed'];
+/** Advisories named per advisory update on the "what changed" page (the count says how many there are in all). */
+const MAX_ADVISORIES = 20;
+
+/** A text field of an event's JSON payload (`cause.id`, `finding.id`), in the engine's own JSON syntax. */
+function payloadField(engine: Engine, ...keys: [string, string]): RawBuilder<string | null> {
+  return engine === 'postgres' ? sql<string | null>`(e.payload::json #>> ${sql.lit(`{${keys.join(',')}}`)})` : sql<string | null>`json_extract(e.payload, ${sql.lit(`$.${keys.join('.')}`)})`;
+}
 
 /**
  * Monitoring: the server's own view (inventories, findings and their lifecycle, the gate it decides with the
@@ -74,15 +87,13 @@ export function monitorRoutes(ctx: RouteContext, monitor: Monitor | undefined) {
           const p = await store.projects.byName(q.project);
           ids = ids === undefined ? [p?.id ?? -1] : ids.filter((x) => x === p?.id);
         }
-        let query = store.db
-          .selectFrom('events as e')
+        let events = store.db.selectFrom('events as e').where('e.occurred_at', '>=', since).where('e.kind', 'in', CHANGE_KINDS);
+        if (ids !== undefined) events = ids.length === 0 ? events.where('e.id', '<', 0) : events.where('e.project_id', 'in', ids);
+        const rows = await events
           .innerJoin('projects as p', 'p.id', 'e.project_id')
           .select(['p.name as project', 'e.kind', (eb) => eb.fn.countAll<number>().as('n')])
-          .where('e.occurred_at', '>=', since)
-          .where('e.kind', 'in', ['new', 'reopened', 'fixed', 'severity-changed', 'fix-available', 'suppressed'])
-          .groupBy(['p.name', 'e.kind']);
-        if (ids !== undefined) query = ids.length === 0 ? query.where('e.id', '<', 0) : query.where('e.project_id', 'in', ids);
-        const rows = await query.execute();
+          .groupBy(['p.name', 'e.kind'])
+          .execute();
         const projects = new Map<string, Record<string, number>>();
         const total: Record<string, number> = {};
         for (const r of rows) {
@@ -91,15 +102,36 @@ export function monitorRoutes(ctx: RouteContext, monitor: Monitor | undefined) {
           projects.set(r.project, p);
           total[r.kind] = (total[r.kind] ?? 0) + Number(r.n);
         }
-        const causes = await store.db
+        // The advisory updates that caused these changes: the refreshes named as the cause of an event counted above,
+        // with what each caused (per kind) and the advisories (not every refresh since then that touched a key).
+        const causeId = payloadField(store.engine, 'cause', 'id');
+        const advisory = payloadField(store.engine, 'finding', 'id');
+        const caused = await events
+          .select([causeId.as('refresh'), 'e.kind', advisory.as('advisory'), (eb) => eb.fn.countAll<number>().as('n')])
+          .where(payloadField(store.engine, 'cause', 'kind'), '=', 'db-refresh')
+          .groupBy([causeId, 'e.kind', advisory])
+          .execute();
+        const byRefresh = new Map<number, { caused: Record<string, number>; advisories: Set<string> }>();
+        for (const c of caused) {
+          const id = Number(c.refresh);
+          if (!Number.isSafeInteger(id)) continue;
+          const r = byRefresh.get(id) ?? { caused: {}, advisories: new Set<string>() };
+          r.caused[c.kind] = (r.caused[c.kind] ?? 0) + Number(c.n);
+          if (c.advisory) r.advisories.add(c.advisory);
+          byRefresh.set(id, r);
+        }
+        const refreshes = byRefresh.size === 0 ? [] : await store.db
           .selectFrom('advisory_refreshes')
           .select(['id', 'finished_at', 'source', 'added', 'modified', 'withdrawn', 'keys', 'inventories'])
-          .where('finished_at', '>=', since)
-          .where('status', '=', 'done')
-          .where('keys', '>', 0)
+          .where('id', 'in', [...byRefresh.keys()])
           .orderBy('id', 'desc')
           .limit(50)
           .execute();
+        const causes = refreshes.map((r) => {
+          const c = byRefresh.get(r.id)!;
+          const advisories = [...c.advisories].sort();
+          return { ...r, caused: c.caused, advisories: advisories.slice(0, MAX_ADVISORIES), advisoryCount: advisories.length };
+        });
         return { since, total, projects: [...projects].map(([name, counts]) => ({ name, ...counts })).sort((a, b) => a.name.localeCompare(b.name)), refreshes: causes };
       },
     );

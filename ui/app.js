@@ -171,6 +171,12 @@ async function portfolio(params) {
   app.replaceChildren(h('h1', {}, 'Portfolio'), cards, filter, table, pager);
 }
 
+/** A time-axis label in UTC (as every time on the dashboard), as fine as the tick step: seconds, minutes or days. */
+function tickLabel(t, step) {
+  const iso = new Date(t * 1000).toISOString();
+  return step >= 86400 ? iso.slice(0, 10) : iso.slice(11, step >= 60 ? 16 : 19);
+}
+
 function trendChart(points) {
   const box = h('div', { class: 'chart', 'data-testid': 'trend' });
   if (points.length === 0 || typeof uPlot === 'undefined') {
@@ -179,16 +185,35 @@ function trendChart(points) {
   }
   const xs = points.map((p) => Math.floor(Date.parse(p.at) / 1000));
   const data = [xs, ...SEVERITIES.map((s) => points.map((p) => p.open[s]))];
+  // The canvas's time axis as text too (for screen readers, and for the dashboard's browser tests): what uPlot drew.
+  const ticks = h('ul', { class: 'visually-hidden', 'data-testid': 'trend-x-ticks', 'aria-label': 'time axis (UTC)' });
+  const caption = h('p', { class: 'muted', 'data-testid': 'trend-caption' },
+    points.length === 1 ? `1 scan, ${when(points[0].at)}` : `${points.length} scans, ${when(points[0].at)} to ${when(points[points.length - 1].at)}`);
   const opts = {
     width: Math.min(1180, (app.clientWidth || 1200) - 20),
     height: 220,
     title: 'Open findings per severity',
-    series: [{}, ...SEVERITIES.map((s) => ({ label: s, stroke: SEV_COLORS[s], width: 2, points: { show: points.length < 60, size: points.length === 1 ? 8 : 5 } }))],
-    axes: [{}, { label: 'open findings' }],
-    // One scan, or scans minutes apart: pad the time axis to at least ten minutes around the data, instead of
-    // letting uPlot stretch a zero-width range over years.
-    scales: { x: { time: true, range: (_u, min, max) => { const pad = Math.max((max - min) * 0.05, 300); return [min - pad, max + pad]; } } },
+    tzDate: (t) => uPlot.tzDate(new Date(t * 1000), 'Etc/UTC'),
+    series: [{ value: (_u, t) => (t == null ? '--' : when(new Date(t * 1000).toISOString())) }, ...SEVERITIES.map((s) => ({ label: s, stroke: SEV_COLORS[s], width: 2, points: { show: points.length < 60, size: points.length === 1 ? 8 : 5 } }))],
+    axes: [{
+      // At least 80 px per tick: room for an HH:MM:SS label (uPlot's 50 px default let them run into each other).
+      space: 80,
+      values: (_u, splits, _axis, _space, step) => {
+        const labels = splits.map((t, i) => tickLabel(t, step) + (i === 0 && step < 86400 ? '\n' + tickLabel(t, 86400) : ''));
+        ticks.replaceChildren(...labels.map((l) => h('li', {}, l.replace('\n', ' '))));
+        return labels;
+      },
+    }, { label: 'open findings' }],
+    // One scan, or scans minutes apart: pad the time axis to at least ten minutes around the data. The bounds come
+    // from the data itself: for a zero-width range uPlot hands the range function a min..max it has already
+    // widened (by years), so padding its arguments spread the axis over 2027-2029.
+    scales: { x: { time: true, range: (u) => {
+      const x = u.data[0];
+      const pad = Math.max((x[x.length - 1] - x[0]) * 0.05, 300);
+      return [x[0] - pad, x[x.length - 1] + pad];
+    } } },
   };
+  box.append(caption, ticks);
   // Drawn after the box is in the page so uPlot can measure it.
   window.setTimeout(() => new uPlot(opts, data, box), 0);
   return box;

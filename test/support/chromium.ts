@@ -26,21 +26,37 @@ export interface ChromiumOptions {
   timezoneId?: string;
 }
 
-/** Runs `fn` with a headless Chromium on a throwaway profile directory; the browser is closed and the directory removed after. */
-export async function withChromium<T>(fn: (browser: BrowserContext, page: Page) => Promise<T>, o: ChromiumOptions = {}): Promise<T> {
+/** A headless Chromium on a throwaway profile directory; `close()` closes it and removes the directory. */
+export async function launchChromium(o: ChromiumOptions = {}): Promise<{ browser: BrowserContext; close(): Promise<void> }> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-chromium-'));
-  const browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    headless: true,
-    timezoneId: o.timezoneId ?? 'UTC',
-    ...(o.viewport ? { viewport: o.viewport } : {}),
-  });
+  try {
+    const browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      timezoneId: o.timezoneId ?? 'UTC',
+      ...(o.viewport ? { viewport: o.viewport } : {}),
+    });
+    return {
+      browser,
+      close: async () => {
+        await browser.close();
+        fs.rmSync(userDataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Runs `fn` with a headless Chromium (launchChromium) and its first page; closed after. */
+export async function withChromium<T>(fn: (browser: BrowserContext, page: Page) => Promise<T>, o: ChromiumOptions = {}): Promise<T> {
+  const { browser, close } = await launchChromium(o);
   try {
     return await fn(browser, browser.pages()[0] ?? (await browser.newPage()));
   } finally {
-    await browser.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -135,9 +135,14 @@ async function portfolio(params) {
   if (q) qs.set('q', q);
   if (gate) qs.set('gate', gate);
   const [summary, page, gates] = await Promise.all([api('/summary'), api('/projects?' + qs), api('/portfolio/gates').catch(() => ({ projects: {} }))]);
+  // Failing gates as the Gate column decides them (the server's, with each project's profile); the CLI's count only
+  // when the server has decided none (no inventory monitored yet).
+  const serverGates = Object.values(gates.projects);
+  const failing = serverGates.length ? serverGates.filter((g) => g.passed === false).length : summary.failing;
   const cards = h('div', { class: 'cards', 'data-testid': 'summary' },
     h('div', { class: 'card' }, h('div', { class: 'n' }, summary.projects), h('div', { class: 'l' }, 'projects')),
-    h('div', { class: 'card' }, h('div', { class: 'n' }, summary.failing), h('div', { class: 'l' }, 'failing gates')),
+    h('div', { class: 'card', 'data-testid': 'failing-gates', title: serverGates.length ? "decided by the server with each project's profile" : 'as the CLI reported it' },
+      h('div', { class: 'n' }, failing), h('div', { class: 'l' }, 'failing gates')),
     SEVERITIES.map((s) => h('div', { class: 'card' }, h('div', { class: 'n', style: 'color:' + SEV_COLORS[s] }, summary.open[s]), h('div', { class: 'l' }, 'open ' + s.toLowerCase()))));
   const filter = h('form', { class: 'filters', onsubmit: (e) => {
     e.preventDefault();

@@ -204,6 +204,8 @@ for (const { engine, skip } of ENGINES) {
         expect(await shop.locator('[data-testid=server-gate] .gate').getAttribute('title')).toContain('main:');
         expect(await shop.locator('td').nth(9).textContent()).toMatch(/^passed/);
         expect((await page.locator('[data-testid=projects] tr[data-project="depot"] [data-testid=server-gate]').textContent())?.trim()).toMatch(/^passed/);
+        // The summary card counts the same decision: one failing gate (the CLI's reports all said passed).
+        expect(await page.locator('[data-testid=failing-gates] .n').textContent()).toBe('1');
         await screenshot(page, 'portfolio');
 
         await open(page, '#/project/shop');

@@ -5,12 +5,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FindingEvent } from '../../src/server/events/types.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { initServer, startServer } from '../../src/server/server.js';
 import { hasChromium, launchChromium, pageErrors } from '../support/chromium.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleServer, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleServer, startMonitoredServer, writeMirror, writeProfileRepo } from './monitor-support.js';
 import type { TestStore } from './support.js';
-import { ENGINES, freshStore } from './support.js';
+import { ENGINES } from './support.js';
 
 // The dashboard's monitoring pages ("What changed", the project's timeline, the server's gate, the trend) in headless
 // Chromium over a real server, store and advisory refreshes. Mirror A: lodash (CRITICAL, fixed in 4.17.21) and
@@ -56,19 +55,7 @@ for (const { engine, skip } of ENGINES) {
       const mirrorA = await writeMirror(path.join(work, 'mirror-a'), [LODASH, LEFTPAD]);
       const mirrorB = await writeMirror(path.join(work, 'mirror-b'), [LODASH, { ...LEFTPAD, summary: 'left-pad: the summary changed' }, QS]);
       const mirrorC = await writeMirror(path.join(work, 'mirror-c'), [LODASH, { ...LEFTPAD, summary: 'left-pad: the summary changed' }, { ...QS, vector: CRITICAL_VECTOR }]);
-      const profiles = path.join(work, 'profiles');
-      fs.mkdirSync(path.join(profiles, 'projects'), { recursive: true });
-      fs.writeFileSync(path.join(profiles, 'defaults.yaml'), 'gate:\n  failOn: high\n');
-      t = await freshStore(engine);
-      adminKey = (await initServer(t.options)).apiKey;
-      server = await startServer({
-        ...t.options,
-        port: 0,
-        logger: false,
-        validationThreads: 0,
-        worker: { idleMs: 20 },
-        monitor: { cacheDir: path.join(work, 'advisory'), dbSource: mirrorA, dbRefreshMs: 0, profileRepo: profiles, profilePollMs: 0, expiryCheckMs: 0, idleMs: 20 },
-      });
+      ({ t, server, adminKey } = await startMonitoredServer(engine, { work, dbSource: mirrorA, profileRepo: writeProfileRepo(path.join(work, 'profiles')) }));
       await api('/api/v1/admin/db/refresh', { method: 'POST' });
       for (const name of ['shop', 'depot']) await api('/api/v1/projects', { method: 'POST', body: JSON.stringify({ name }) });
       // Three scans of shop's main branch in quick succession (the trend's time axis must not spread them over years).

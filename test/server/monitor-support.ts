@@ -3,10 +3,14 @@ import path from 'node:path';
 import type { Package } from '../../src/core/package.js';
 import type { ScanReport } from '../../src/core/report.js';
 import { expect } from 'vitest';
+import type { MonitorOptions } from '../../src/server/monitor/monitor.js';
 import { Monitor } from '../../src/server/monitor/monitor.js';
 import type { RunningServer } from '../../src/server/server.js';
+import { initServer, startServer } from '../../src/server/server.js';
 import type { Store } from '../../src/server/store/store.js';
 import { writeZip } from '../support/zip.js';
+import type { TestStore } from './support.js';
+import { freshStore } from './support.js';
 
 /** A CVSS 3.1 vector scoring 9.8 (CRITICAL) and one scoring 7.5 (HIGH). */
 export const CRITICAL_VECTOR = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
@@ -120,4 +124,41 @@ export async function seedQsInventories(store: Store, o: { cacheDir: string; mir
   }
   await seed.drain();
   await seed.stop();
+}
+
+/** A security-profile repository in `dir`: defaults failing on HIGH, plus `projects/<name>.yaml` for each entry. */
+export function writeProfileRepo(dir: string, projects: Record<string, string> = {}): string {
+  fs.mkdirSync(path.join(dir, 'projects'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'defaults.yaml'), 'gate:\n  failOn: high\n');
+  for (const [name, yaml] of Object.entries(projects)) fs.writeFileSync(path.join(dir, 'projects', `${name}.yaml`), yaml);
+  return dir;
+}
+
+/**
+ * A fresh store on `engine`, its admin key, and a server monitoring it: advisories from `dbSource` (the cache under
+ * `work`), profiles from `profileRepo` if given; refreshes, syncs and expiry checks only when a test asks.
+ */
+export async function startMonitoredServer(
+  engine: 'sqlite' | 'postgres',
+  o: { work: string; dbSource: string; profileRepo?: string; monitor?: Partial<MonitorOptions> },
+): Promise<{ t: TestStore; server: RunningServer; adminKey: string }> {
+  const t = await freshStore(engine);
+  const adminKey = (await initServer(t.options)).apiKey;
+  const server = await startServer({
+    ...t.options,
+    port: 0,
+    logger: false,
+    validationThreads: 0,
+    worker: { idleMs: 20 },
+    monitor: {
+      cacheDir: path.join(o.work, 'advisory'),
+      dbSource: o.dbSource,
+      dbRefreshMs: 0,
+      ...(o.profileRepo !== undefined ? { profileRepo: o.profileRepo, profilePollMs: 0 } : {}),
+      expiryCheckMs: 0,
+      idleMs: 20,
+      ...o.monitor,
+    },
+  });
+  return { t, server, adminKey };
 }

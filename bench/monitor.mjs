@@ -8,11 +8,12 @@
 //     the ingestion worker's write path; no re-match worker running), stored reports/s; then, with the W workers
 //     started, a mirror adding advisories for another 1 % of the keys: the time from the refresh to every re-match
 //     job done and its events written, while the L processes keep storing reports: stored reports/s during the
-//     re-match. Each stored report also queues its own match (a `scan` job, after the refresh's jobs): the time the
-//     workers then take for those is printed apart;
+//     re-match. A stored report whose inventory changed (--changed: the fraction of reports that bump one
+//     dependency; the others are the project's report again, as CI re-scanning unchanged code) also queues its own
+//     match (a `scan` job, after the refresh's jobs): the time the workers then take for those is printed apart;
 //  4. median and spread over the runs, with the load average (the machine is shared).
 //
-//   npm run build && node bench/monitor.mjs [--projects 1000] [--packages 1000] [--workers 4] [--ingest 4] [--runs 3] [--keep]
+//   npm run build && node bench/monitor.mjs [--projects 1000] [--packages 1000] [--workers 4] [--ingest 4] [--changed 0.1] [--runs 3] [--keep]
 //
 // PostgreSQL: BULWARK_BENCH_PG or BULWARK_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres); a database
 // bulwark_bench_<random> is created and dropped afterwards.
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '4' },
     ingest: { type: 'string', default: '4' },
     runs: { type: 'string', default: '3' },
+    changed: { type: 'string', default: '0.1' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -163,7 +165,7 @@ try {
   for (let i = 0; i < L; i++) {
     const ids = [];
     for (let j = 0; j < LANE_PROJECTS; j++) ids.push(await store.projects.create(`ingest-${i}-${j}`, null));
-    const c = fork(new URL('lib/ingest-lane.mjs', import.meta.url), [url.toString(), dist.href, ids.join(','), String(1000 + i * LANE_PROJECTS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const c = fork(new URL('lib/ingest-lane.mjs', import.meta.url), [url.toString(), dist.href, ids.join(','), String(1000 + i * LANE_PROJECTS), args.changed], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     exited(c, `ingestion process ${i}`);
     children.push(c);
     lanes.push(c);
@@ -174,7 +176,7 @@ try {
     const replies = lanes.map((c) => new Promise((r) => c.once('message', r)));
     lanes.forEach((c) => c.send({ stop: true }));
     const rs = await Promise.all(replies);
-    return { stored: rs.reduce((a, r) => a + r.stored, 0), s: Math.max(...rs.map((r) => r.ms)) / 1000 };
+    return { stored: rs.reduce((a, r) => a + r.stored, 0), changed: rs.reduce((a, r) => a + r.changed, 0), s: Math.max(...rs.map((r) => r.ms)) / 1000 };
   };
   /** Until no job is queued (the workers took every job, including the ingested scans' own matches). */
   const drained = async () => {
@@ -210,7 +212,7 @@ try {
     let td = performance.now();
     const pending = (await store.monitor.jobCounts()).queued ?? 0;
     await drained();
-    console.log(`run ${run}: ingestion alone ${alone.stored} reports in ${alone.s.toFixed(1)} s = ${(alone.stored / alone.s).toFixed(1)}/s (load ${loadAlone}); their ${pending} scan jobs (full matches) then worked in ${t(performance.now() - td)}`);
+    console.log(`run ${run}: ingestion alone ${alone.stored} reports (${alone.changed} with a changed inventory) in ${alone.s.toFixed(1)} s = ${(alone.stored / alone.s).toFixed(1)}/s (load ${loadAlone}); their ${pending} scan jobs (full matches) then worked in ${t(performance.now() - td)}`);
 
     // A feed update touching another 1 % of the keys, re-matched while ingestion goes on.
     const added = keysOf(10 * run);
@@ -236,14 +238,14 @@ try {
       `  +${b.added} advisories, ${b.keys} keys (${((b.keys / POOL) * 100).toFixed(1)} %): refresh ${t(tRefresh)}; ${b.inventories} inventories (holding the keys, counted apart: ${held.rows[0].n}) ` +
         `re-matched, ${events.rows[0].n} events, jobs ${JSON.stringify(counts)}: ${t(tAll)} with ${W} worker processes`,
     );
-    console.log(`  ingestion meanwhile: ${during.stored} reports in ${during.s.toFixed(1)} s = ${r.during.toFixed(1)}/s (load ${loadBefore} before, ${load()} after)`);
+    console.log(`  ingestion meanwhile: ${during.stored} reports (${during.changed} with a changed inventory) in ${during.s.toFixed(1)} s = ${r.during.toFixed(1)}/s (load ${loadBefore} before, ${load()} after)`);
     td = performance.now();
     const pending2 = (await store.monitor.jobCounts()).queued ?? 0;
     await drained();
     console.log(`  their ${pending2} scan jobs then worked in ${t(performance.now() - td)}`);
     await stopWorkers();
   }
-  console.log(`\n${RUNS} runs, ${W} re-match worker processes, ${L} ingestion processes, reports of 1,000 findings:`);
+  console.log(`\n${RUNS} runs, ${W} re-match worker processes, ${L} ingestion processes, reports of 1,000 findings, ${Number(args.changed) * 100} % with a changed inventory:`);
   console.log(`  stored reports/s alone:            ${spread(results.map((r) => r.alone), 1)}`);
   console.log(`  stored reports/s during re-match:  ${spread(results.map((r) => r.during), 1)}`);
   console.log(`  1 % re-matched with events (s):    ${spread(results.map((r) => r.rematch), 2)}  (refresh itself ${spread(results.map((r) => r.refresh), 2)})`);

@@ -49,12 +49,56 @@ for (const { engine, skip } of ENGINES) {
       const all = await read.findings(project, { status: 'all' }, 500);
       const resolved = all.items.find((f) => f.id === dropped.id && f.package.purl === dropped.package.purl);
       expect(resolved?.status).toBe('resolved');
+      // Closed by scan 2: last seen in scan 1. Back in scan 3: open again, first seen unchanged.
+      const at1 = (await store.db.selectFrom('scans').select('received_at').where('id', '=', scan1).executeTakeFirstOrThrow()).received_at;
+      expect(resolved?.lastSeenAt).toBe(at1);
+      const scan3 = await store.scans.store(projectId, { ...first, createdAt: new Date().toISOString() });
+      const back = (await read.findings((await store.projects.byName('p-seen'))!, {}, 500)).items.find((f) => f.id === dropped.id && f.package.purl === dropped.package.purl);
+      expect(back).toMatchObject({ status: 'open', firstSeenAt: resolved!.firstSeenAt });
+      const gone = (await read.findings((await store.projects.byName('p-seen'))!, { status: 'all' }, 500)).items.find((f) => f.id === 'GHSA-new0-0000-0000');
+      expect(gone?.status).toBe('resolved');
+      await store.scans.store(projectId, second);
+      expect(scan3).toBeGreaterThan(scan2);
       // The summary row of the scan matches a count of the findings.
       const view = await read.project(projectId);
       const openCount = Object.values(view.latestScan!.open).reduce((a, b) => a + b, 0);
       expect(openCount + view.latestScan!.suppressed).toBe(second.findings.length);
       const trend = await read.trend(projectId, 10);
-      expect(trend.map((p) => p.scanId)).toEqual([scan1, scan2]);
+      expect(trend.map((p) => p.scanId)).toEqual([scan1, scan2, scan3, scan3 + 1]);
+    });
+
+    it('keeps one copy of an unchanged inventory and matches it once; a changed one gets its own rows and a match', async () => {
+      const projectId = await store.projects.create('p-same-inventory', null);
+      const report = syntheticReport({ seed: 31, findings: 20 });
+      const scanRows = async (scanId: number): Promise<number> =>
+        Number((await store.db.selectFrom('scan_packages').select((eb) => eb.fn.countAll().as('n')).where('scan_id', '=', scanId).executeTakeFirstOrThrow()).n);
+      const jobs = async (): Promise<(string | null)[]> =>
+        (await store.db.selectFrom('monitor_jobs as j').innerJoin('inventories as i', 'i.id', 'j.inventory_id').select('j.cause_id').where('i.project_id', '=', projectId).orderBy('j.id').execute()).map((j) => j.cause_id);
+      const s1 = await store.scans.store(projectId, report);
+      const s2 = await store.scans.store(projectId, { ...report, createdAt: new Date().toISOString() });
+      expect(await scanRows(s1)).toBe(report.packages.length);
+      expect(await scanRows(s2)).toBe(0);
+      const scan2 = await store.db.selectFrom('scans').select(['packages_scan_id', 'package_set_hash']).where('id', '=', s2).executeTakeFirstOrThrow();
+      expect(scan2.packages_scan_id).toBe(s1);
+      expect(await jobs()).toEqual([String(s1)]);
+      const inv = await store.db.selectFrom('inventories').select('scan_id').where('project_id', '=', projectId).executeTakeFirstOrThrow();
+      expect(inv.scan_id).toBe(s2);
+      // One package more: its own rows, a match of it; the next unchanged scan points at those rows.
+      const changed = structuredClone(report);
+      changed.packages.push({ ...structuredClone(changed.packages[0]!), name: 'added-pkg', purl: 'pkg:npm/added-pkg@1.0.0' });
+      const s3 = await store.scans.store(projectId, changed);
+      const s4 = await store.scans.store(projectId, { ...changed, createdAt: new Date().toISOString() });
+      expect(await scanRows(s3)).toBe(report.packages.length + 1);
+      expect(await scanRows(s4)).toBe(0);
+      expect((await store.db.selectFrom('scans').select('packages_scan_id').where('id', '=', s4).executeTakeFirstOrThrow()).packages_scan_id).toBe(s3);
+      expect(await jobs()).toEqual([String(s1), String(s3)]);
+      const pkg = await read.searchPackage('all', 'added-pkg', 50, 0);
+      expect(pkg.items.map((i) => i.project)).toEqual(['p-same-inventory']);
+      // Back to the first inventory: not the current one, so its own copy again (and a match).
+      const s5 = await store.scans.store(projectId, { ...report, createdAt: new Date().toISOString() });
+      expect(await scanRows(s5)).toBe(report.packages.length);
+      expect(await jobs()).toEqual([String(s1), String(s3), String(s5)]);
+      expect((await read.searchPackage('all', 'added-pkg', 50, 0)).items).toEqual([]);
     });
 
     it('filters and pages findings with a cursor', async () => {
@@ -116,7 +160,7 @@ for (const { engine, skip } of ENGINES) {
       expect(await aliasRows()).toBe(before + 1);
       const hit = await read.searchVuln('all', 'CVE-2043-0003', 50, 0);
       expect(hit.items.map((i) => [i.project, i.id, i.package.purl])).toEqual([['s-alias', again.findings[3]!.id, again.findings[3]!.package.purl]]);
-      // A re-scan where one finding's content changed: that one is rewritten, the others only move last seen.
+      // A re-scan where one finding's content changed: that one is rewritten, the others are left alone.
       const third = structuredClone(again);
       third.findings[5]!.severity = third.findings[5]!.severity === 'CRITICAL' ? 'LOW' : 'CRITICAL';
       const scan3 = await store.scans.store(projectId, third);
@@ -126,8 +170,12 @@ for (const { engine, skip } of ENGINES) {
       expect(open.total).toBe(new Set(third.findings.map((f) => `${f.id} ${f.package.purl}`)).size);
       const changed = open.items.find((f) => f.id === third.findings[5]!.id && f.package.purl === third.findings[5]!.package.purl)!;
       expect(changed.severity).toBe(third.findings[5]!.severity);
-      const rows = await store.db.selectFrom('findings').select(['last_seen_scan_id', 'first_seen_scan_id']).where('project_id', '=', projectId).execute();
-      expect(rows.every((r) => r.last_seen_scan_id === scan3 && r.first_seen_scan_id < scan3)).toBe(true);
+      const rows = await store.db.selectFrom('findings').select(['fingerprint', 'last_seen_scan_id', 'first_seen_scan_id', 'is_open']).where('project_id', '=', projectId).execute();
+      expect(rows.every((r) => r.is_open === 1 && r.first_seen_scan_id < scan3)).toBe(true);
+      expect(rows.filter((r) => r.last_seen_scan_id === scan3).map((r) => r.fingerprint)).toEqual([`${third.findings[5]!.id} ${third.findings[5]!.package.purl}`]);
+      // An open finding was last seen in the latest scan, written or not.
+      const latestAt = (await store.db.selectFrom('scans').select('received_at').where('id', '=', scan3).executeTakeFirstOrThrow()).received_at;
+      expect(open.items.every((f) => f.status === 'open' && f.lastSeenAt === latestAt)).toBe(true);
     });
 
     it('queues replays once and stores each entry exactly once with competing workers', async () => {

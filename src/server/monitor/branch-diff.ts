@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { packagesScanOf } from './inventory.js';
 import type { AdvisoryReader } from '../../advisory/reader.js';
 import type { Package } from '../../core/package.js';
 import type { Finding, GateResult } from '../../core/report.js';
@@ -36,7 +37,14 @@ function key(id: string, ecosystem: string, name: string): string {
 export async function branchDiff(db: Kysely<Database>, reader: AdvisoryReader, policy: Policy, scan: { projectId: number; scanId: number; target: string }, now: Date): Promise<BranchDiff> {
   const inv = await db.selectFrom('inventories').select(['id', 'evaluated_at']).where('project_id', '=', scan.projectId).where('target', '=', scan.target).executeTakeFirst();
   if (inv && inv.evaluated_at === null) return { ready: false, why: `the default branch's ${scan.target} has not been evaluated yet` };
-  const packages = (await db.selectFrom('scan_packages').select('data').where('scan_id', '=', scan.scanId).execute()).map((r) => JSON.parse(r.data) as Package);
+  const packages = (
+    await db
+      .selectFrom('scans as s')
+      .innerJoin('scan_packages as sp', (j) => j.on('sp.scan_id', '=', packagesScanOf('s')))
+      .select('sp.data')
+      .where('s.id', '=', scan.scanId)
+      .execute()
+  ).map((r) => JSON.parse(r.data) as Package);
   const matched = matchPackages(packages, reader);
   const report = decide(undecided(matched.findings, packages, scan.target, now), policy, now).report;
   const mine = new Map<string, BranchFinding>();

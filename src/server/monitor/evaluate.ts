@@ -15,7 +15,7 @@ import type { EventCause, FindingEventKind } from '../events/types.js';
 import type { Engine } from '../store/migrations.js';
 import type { JobRow } from '../store/monitor.js';
 import type { Database } from '../store/types.js';
-import { packageKey } from './inventory.js';
+import { packageKey, packagesScanOf } from './inventory.js';
 
 type StoredFinding = Selectable<Database['monitor_findings']>;
 
@@ -98,15 +98,16 @@ export async function evaluateJob(trx: Transaction<Database>, ctx: EvaluationCon
   const inv = await trx
     .selectFrom('inventories as i')
     .innerJoin('projects as p', 'p.id', 'i.project_id')
+    .innerJoin('scans as s', 's.id', 'i.scan_id')
     .leftJoin('teams as t', 't.id', 'p.team_id')
-    .select(['i.id', 'i.project_id', 'i.target', 'i.scan_id', 'p.name as project_name', 't.name as team_name'])
+    .select(['i.id', 'i.project_id', 'i.target', 'i.scan_id', 'p.name as project_name', 't.name as team_name', packagesScanOf('s').as('packages_scan_id')])
     .where('i.id', '=', job.inventory_id)
     .executeTakeFirst();
   if (!inv) return { events: 0, applied: true };
   if (ctx.engine === 'postgres') await trx.selectFrom('inventories').select('id').where('id', '=', inv.id).forUpdate().execute();
 
   const partial = job.refresh_id !== null;
-  let pkgQuery = trx.selectFrom('scan_packages as sp').select('sp.data').where('sp.scan_id', '=', inv.scan_id);
+  let pkgQuery = trx.selectFrom('scan_packages as sp').select('sp.data').where('sp.scan_id', '=', inv.packages_scan_id);
   let rowQuery = trx.selectFrom('monitor_findings as mf').selectAll('mf').where('mf.inventory_id', '=', inv.id);
   if (partial) {
     const rid = job.refresh_id!;

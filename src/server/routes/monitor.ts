@@ -9,6 +9,7 @@ import type { RouteContext } from './context.js';
 import { adminSecurity, audit, errorBody, nameParams, userSecurity } from './context.js';
 import { visibleProject } from './projects.js';
 import { visibleProjectIds } from './events.js';
+import { packagesScanOf } from '../monitor/inventory.js';
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
 
@@ -179,7 +180,13 @@ export function monitorRoutes(ctx: RouteContext, monitor: Monitor | undefined) {
           .where('state', '!=', 'fixed')
           .orderBy('id')
           .execute();
-        const counts = await store.db.selectFrom('scan_packages').select(['scan_id', (eb) => eb.fn.countAll<number>().as('n')]).where('scan_id', 'in', inventories.length ? inventories.map((i) => i.scan_id) : [-1]).groupBy('scan_id').execute();
+        const counts = await store.db
+          .selectFrom('scans as s')
+          .innerJoin('scan_packages as sp', (j) => j.on('sp.scan_id', '=', packagesScanOf('s')))
+          .select(['s.id as scan_id', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('s.id', 'in', inventories.length ? inventories.map((i) => i.scan_id) : [-1])
+          .groupBy('s.id')
+          .execute();
         const n = new Map(counts.map((c) => [c.scan_id, Number(c.n)]));
         return {
           project: p.name,

@@ -529,6 +529,23 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '070_open_sets': {
+      async up(db: Db): Promise<void> {
+        // A re-scan writes only what changed (issue 13). Whether a finding or package is in the project's latest
+        // scan was "last_seen_scan_id = projects.latest_scan_id", which made every scan rewrite every row; it is
+        // now a flag that a scan sets on what it adds or changes and clears on what it no longer has.
+        await db.schema.alterTable('findings').addColumn('is_open', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('packages').addColumn('is_open', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await sql`update findings set is_open = 1 where last_seen_scan_id = (select p.latest_scan_id from projects p where p.id = findings.project_id)`.execute(db);
+        await sql`update packages set is_open = 1 where last_seen_scan_id = (select p.latest_scan_id from projects p where p.id = packages.project_id)`.execute(db);
+        await db.schema.createIndex('findings_open_set').on('findings').columns(['project_id', 'is_open']).execute();
+        await db.schema.createIndex('packages_open_set').on('packages').columns(['project_id', 'is_open']).execute();
+        // A scan whose inventory is the same as its target's current one (same hash) keeps no copy of it: it
+        // names the scan whose scan_packages rows hold it (null: its own rows).
+        await db.schema.alterTable('scans').addColumn('packages_scan_id', 'integer').execute();
+        await db.schema.alterTable('scans').addColumn('package_set_hash', 'text').execute();
+      },
+    },
   };
 }
 

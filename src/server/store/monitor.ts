@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
+import { packagesScanOf } from '../monitor/inventory.js';
 import type { AdvisoryChange } from '../monitor/advisory-diff.js';
 import { KEY_SEP } from '../monitor/advisory-diff.js';
 import type { Engine } from './migrations.js';
@@ -70,7 +71,8 @@ export class MonitorRepository {
           insert into monitor_jobs (inventory_id, cause_kind, cause_id, refresh_id, status, attempts, created_at)
           select distinct i.id, 'db-refresh', cast(${String(refreshId)} as text), cast(${refreshId} as integer), 'queued', 0, cast(${at} as text)
             from inventories i
-            join scan_packages sp on sp.scan_id = i.scan_id
+            join scans s on s.id = i.scan_id
+            join scan_packages sp on sp.scan_id = ${packagesScanOf('s')}
             join refresh_keys rk on rk.ecosystem = sp.ecosystem and rk.key_name = sp.key_name
            where rk.refresh_id = ${refreshId}`.execute(trx);
         inventories = Number(r.numAffectedRows ?? 0n);

@@ -215,7 +215,7 @@ export class ReadModel {
     const status = filter.status ?? 'open';
     if (status === 'open' && project.latest_scan_id === null) return { items: [], total: 0, nextCursor: null };
     let q = this.db.selectFrom('findings as f').where('f.project_id', '=', project.id);
-    if (status === 'open') q = q.where('f.last_seen_scan_id', '=', project.latest_scan_id as number);
+    if (status === 'open') q = q.where('f.is_open', '=', 1);
     if (filter.severity && filter.severity.length > 0) q = q.where('f.severity_rank', 'in', filter.severity.map(severityRank));
     if (filter.fixable !== undefined) q = q.where('f.fixable', '=', filter.fixable ? 1 : 0);
     if (filter.suppressed !== undefined) q = q.where('f.suppressed', '=', filter.suppressed ? 1 : 0);
@@ -229,15 +229,16 @@ export class ReadModel {
       const [rank, id] = after;
       pageQ = pageQ.where((eb) => eb.or([eb('f.severity_rank', '<', rank), eb.and([eb('f.severity_rank', '=', rank), eb('f.id', '>', id)])]));
     }
-    const [rows, count] = await Promise.all([
+    const [rows, count, latest] = await Promise.all([
       pageQ.selectAll('f').orderBy('f.severity_rank', 'desc').orderBy('f.id').limit(limit + 1).execute(),
       q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+      this.db.selectFrom('scans').select('received_at').where('id', '=', project.latest_scan_id ?? -1).executeTakeFirst(),
     ]);
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((f) => findingView(f, project.latest_scan_id)),
+      items: page.map((f) => findingView(f, latest?.received_at ?? null)),
       total: Number(count.n),
       nextCursor: more && last ? encodeCursor([last.severity_rank, last.id]) : null,
     };
@@ -276,16 +277,16 @@ export class ReadModel {
       .innerJoin('findings as f', (j) => j.onRef('f.project_id', '=', 'a.project_id').onRef('f.fingerprint', '=', 'a.fingerprint'))
       .innerJoin('projects as p', 'p.id', 'f.project_id')
       .where('a.alias', '=', vuln)
-      .whereRef('f.last_seen_scan_id', '=', 'p.latest_scan_id');
+      .where('f.is_open', '=', 1);
     const inScope = scopeCondition(scope);
     const q = inScope ? base.where(inScope) : base;
     const [rows, count] = await Promise.all([
-      q.selectAll('f').select('p.name as project').select('p.latest_scan_id').orderBy('p.name').orderBy('f.id').limit(limit).offset(offset).execute(),
+      q.leftJoin('scans as ls', 'ls.id', 'p.latest_scan_id').selectAll('f').select(['p.name as project', 'ls.received_at as latest_at']).orderBy('p.name').orderBy('f.id').limit(limit).offset(offset).execute(),
       q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
     ]);
     const total = Number(count.n);
     return {
-      items: rows.map((r) => ({ project: r.project, ...findingView(r, r.latest_scan_id) })),
+      items: rows.map((r) => ({ project: r.project, ...findingView(r, r.latest_at) })),
       total,
       nextCursor: offset + rows.length < total ? encodeCursor(offset + rows.length) : null,
     };
@@ -302,7 +303,7 @@ export class ReadModel {
       .selectFrom('packages as k')
       .innerJoin('projects as p', 'p.id', 'k.project_id')
       .where('k.name', '=', name)
-      .whereRef('k.last_seen_scan_id', '=', 'p.latest_scan_id');
+      .where('k.is_open', '=', 1);
     const inScope = scopeCondition(scope);
     const q = inScope ? base.where(inScope) : base;
     const [rows, count] = await Promise.all([
@@ -314,12 +315,11 @@ export class ReadModel {
     if (rows.length > 0) {
       const agg = await this.db
         .selectFrom('findings as f')
-        .innerJoin('projects as p', 'p.id', 'f.project_id')
         .select(['f.project_id', 'f.package_purl', (eb) => eb.fn.countAll().as('n'), (eb) => eb.fn.max('f.severity_rank').as('worst')])
         .where('f.package_name', '=', name)
         .where('f.suppressed', '=', 0)
         .where('f.project_id', 'in', [...new Set(rows.map((r) => r.project_id))])
-        .whereRef('f.last_seen_scan_id', '=', 'p.latest_scan_id')
+        .where('f.is_open', '=', 1)
         .groupBy(['f.project_id', 'f.package_purl'])
         .execute();
       for (const a of agg) counts.set(`${a.project_id} ${a.package_purl}`, { n: Number(a.n), worst: Number(a.worst) });
@@ -344,7 +344,9 @@ export class ReadModel {
   }
 }
 
-function findingView(f: Selectable<Database['findings']>, latestScanId: number | null): FindingView {
+/** A finding as the API shows it; an open one was last seen in its project's latest scan, received at `latestAt`. */
+function findingView(f: Selectable<Database['findings']>, latestAt: string | null): FindingView {
+  const open = Number(f.is_open) === 1;
   return {
     id: f.vuln_id,
     aliases: (JSON.parse(f.aliases) as string[]).filter((a) => a !== f.vuln_id),
@@ -356,8 +358,8 @@ function findingView(f: Selectable<Database['findings']>, latestScanId: number |
     title: f.title,
     suppressed: Number(f.suppressed) === 1,
     suppressedBy: f.suppressed_by,
-    status: f.last_seen_scan_id === latestScanId ? 'open' : 'resolved',
+    status: open ? 'open' : 'resolved',
     firstSeenAt: f.first_seen_at,
-    lastSeenAt: f.last_seen_at,
+    lastSeenAt: open && latestAt !== null ? latestAt : f.last_seen_at,
   };
 }

@@ -9,7 +9,7 @@ import type { Database } from './types.js';
  */
 export type FindingRow = Omit<
   Database['findings'],
-  'id' | 'project_id' | 'aliases' | 'severity' | 'first_seen_at' | 'last_seen_at' | 'first_seen_scan_id' | 'last_seen_scan_id' | 'content_hash'
+  'id' | 'project_id' | 'aliases' | 'severity' | 'first_seen_at' | 'last_seen_at' | 'first_seen_scan_id' | 'last_seen_scan_id' | 'content_hash' | 'is_open'
 > & { aliases: string[]; severity: Severity };
 
 /** One package of a report's inventory, as the `packages` row holds it. */

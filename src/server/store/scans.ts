@@ -6,7 +6,7 @@ import type { Engine } from './migrations.js';
 import type { FindingRow, PackageRow } from './rows.js';
 import { reportRows } from './rows.js';
 import type { Database } from './types.js';
-import { recordInventory } from '../monitor/inventory.js';
+import { planInventory, recordInventory } from '../monitor/inventory.js';
 import { bulkInsert } from './bulk.js';
 import { chunks, now } from './util.js';
 
@@ -20,16 +20,45 @@ function newer<T extends 'findings' | 'packages', C extends keyof Database[T] & 
   return sql<Database[T][C]>`case when excluded.last_seen_scan_id > ${sql.ref(`${table}.last_seen_scan_id`)} then ${sql.ref(`excluded.${column}`)} else ${sql.ref(`${table}.${column}`)} end`;
 }
 
-/** A finding's content as a re-scan compares it: every column the upsert would write but the fingerprint and first/last seen. */
+/** Every column of a finding row but its key: what a re-scan compares (the type below checks none is missing). */
+const CONTENT_COLUMNS = [
+  'vuln_id', 'aliases', 'package_purl', 'package_ecosystem', 'package_name', 'package_version', 'severity', 'severity_rank',
+  'fixable', 'fixed_version', 'fix_state', 'title', 'suppressed', 'suppressed_by', 'dev',
+] as const satisfies readonly Exclude<keyof FindingRow, 'fingerprint'>[];
+const contentComplete: Exclude<Exclude<keyof FindingRow, 'fingerprint'>, (typeof CONTENT_COLUMNS)[number]> extends never ? true : never = true;
+void contentComplete;
+
+/** A finding's content as a re-scan compares it: a hash of every column the upsert would write but its key and first/last seen. */
 function contentHash(f: FindingRow): string {
-  const { fingerprint: _fingerprint, ...content } = f;
-  return crypto.createHash('sha1').update(JSON.stringify(content)).digest('base64');
+  let s = '';
+  for (const c of CONTENT_COLUMNS) {
+    const v = f[c];
+    s += (v === null ? '\u0002' : Array.isArray(v) ? v.join('\u0003') : String(v)) + '\u0001';
+  }
+  return crypto.hash('sha1', s, 'base64');
 }
 
 /** A report converted from another scanner's (src/import) names that scanner in tool.importedFrom. */
 function importedFrom(report: ScanReport): string | null {
   const from = (report.tool as { importedFrom?: unknown }).importedFrom;
   return from !== undefined && from !== null && typeof from === 'object' ? JSON.stringify(from) : null;
+}
+
+
+/**
+ * A re-scan against what is open: the rows that are new, changed or back (to write) and the keys of the open
+ * rows the scan no longer has (to close). Open rows it has unchanged are left alone: that is most of a re-scan.
+ */
+export function diffOpenSet<T>(open: Map<string, string | null>, incoming: T[], key: (row: T) => string, content: (row: T) => string): { write: T[]; close: string[] } {
+  const write: T[] = [];
+  const seen = new Set<string>();
+  for (const row of incoming) {
+    const k = key(row);
+    seen.add(k);
+    if (open.get(k) !== content(row)) write.push(row);
+  }
+  const close = [...open.keys()].filter((k) => !seen.has(k));
+  return { write, close };
 }
 
 /** Writes reports as scans: the scan row with its summary, the inventory and the findings. */
@@ -47,13 +76,19 @@ export class ScanRepository {
   /**
    * Writes one scan inside the caller's transaction. Scans of one project are serialised by a lock on the
    * project row (PostgreSQL; SQLite has one writer anyway), taken before the scan id is drawn: a project's
-   * scan ids then follow commit order, and the newest scan's findings are the open ones.
+   * scan ids then follow commit order, the newest scan's findings are the open ones, and each scan is compared
+   * with the one before it. Only what changed is written: unchanged findings and packages are left alone, and an
+   * unchanged inventory is neither copied nor matched again.
    */
   async write(trx: Transaction<Database>, projectId: number, queueId: number | null, report: ScanReport): Promise<number> {
-    if (this.engine === 'postgres') {
-      await trx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute();
-    }
+    // The project's latest scan before this one: what its open findings and packages were last seen in. Read by
+    // the locking statement itself: after waiting for another scan's lock, PostgreSQL returns the row that scan
+    // committed (a join here would still read from before: no other table is read in this statement).
+    let latest = trx.selectFrom('projects').select('latest_scan_id').where('id', '=', projectId);
+    if (this.engine === 'postgres') latest = latest.forUpdate();
+    const previous = (await latest.executeTakeFirst())?.latest_scan_id ?? null;
     const { findings, packages, summary } = reportRows(report);
+    const plan = await planInventory(trx, projectId, report);
     const receivedAt = now();
     const scan = await trx
       .insertInto('scans')
@@ -71,13 +106,15 @@ export class ScanRepository {
         gate_fail_on: report.gate.failOn,
         gate_profile: report.gate.profile ?? null,
         gate_reason: report.gate.reason,
+        packages_scan_id: plan.sameAs,
+        package_set_hash: plan.hash,
         ...summary,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await this.upsertPackages(trx, projectId, scan.id, packages);
-    await this.upsertFindings(trx, projectId, scan.id, receivedAt, findings);
-    await recordInventory(trx, this.engine, projectId, scan.id, report, receivedAt);
+    await this.writePackages(trx, projectId, scan.id, previous, packages);
+    await this.writeFindings(trx, projectId, scan.id, receivedAt, previous, findings);
+    await recordInventory(trx, this.engine, projectId, scan.id, report, receivedAt, plan);
     await trx
       .updateTable('projects')
       .set({ latest_scan_id: scan.id })
@@ -87,27 +124,53 @@ export class ScanRepository {
     return scan.id;
   }
 
-  private async upsertPackages(trx: Transaction<Database>, projectId: number, scanId: number, packages: PackageRow[]): Promise<void> {
+  /** Marks the open rows a scan no longer has as closed, last seen in the scan before it. */
+  private async close(trx: Transaction<Database>, table: 'findings' | 'packages', projectId: number, previous: number | null, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    // Something open means an earlier scan had it: the project's latest one.
+    if (previous === null) throw new Error(`project ${projectId} has open ${table} but no latest scan`);
+    for (const part of chunks(keys, 500)) {
+      if (table === 'findings') {
+        await trx
+          .updateTable('findings')
+          .set((eb) => ({ is_open: 0, last_seen_scan_id: previous, last_seen_at: eb.selectFrom('scans').select('received_at').where('id', '=', previous) }))
+          .where('project_id', '=', projectId)
+          .where('fingerprint', 'in', part)
+          .where('is_open', '=', 1)
+          .execute();
+      } else {
+        await trx.updateTable('packages').set({ is_open: 0, last_seen_scan_id: previous }).where('project_id', '=', projectId).where('purl', 'in', part).where('is_open', '=', 1).execute();
+      }
+    }
+  }
+
+  private async writePackages(trx: Transaction<Database>, projectId: number, scanId: number, previous: number | null, packages: PackageRow[]): Promise<void> {
+    const open = await trx.selectFrom('packages').select(['purl', 'ecosystem', 'name', 'version']).where('project_id', '=', projectId).where('is_open', '=', 1).execute();
+    const content = (p: PackageRow): string => `${p.ecosystem}\n${p.name}\n${p.version}`;
+    const diff = diffOpenSet(new Map(open.map((p) => [p.purl, content(p)])), packages, (p) => p.purl, content);
+    await this.close(trx, 'packages', projectId, previous, diff.close);
     if (this.engine === 'postgres') {
       // One JSON parameter per statement (see upsertFindingsPg).
-      for (const part of chunks(packages, 5000)) {
+      for (const part of chunks(diff.write, 5000)) {
         await sql`
-          insert into packages (project_id, purl, ecosystem, name, version, first_seen_scan_id, last_seen_scan_id)
-          select ${projectId}::integer, x.purl, x.ecosystem, x.name, x.version, ${scanId}::integer, ${scanId}::integer
+          insert into packages (project_id, purl, ecosystem, name, version, first_seen_scan_id, last_seen_scan_id, is_open)
+          select ${projectId}::integer, x.purl, x.ecosystem, x.name, x.version, ${scanId}::integer, ${scanId}::integer, 1
             from json_to_recordset(${JSON.stringify(part)}::json) as x(purl text, ecosystem text, name text, version text)
           on conflict (project_id, purl) do update set
             version = case when excluded.last_seen_scan_id > packages.last_seen_scan_id then excluded.version else packages.version end,
+            is_open = case when excluded.last_seen_scan_id > packages.last_seen_scan_id then excluded.is_open else packages.is_open end,
             last_seen_scan_id = case when excluded.last_seen_scan_id > packages.last_seen_scan_id then excluded.last_seen_scan_id else packages.last_seen_scan_id end`.execute(trx);
       }
       return;
     }
-    for (const part of chunks(packages, CHUNK)) {
+    for (const part of chunks(diff.write, CHUNK)) {
       await trx
         .insertInto('packages')
-        .values(part.map((p) => ({ ...p, project_id: projectId, first_seen_scan_id: scanId, last_seen_scan_id: scanId })))
+        .values(part.map((p) => ({ ...p, project_id: projectId, first_seen_scan_id: scanId, last_seen_scan_id: scanId, is_open: 1 })))
         .onConflict((oc) =>
           oc.columns(['project_id', 'purl']).doUpdateSet({
             version: newer('packages', 'version'),
+            is_open: newer('packages', 'is_open'),
             last_seen_scan_id: newer('packages', 'last_seen_scan_id'),
           }),
         )
@@ -115,10 +178,26 @@ export class ScanRepository {
     }
   }
 
-  private async upsertFindings(trx: Transaction<Database>, projectId: number, scanId: number, at: string, findings: FindingRow[]): Promise<void> {
-    if (this.engine === 'postgres') return this.upsertFindingsPg(trx, projectId, scanId, at, findings);
+  /**
+   * The findings a scan adds, changes or brings back are upserted (open, last seen in this scan); the open ones it
+   * no longer has are closed (last seen in the scan before); the open ones it has with the same content (compared by
+   * a hash of it) are left alone: an open finding's last seen is the project's latest scan.
+   */
+  private async writeFindings(trx: Transaction<Database>, projectId: number, scanId: number, at: string, previous: number | null, findings: FindingRow[]): Promise<void> {
+    const open = await trx.selectFrom('findings').select(['fingerprint', 'content_hash']).where('project_id', '=', projectId).where('is_open', '=', 1).execute();
+    const hashes = new Map(findings.map((f) => [f, contentHash(f)]));
+    const diff = diffOpenSet(
+      new Map(open.map((f) => [f.fingerprint, f.content_hash])),
+      findings,
+      (f) => f.fingerprint,
+      (f) => hashes.get(f)!,
+    );
+    const write = diff.write.map((f) => ({ ...f, content_hash: hashes.get(f)! }));
+    await this.close(trx, 'findings', projectId, previous, diff.close);
+    if (write.length === 0) return;
+    if (this.engine === 'postgres') return this.upsertFindingsPg(trx, projectId, scanId, at, write);
     const f = <C extends keyof Database['findings'] & string>(column: C) => newer('findings', column);
-    for (const part of chunks(findings, CHUNK)) {
+    for (const part of chunks(write, CHUNK)) {
       await trx
         .insertInto('findings')
         .values(
@@ -130,6 +209,7 @@ export class ScanRepository {
             last_seen_at: at,
             first_seen_scan_id: scanId,
             last_seen_scan_id: scanId,
+            is_open: 1,
           })),
         )
         .onConflict((oc) =>
@@ -146,6 +226,8 @@ export class ScanRepository {
             suppressed: f('suppressed'),
             suppressed_by: f('suppressed_by'),
             dev: f('dev'),
+            content_hash: f('content_hash'),
+            is_open: f('is_open'),
             last_seen_scan_id: f('last_seen_scan_id'),
           }),
         )
@@ -156,44 +238,26 @@ export class ScanRepository {
   }
 
   /**
-   * PostgreSQL, in two statements. First the findings this project already holds with the same content (the
-   * steady state of CI: most of a re-scan) only have last seen moved on — the parameters are two arrays of
-   * fingerprints and content hashes, not the rows. Then the others (new, changed, or stored from a newer scan)
-   * go as one JSON parameter (json_to_recordset) into the upsert, with their aliases in the same statement:
-   * only the aliases of findings that are new or whose alias list changed are inserted (the statement's snapshot
-   * is from before its own upsert, so the join reads the stored lists).
+   * PostgreSQL: the findings to write go as one JSON parameter (json_to_recordset) into the upsert, with their
+   * aliases in the same statement: only the aliases of findings that are new or whose alias list changed are
+   * inserted (the statement's snapshot is from before its own upsert, so the join reads the stored lists).
    */
-  private async upsertFindingsPg(trx: Transaction<Database>, projectId: number, scanId: number, at: string, findings: FindingRow[]): Promise<void> {
-    const hashes = findings.map(contentHash);
-    const touched = new Set<string>();
-    for (let i = 0; i < findings.length; i += 5000) {
-      const r = await sql<{ fingerprint: string }>`
-        update findings f set last_seen_at = ${at}::text, last_seen_scan_id = ${scanId}::integer
-          from unnest(${findings.slice(i, i + 5000).map((f) => f.fingerprint)}::text[], ${hashes.slice(i, i + 5000)}::text[]) as x(fingerprint, content_hash)
-         where f.project_id = ${projectId}::integer and f.fingerprint = x.fingerprint and f.content_hash = x.content_hash and f.last_seen_scan_id < ${scanId}::integer
-        returning f.fingerprint`.execute(trx);
-      for (const row of r.rows) touched.add(row.fingerprint);
-    }
-    const rest: (FindingRow & { content_hash: string })[] = [];
-    findings.forEach((f, i) => {
-      if (!touched.has(f.fingerprint)) rest.push({ ...f, content_hash: hashes[i]! });
-    });
-    if (rest.length === 0) return;
+  private async upsertFindingsPg(trx: Transaction<Database>, projectId: number, scanId: number, at: string, rows: (FindingRow & { content_hash: string })[]): Promise<void> {
     const text = ['fingerprint', 'vuln_id', 'aliases', 'package_purl', 'package_ecosystem', 'package_name', 'package_version', 'severity', 'fixed_version', 'fix_state', 'title', 'suppressed_by', 'content_hash'];
     const ints = ['severity_rank', 'fixable', 'suppressed', 'dev'];
     const cols = [...text, ...ints];
     const types = sql.join([...text.map((c) => sql`${sql.ref(c)} text`), ...ints.map((c) => sql`${sql.ref(c)} integer`)]);
-    const updated = ['aliases', 'severity', 'severity_rank', 'fixable', 'fixed_version', 'fix_state', 'title', 'suppressed', 'suppressed_by', 'dev', 'content_hash', 'last_seen_at', 'last_seen_scan_id'];
+    const updated = ['aliases', 'severity', 'severity_rank', 'fixable', 'fixed_version', 'fix_state', 'title', 'suppressed', 'suppressed_by', 'dev', 'content_hash', 'is_open', 'last_seen_at', 'last_seen_scan_id'];
     const sets = sql.join(
       updated.map((c) => sql`${sql.ref(c)} = case when excluded.last_seen_scan_id > findings.last_seen_scan_id then ${sql.ref(`excluded.${c}`)} else ${sql.ref(`findings.${c}`)} end`),
     );
-    for (const part of chunks(rest, 2000)) {
+    for (const part of chunks(rows, 2000)) {
       const json = JSON.stringify(part.map((r) => ({ ...r, aliases: JSON.stringify(r.aliases) })));
       await sql`
         with x as materialized (select * from json_to_recordset(${json}::json) as x(${types})),
         upsert as (
-          insert into findings (project_id, ${sql.join(cols.map((c) => sql.ref(c)))}, first_seen_at, last_seen_at, first_seen_scan_id, last_seen_scan_id)
-          select ${projectId}::integer, ${sql.join(cols.map((c) => sql.ref(`x.${c}`)))}, ${at}::text, ${at}::text, ${scanId}::integer, ${scanId}::integer from x
+          insert into findings (project_id, ${sql.join(cols.map((c) => sql.ref(c)))}, first_seen_at, last_seen_at, first_seen_scan_id, last_seen_scan_id, is_open)
+          select ${projectId}::integer, ${sql.join(cols.map((c) => sql.ref(`x.${c}`)))}, ${at}::text, ${at}::text, ${scanId}::integer, ${scanId}::integer, 1 from x
           on conflict (project_id, fingerprint) do update set ${sets})
         insert into finding_aliases (project_id, fingerprint, alias)
         select ${projectId}::integer, x.fingerprint, a.alias

@@ -64,6 +64,10 @@ export interface Database {
     gate_fail_on: string;
     gate_profile: string | null;
     gate_reason: string;
+    /** The scan whose scan_packages rows hold this scan's inventory when it is the same as an earlier one's; null: its own rows. */
+    packages_scan_id: number | null;
+    /** sha1 of the inventory (the report's packages as JSON, in order), to find that it is unchanged. */
+    package_set_hash: string | null;
   } & ScanSummary;
   packages: {
     id: Generated<number>;
@@ -73,7 +77,10 @@ export interface Database {
     name: string;
     version: string;
     first_seen_scan_id: number;
+    /** The scan that last wrote the row; for an open package the project's latest scan holds it too. */
     last_seen_scan_id: number;
+    /** 1 while the project's latest scan holds it (written by the scans that change it, not by every scan). */
+    is_open: number;
   };
   findings: {
     id: Generated<number>;
@@ -99,8 +106,10 @@ export interface Database {
     last_seen_at: string;
     first_seen_scan_id: number;
     last_seen_scan_id: number;
-    /** PostgreSQL: a hash of the finding's content (all but the fingerprint and first/last seen); a re-scan that finds it unchanged only moves last seen. */
+    /** A hash of the finding's content (all but the fingerprint and first/last seen): a re-scan that finds it unchanged leaves the row alone. */
     content_hash: string | null;
+    /** 1 while the project's latest scan has it; last_seen_* are then that scan's (they are written when it closes). */
+    is_open: number;
   };
   /** Registries the server scans (issue 15). credentials: AES-256-GCM sealed JSON {username, password}. */
   registries: {

@@ -57,7 +57,7 @@ describe.skipIf(!IMAGES || !TOOLS || !PG_AVAILABLE)('registry push -> webhook ->
       return e?.status === 'done' && e.scan_id !== null ? e : undefined;
     });
     const scan = await server.store.db.selectFrom('scans').select(['project_id', 'id']).where('id', '=', entry.scan_id!).executeTakeFirstOrThrow();
-    const rows = await server.store.db.selectFrom('findings').select(['vuln_id', 'package_purl']).where('project_id', '=', scan.project_id).where('last_seen_scan_id', '=', scan.id).execute();
+    const rows = await server.store.db.selectFrom('findings').select(['vuln_id', 'package_purl']).where('project_id', '=', scan.project_id).where('is_open', '=', 1).execute();
     return rows.map((r) => `${r.vuln_id} ${r.package_purl}`).sort();
   };
 

@@ -177,7 +177,8 @@ export function matchPackages(packages: readonly Package[], db: AdvisoryReader):
   const unknowns: Unknown[] = [];
   const coverage = new Map<string, boolean>();
   const uncovered = new Map<string, Package[]>();
-  const cache = new Map<string, AffectedMatch[]>();
+  // ecosystem → name → candidates (nested maps: no concatenated key to build and hash per package)
+  const cache = new Map<string, Map<string, AffectedMatch[]>>();
   const lookup = cachedLookup(db);
   // The candidates of every package, asked of the database once per ecosystem rather than once per package.
   const names = new Map<string, Set<string>>();
@@ -194,7 +195,7 @@ export function matchPackages(packages: readonly Package[], db: AdvisoryReader):
       coverage.set(ecosystem, covered);
     }
     if (!covered) continue;
-    for (const [name, matches] of db.affectedMany(ecosystem, [...set])) cache.set(`${ecosystem}\u0000${name}`, matches);
+    cache.set(ecosystem, db.affectedMany(ecosystem, [...set]));
   }
 
   for (const pkg of packages) {
@@ -219,11 +220,12 @@ export function matchPackages(packages: readonly Package[], db: AdvisoryReader):
       continue;
     }
     const key = matchKey(pkg);
-    const cacheKey = `${pkg.ecosystem}\u0000${key.name}`;
-    let candidates = cache.get(cacheKey);
+    let known = cache.get(pkg.ecosystem);
+    if (!known) cache.set(pkg.ecosystem, (known = new Map()));
+    let candidates = known.get(key.name);
     if (!candidates) {
       candidates = db.affected(pkg.ecosystem, key.name);
-      cache.set(cacheKey, candidates);
+      known.set(key.name, candidates);
     }
     if (candidates.length === 0) continue;
     const scheme = schemeForEcosystem(pkg.ecosystem);

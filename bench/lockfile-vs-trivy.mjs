@@ -7,7 +7,9 @@
 // The lockfile is bench/scan.mjs's: the real test/fixtures/npm-project lockfile (467 packages) plus synthetic
 // packages up to 5,000. Advisories: osv/npm of the shared snapshot, imported by `bulwark db update`; the Trivy DB
 // (schema 2, BoltDB) is written from that same database by bench/lib/trivy-npm-db.go, one npm advisory per
-// (package, advisory id) with its ranges as npm constraints, so both scanners match the same records.
+// (package, advisory id) with the ranges of all its affected entries as npm constraints, so both scanners match the
+// same records. Trivy runs with --include-dev-deps (it leaves npm dev dependencies out by default; Bulwark reports
+// them), and the findings only one side reports are listed.
 // Bulwark is measured whole: the wall time of its process, Node start-up included. Trivy's scan work is the span
 // of its own debug log, first line to last (`trivy --debug fs DIR`; that Trivy build is UPX-packed and spends
 // seconds unpacking itself before its first line). Both run with a warm OS cache and nothing else cached; they
@@ -75,12 +77,24 @@ function constraints(affected) {
 const db = new Database(path.join(bwCache, 'db/advisories.db'), { readonly: true });
 const rows = db.prepare(`SELECT a.id, a.severity, a.summary, af.data FROM affected af JOIN advisory a ON a.pk = af.advisory_pk WHERE af.ecosystem = 'npm'`).all();
 db.close();
-const advs = [];
+// One Trivy record per (package, advisory): an advisory with several affected entries for one package (qs and ws
+// list one per major version) has their constraints together; the DB writer stores one record under that key, so
+// writing them one by one kept only the last entry and Trivy missed 7 of the findings.
+const byKey = new Map();
 for (const r of rows) {
   const affected = JSON.parse(r.data);
   const { vulnerable, patched } = constraints(affected);
-  if (vulnerable.length > 0) advs.push({ name: affected.name, id: r.id, vulnerable, patched, severity: r.severity, title: r.summary ?? '' });
+  if (vulnerable.length === 0) continue;
+  const key = `${affected.name}\u0000${r.id}`;
+  const prev = byKey.get(key);
+  if (prev) {
+    prev.vulnerable.push(...vulnerable);
+    prev.patched.push(...patched);
+  } else {
+    byKey.set(key, { name: affected.name, id: r.id, vulnerable, patched, severity: r.severity, title: r.summary ?? '' });
+  }
 }
+const advs = [...byKey.values()];
 fs.writeFileSync(path.join(work, 'npm-advisories.json'), JSON.stringify(advs));
 const gopath = path.join(work, 'go');
 fs.mkdirSync(path.join(gopath, 'src/trivynpmdb'), { recursive: true });
@@ -97,7 +111,9 @@ const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 fs.writeFileSync(path.join(trivyDb, 'db/metadata.json'), JSON.stringify({ Version: 2, NextUpdate: '2099-01-01T00:00:00Z', UpdatedAt: now, DownloadedAt: now }));
 
 const bargs = [bulwark, '--cache-dir', bwCache, 'scan', big, '--offline', '--format', 'json', '--fail-on', 'none'];
-const targs = ['--debug', 'fs', big, '--skip-db-update', '--offline-scan', '--format', 'json', '--scanners', 'vuln'];
+// --include-dev-deps: Trivy leaves npm development dependencies out by default; Bulwark reports them (its gate can
+// leave them out with --exclude-dev), so both sides report the same packages.
+const targs = ['--debug', 'fs', big, '--skip-db-update', '--offline-scan', '--format', 'json', '--scanners', 'vuln', '--include-dev-deps'];
 const results = { b: [], t: [] };
 let bwFindings;
 let trivyFindings;
@@ -107,14 +123,14 @@ for (let i = 0; i < runs; i++) {
       const r = timed(process.execPath, bargs);
       if (r.status !== 0) throw new Error(`bulwark failed: ${r.stderr}`);
       results.b.push({ ...r, work: r.seconds });
-      bwFindings ??= JSON.parse(r.stdout).findings.length;
+      bwFindings ??= JSON.parse(r.stdout).findings.map((f) => ({ key: `${f.package.name}@${f.package.version}`, ids: [f.id, ...(f.aliases ?? [])] }));
     } else {
       const tcache = path.join(work, `trivy-${i}`);
       fs.cpSync(trivyDb, tcache, { recursive: true });
       const r = timed(trivy, targs, { TRIVY_CACHE_DIR: tcache });
       if (r.status !== 0) throw new Error(`trivy failed: ${r.stderr}`);
       results.t.push({ ...r, work: logSpan(r.stderr) });
-      trivyFindings ??= (JSON.parse(r.stdout).Results ?? []).reduce((n, x) => n + (x.Vulnerabilities ?? []).length, 0);
+      trivyFindings ??= (JSON.parse(r.stdout).Results ?? []).flatMap((x) => (x.Vulnerabilities ?? []).map((v) => ({ key: `${v.PkgName}@${v.InstalledVersion}`, ids: [v.VulnerabilityID] })));
     }
   }
 }
@@ -124,7 +140,13 @@ const ratios = b.map((x, i) => x / t[i]);
 const bM = results.b.map((r) => r.rssMiB);
 const tM = results.t.map((r) => r.rssMiB);
 console.log(`package-lock.json with ${Object.keys(lock.packages).length - 1} packages, ${advs.length} npm advisory entries; ${runs} runs, median (min–max); node ${process.version}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`findings: Bulwark ${bwFindings}, Trivy ${trivyFindings}`);
+console.log(`findings: Bulwark ${bwFindings.length}, Trivy ${trivyFindings.length}`);
+// The same finding: one package, and an id of one side among the other's id and aliases.
+const same = (a, b) => a.key === b.key && a.ids.some((id) => b.ids.includes(id));
+const onlyB = bwFindings.filter((f) => !trivyFindings.some((t) => same(f, t)));
+const onlyT = trivyFindings.filter((t) => !bwFindings.some((f) => same(f, t)));
+if (onlyB.length > 0) console.log(`only Bulwark: ${onlyB.map((f) => `${f.key} ${f.ids[0]}`).join(', ')}`);
+if (onlyT.length > 0) console.log(`only Trivy: ${onlyT.map((f) => `${f.key} ${f.ids[0]}`).join(', ')}`);
 console.log('| Bulwark whole process s | Trivy scan work (log span) s | time ratio B/T | Bulwark peak MiB | Trivy peak MiB | Bulwark CPU s |');
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
 console.log(

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { PackageURL } from 'packageurl-js';
 import {
-  cargoPurl, cocoapodsPurl, composerPurl, conanPurl, gemPurl, goPurl, hexPurl, mavenPurl, npmPurl, nugetPurl, osPurl, pubPurl,
+  InvalidPurlError, cargoPurl, cocoapodsPurl, composerPurl, conanPurl, gemPurl, goPurl, hexPurl, mavenPurl, npmPurl, nugetPurl, osPurl, pubPurl,
   pypiPurl, swiftPurl, withDistro,
 } from './purl.js';
 
@@ -35,5 +37,30 @@ describe('purl builders', () => {
     expect(withDistro('pkg:deb/curl@7.88.1-10?arch=amd64', 'debian', 'debian-12')).toBe('pkg:deb/debian/curl@7.88.1-10?arch=amd64&distro=debian-12');
     expect(withDistro('pkg:apk/musl@1.2.4-r2', 'alpine', undefined)).toBe('pkg:apk/alpine/musl@1.2.4-r2');
     expect(withDistro('not a purl', 'debian', 'debian-12')).toBe('not a purl');
+  });
+});
+
+describe('npmPurl without packageurl-js for plain names', () => {
+  /** What packageurl-js writes (the slow path of npmPurl), computed here with the library itself. */
+  function reference(name: string, version: string): string | Error {
+    const slash = name.startsWith('@') ? name.indexOf('/') : -1;
+    try {
+      return slash > 0 ? new PackageURL('npm', name.slice(0, slash), name.slice(slash + 1), version).toString() : new PackageURL('npm', undefined, name, version).toString();
+    } catch (e) {
+      return e as Error;
+    }
+  }
+  const chars = fc.constantFrom(...'abz09.-_~+@/AZ%: é!'.split(''));
+  const text = fc.array(chars, { maxLength: 12 }).map((cs) => cs.join(''));
+
+  it('writes what packageurl-js writes, or refuses what it refuses', () => {
+    fc.assert(
+      fc.property(fc.oneof(text, text.map((t) => `@${t}`), fc.constantFrom('lodash', '@babel/core', 'a.b_c~d-e')), fc.oneof(text, fc.constantFrom('1.2.3', '1.0.0-RC.1+build.5', '')), (name, version) => {
+        const want = reference(name, version);
+        if (want instanceof Error) expect(() => npmPurl(name, version)).toThrow(InvalidPurlError);
+        else expect(npmPurl(name, version)).toBe(want);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

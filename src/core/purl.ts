@@ -4,8 +4,18 @@
  * name maps to purl namespace and name. A name the spec does not allow throws InvalidPurlError.
  * packageOfPurl reads the other way: the OSV package a purl names (for SBOM import).
  */
-import { PackageURL } from 'packageurl-js';
+import { createRequire } from 'node:module';
+import type { PackageURL as PackageURLClass } from 'packageurl-js';
 import { pep503 } from './ecosystem.js';
+
+// packageurl-js is loaded on first use: loading it builds an Intl.Collator (about 15 ms of a lockfile scan's
+// start-up), and the npm purls of plain names and versions need none of it (npmPurl).
+const requireLibrary = createRequire(import.meta.url);
+let library: { PackageURL: typeof PackageURLClass } | undefined;
+function packageUrl(): typeof PackageURLClass {
+  library ??= requireLibrary('packageurl-js') as { PackageURL: typeof PackageURLClass };
+  return library.PackageURL;
+}
 
 /** A name or version that the purl spec does not allow for its type (a pub name with capitals, an empty name…). */
 export class InvalidPurlError extends Error {
@@ -15,7 +25,7 @@ export class InvalidPurlError extends Error {
 function build(type: string, namespace: string | undefined, name: string, version: string, qualifiers?: Record<string, string>, subpath?: string): string {
   const q = qualifiers && Object.keys(qualifiers).length > 0 ? qualifiers : undefined;
   try {
-    return new PackageURL(type, namespace, name, version, q, subpath).toString();
+    return new (packageUrl())(type, namespace, name, version, q, subpath).toString();
   } catch (e) {
     throw new InvalidPurlError(`no valid ${type} purl for ${JSON.stringify(namespace ? `${namespace}/${name}` : name)} ${JSON.stringify(version)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
@@ -27,8 +37,15 @@ function atLastSlash(full: string): [string | undefined, string] {
   return i > 0 ? [full.slice(0, i), full.slice(i + 1)] : [undefined, full];
 }
 
+/** A lowercase npm name, scoped or not, and a version, of characters a purl keeps as they are. */
+const PLAIN_NPM_NAME = /^(?:@([a-z0-9][a-z0-9._~-]*)\/)?([a-z0-9][a-z0-9._~-]*)$/;
+const PLAIN_VERSION = /^[0-9A-Za-z.+-]+$/;
+
 /** `pkg:npm/%40scope/name@1.2.3` (the purl spec percent-encodes the `@` of a scope). */
 export function npmPurl(name: string, version: string): string {
+  // Almost every npm package: written out as packageurl-js writes it (purl.spec.ts compares the two), without it.
+  const plain = PLAIN_NPM_NAME.exec(name);
+  if (plain && PLAIN_VERSION.test(version)) return `pkg:npm/${plain[1] === undefined ? '' : `%40${plain[1]}/`}${plain[2]}@${version}`;
   const slash = name.startsWith('@') ? name.indexOf('/') : -1;
   return slash > 0 ? build('npm', name.slice(0, slash), name.slice(slash + 1), version) : build('npm', undefined, name, version);
 }
@@ -134,7 +151,8 @@ export function osPurl(type: OsPackageType, name: string, version: string, quali
  * (`pkg:deb/debian/curl@7.88.1-10?arch=amd64&distro=debian-12`). A purl that does not parse is returned as it is.
  */
 export function withDistro(purl: string, namespace: string, distro: string | undefined): string {
-  let parsed: PackageURL;
+  const PackageURL = packageUrl();
+  let parsed: PackageURLClass;
   try {
     parsed = PackageURL.fromString(purl);
   } catch {
@@ -223,9 +241,9 @@ function rpmRelease(distro: string | undefined): string | undefined {
  * given). Undefined for purls without a version or of a type no advisory feed covers.
  */
 export function packageOfPurl(purl: string): PurlPackage | undefined {
-  let p: PackageURL;
+  let p: PackageURLClass;
   try {
-    p = PackageURL.fromString(purl);
+    p = packageUrl().fromString(purl);
   } catch {
     return undefined;
   }

@@ -84,8 +84,16 @@ function compareSafe(scheme: VersionScheme, a: string, b: string): number | unde
   }
 }
 
+/**
+ * Code-unit order: the same on every machine, and no ICU collator to build (localeCompare's first call costs
+ * 15-30 ms, the largest item of matching a 5,000-package lockfile).
+ */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function buildFinding(pkg: Package, group: Hit[], scheme: VersionScheme, lookup: SeverityLookup): Finding {
-  const advisories = [...group].sort((a, b) => idRank(a.advisory.id) - idRank(b.advisory.id) || a.advisory.id.localeCompare(b.advisory.id));
+  const advisories = [...group].sort((a, b) => idRank(a.advisory.id) - idRank(b.advisory.id) || byCodeUnits(a.advisory.id, b.advisory.id));
   const primary = advisories[0]!;
   const ids = new Set<string>();
   for (const h of advisories) {
@@ -169,7 +177,8 @@ export function matchPackages(packages: readonly Package[], db: AdvisoryReader):
   const unknowns: Unknown[] = [];
   const coverage = new Map<string, boolean>();
   const uncovered = new Map<string, Package[]>();
-  const cache = new Map<string, AffectedMatch[]>();
+  // ecosystem → name → candidates (nested maps: no concatenated key to build and hash per package)
+  const cache = new Map<string, Map<string, AffectedMatch[]>>();
   const lookup = cachedLookup(db);
   // The candidates of every package, asked of the database once per ecosystem rather than once per package.
   const names = new Map<string, Set<string>>();
@@ -186,7 +195,7 @@ export function matchPackages(packages: readonly Package[], db: AdvisoryReader):
       coverage.set(ecosystem, covered);
     }
     if (!covered) continue;
-    for (const [name, matches] of db.affectedMany(ecosystem, [...set])) cache.set(`${ecosystem}\u0000${name}`, matches);
+    cache.set(ecosystem, db.affectedMany(ecosystem, [...set]));
   }
 
   for (const pkg of packages) {
@@ -211,11 +220,12 @@ export function matchPackages(packages: readonly Package[], db: AdvisoryReader):
       continue;
     }
     const key = matchKey(pkg);
-    const cacheKey = `${pkg.ecosystem}\u0000${key.name}`;
-    let candidates = cache.get(cacheKey);
+    let known = cache.get(pkg.ecosystem);
+    if (!known) cache.set(pkg.ecosystem, (known = new Map()));
+    let candidates = known.get(key.name);
     if (!candidates) {
       candidates = db.affected(pkg.ecosystem, key.name);
-      cache.set(cacheKey, candidates);
+      known.set(key.name, candidates);
     }
     if (candidates.length === 0) continue;
     const scheme = schemeForEcosystem(pkg.ecosystem);
@@ -258,9 +268,9 @@ export function matchPackages(packages: readonly Package[], db: AdvisoryReader):
   findings.sort(
     (a, b) =>
       severityRank(b.severity) - severityRank(a.severity) ||
-      a.package.name.localeCompare(b.package.name) ||
-      a.package.version.localeCompare(b.package.version) ||
-      a.id.localeCompare(b.id),
+      byCodeUnits(a.package.name, b.package.name) ||
+      byCodeUnits(a.package.version, b.package.version) ||
+      byCodeUnits(a.id, b.id),
   );
   return { findings, unknowns };
 }

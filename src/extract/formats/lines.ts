@@ -15,7 +15,8 @@ export function splitLines(text: string): string[] {
 export class LineIndex {
   private readonly starts: number[] = [0];
   constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    // indexOf searches natively: a megabyte lockfile's lines in a few milliseconds, not a loop over every character
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
   line(offset: number): number {
     let lo = 0;

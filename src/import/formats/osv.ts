@@ -1,5 +1,5 @@
 import type { Severity } from '../../core/severity.js';
-import { assessCvss } from '../../advisory/severity.js';
+import { assessCvss } from '../../advisory/cvss.js';
 import type { Json } from '../json.js';
 import { obj, objs, str } from '../json.js';
 import { severityOfWord } from '../severity.js';

@@ -8,7 +8,8 @@ import type {
   SeverityAssessment,
 } from '../../../core/advisory.js';
 import { ecosystemBase } from '../../../core/ecosystem.js';
-import { assessCvss, ghsaSeverity } from '../../severity.js';
+import { assessCvss } from '../../cvss.js';
+import { ghsaSeverity } from '../../severity.js';
 
 /** Why one OSV entry was not accepted. */
 export class OsvRecordError extends Error {}

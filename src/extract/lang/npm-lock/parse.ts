@@ -57,13 +57,25 @@ function depNames(o: JsonObject): Set<string> {
 function fromPackages(packages: JsonObject): { records: NpmLockRecord[]; dropped: string[] } {
   const records: NpmLockRecord[] = [];
   const dropped: string[] = [];
+  // One pass sorts the keys: installed packages (under node_modules/) from the project's own folders and links.
+  // Object.entries over thousands of keys costs more than the rest of this function.
+  const keys = Object.keys(packages);
+  const installed: string[] = [];
+  const folders: string[] = [];
+  const links: string[] = [];
+  for (const key of keys) {
+    if (key.includes('node_modules/')) installed.push(key);
+    else folders.push(key);
+    const entry = packages[key];
+    if (isObject(entry) && entry['link'] === true) links.push(key);
+  }
   // Direct dependencies per owner directory: '' for the root, 'packages/foo' for a workspace.
   const directByOwner = new Map<string, Set<string>>();
   const root = obj(packages, '');
   directByOwner.set('', root ? depNames(root) : new Set());
-  for (const [key, entry] of Object.entries(packages)) {
-    if (key === '' || !isObject(entry)) continue;
-    if (!key.includes('node_modules/') && entry['link'] !== true) directByOwner.set(key, depNames(entry));
+  for (const key of folders) {
+    const entry = packages[key];
+    if (key !== '' && isObject(entry) && entry['link'] !== true) directByOwner.set(key, depNames(entry));
   }
   const allWorkspaceDirect = new Set<string>();
   for (const s of directByOwner.values()) for (const n of s) allWorkspaceDirect.add(n);
@@ -71,13 +83,14 @@ function fromPackages(packages: JsonObject): { records: NpmLockRecord[]; dropped
   // The project and its workspace members (a source folder that a node_modules link resolves to, named by the
   // link, as npm installs it), when they have a name and a registry-style version.
   const linkNames = new Map<string, string>();
-  for (const [key, entry] of Object.entries(packages)) {
-    const resolved = isObject(entry) && entry['link'] === true ? str(entry, 'resolved') : undefined;
+  for (const key of links) {
+    const resolved = str(packages[key] as JsonObject, 'resolved');
     const name = nameFromNodeModulesPath(key);
     if (resolved && name) linkNames.set(resolved, name);
   }
-  for (const [key, entry] of Object.entries(packages)) {
-    if (key.includes('node_modules/') || !isObject(entry) || entry['link'] === true) continue;
+  for (const key of folders) {
+    const entry = packages[key];
+    if (!isObject(entry) || entry['link'] === true) continue;
     if (key !== '' && !linkNames.has(key)) continue; // a folder no link installs (a broken link): not a member
     const name = key === '' ? str(entry, 'name') : (linkNames.get(key) ?? str(entry, 'name'));
     const version = str(entry, 'version');
@@ -85,8 +98,8 @@ function fromPackages(packages: JsonObject): { records: NpmLockRecord[]; dropped
     records.push({ name, version, exact: true, offset: keyOffset(packages, key), dev: false, optional: false, direct: undefined, relationship: key === '' ? 'root' : 'workspace' });
   }
 
-  for (const [key, entry] of Object.entries(packages)) {
-    if (key === '' || !key.includes('node_modules/')) continue; // root and workspace sources
+  for (const key of installed) {
+    const entry = packages[key];
     if (!isObject(entry)) {
       dropped.push(`${key}: entry is not an object`);
       continue;

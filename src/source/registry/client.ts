@@ -30,6 +30,11 @@ export interface RegistryClientOptions extends CredentialOptions {
   timeoutMs?: number | undefined;
   /** Told the bytes of a blob received so far (in this attempt) as they arrive, for a progress display. */
   onBlobBytes?: ((digest: string, bytes: number) => void) | undefined;
+  /**
+   * Whether `streamBlob` keeps what it streams in the blobs cache (default true). False: the bytes are still counted,
+   * hashed and checked against the digest as they pass, but nothing is written (a scan without the layer cache).
+   */
+  keepBlobs?: boolean | undefined;
 }
 
 /** Size of the batches `streamBlob` gathers network pieces into. */
@@ -201,6 +206,11 @@ export class RegistryClient {
     return { bytes, mediaType: ct && ct !== 'application/json' && ct !== 'text/plain' ? ct : undefined, digest };
   }
 
+  /** Whether streamed blobs are kept in the blobs cache (`keepBlobs`). */
+  get keepsBlobs(): boolean {
+    return this.opts.keepBlobs !== false;
+  }
+
   blobPath(digest: string): string {
     const [algo, hex] = digest.split(':');
     return path.join(this.opts.cacheDir, 'blobs', algo ?? 'sha256', hex ?? '');
@@ -282,21 +292,25 @@ export class RegistryClient {
   }
 
   /**
-   * Streams a blob from the registry: yields its bytes as they arrive while writing them to the blobs cache, then
-   * checks size and digest and moves the file into place (a mismatch throws after the last chunk, and nothing is
-   * cached). A connection lost midway is resumed where it stopped (a Range request; from a server that ignores
-   * Range, the bytes already seen are read again and skipped), so the consumer sees one continuous stream.
+   * Streams a blob from the registry: yields its bytes as they arrive while writing them to the blobs cache (unless
+   * `keepBlobs` is false), then checks size and digest and moves the file into place (a mismatch throws after the
+   * last chunk, and nothing is cached). A connection lost midway is resumed where it stopped (a Range request; from a
+   * server that ignores Range, the bytes already seen are read again and skipped), so the consumer sees one
+   * continuous stream.
    */
   async *streamBlob(digest: string, expectedSize?: number): AsyncGenerator<Buffer> {
     const algo = digest.split(':')[0] ?? 'sha256';
     const pathname = `/v2/${this.ref.repository}/blobs/${digest}`;
     const url = `${this.base}${pathname}`;
-    const dest = this.blobPath(digest);
-    const tmpDir = path.join(this.opts.cacheDir, 'blobs', 'tmp');
-    fs.mkdirSync(tmpDir, { recursive: true });
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    const tmp = path.join(tmpDir, `${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
-    const fh = await fs.promises.open(tmp, 'w');
+    let cacheFile: { fh: fs.promises.FileHandle; tmp: string; dest: string } | undefined;
+    if (this.opts.keepBlobs !== false) {
+      const dest = this.blobPath(digest);
+      const tmpDir = path.join(this.opts.cacheDir, 'blobs', 'tmp');
+      fs.mkdirSync(tmpDir, { recursive: true });
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      const tmp = path.join(tmpDir, `${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+      cacheFile = { fh: await fs.promises.open(tmp, 'w'), tmp, dest };
+    }
     const hash = crypto.createHash(algo);
     let bytes = 0;
     let writing: Promise<unknown> = Promise.resolve();
@@ -341,8 +355,10 @@ export class RegistryClient {
             if (partBytes >= BATCH_BYTES) {
               const batch = takeBatch();
               hash.update(batch);
-              await writing; // one write in flight at a time, overlapping the consumer's work on this batch
-              writing = fh.write(batch);
+              if (cacheFile) {
+                await writing; // one write in flight at a time, overlapping the consumer's work on this batch
+                writing = cacheFile.fh.write(batch);
+              }
               yield batch;
             }
           }
@@ -362,8 +378,10 @@ export class RegistryClient {
       if (partBytes > 0) {
         const batch = takeBatch();
         hash.update(batch);
-        await writing;
-        writing = fh.write(batch);
+        if (cacheFile) {
+          await writing;
+          writing = cacheFile.fh.write(batch);
+        }
         yield batch;
       }
       await writing;
@@ -371,14 +389,16 @@ export class RegistryClient {
       if (got !== digest || (expectedSize !== undefined && expectedSize > 0 && bytes !== expectedSize)) {
         throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: got ${bytes} bytes with digest ${got} (corrupt or truncated)`, { subject: digest });
       }
-      await fh.close();
-      fs.renameSync(tmp, dest);
+      if (cacheFile) {
+        await cacheFile.fh.close();
+        fs.renameSync(cacheFile.tmp, cacheFile.dest);
+      }
       done = true;
     } finally {
-      if (!done) {
+      if (!done && cacheFile) {
         await writing.catch(() => undefined);
-        await fh.close().catch(() => undefined);
-        fs.rmSync(tmp, { force: true });
+        await cacheFile.fh.close().catch(() => undefined);
+        fs.rmSync(cacheFile.tmp, { force: true });
       }
     }
   }

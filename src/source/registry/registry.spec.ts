@@ -286,8 +286,8 @@ describe('layers walked as they download (in-process registry)', () => {
     fs.rmSync(cacheDir, { recursive: true, force: true });
   });
 
-  async function walkOnce(own: string): Promise<{ statuses: (string | undefined)[] }> {
-    const src = await openImage(parseImageTarget(`registry:${host}/t:1`), { cacheDir: own, insecure: true, env: {}, fetchAttempts: 3, fetchBackoffMs: 5 });
+  async function walkOnce(own: string, keepBlobs?: boolean): Promise<{ statuses: (string | undefined)[] }> {
+    const src = await openImage(parseImageTarget(`registry:${host}/t:1`), { cacheDir: own, insecure: true, env: {}, fetchAttempts: 3, fetchBackoffMs: 5, ...(keepBlobs === undefined ? {} : { keepBlobs }) });
     try {
       return await walkStatus(src);
     } finally {
@@ -346,5 +346,27 @@ describe('layers walked as they download (in-process registry)', () => {
     });
     expect(fs.existsSync(path.join(own, 'blobs/sha256', layerDigest.slice(7)))).toBe(false);
     expect(fs.readdirSync(path.join(own, 'blobs/tmp'))).toEqual([]);
+  });
+
+  it('keepBlobs: false streams a resumed download through the walk and writes no layer blob', async () => {
+    mode = 'cut-then-range';
+    resetCut();
+    const own = fs.mkdtempSync(path.join(cacheDir, 'nokeep-'));
+    const { statuses } = await walkOnce(own, false);
+    expect(statuses).toEqual([status]);
+    expect(requests.length).toBe(2);
+    expect(fs.existsSync(path.join(own, 'blobs/sha256', layerDigest.slice(7)))).toBe(false);
+    expect(fs.readdirSync(path.join(own, 'blobs/tmp'))).toEqual([]);
+  });
+
+  it('keepBlobs: false still checks the digest: bytes that do not match fail the walk', async () => {
+    mode = 'corrupt';
+    resetCut();
+    const own = fs.mkdtempSync(path.join(cacheDir, 'nokeep-corrupt-'));
+    await expect(walkOnce(own, false)).rejects.toMatchObject({
+      code: 'BULWARK_E_ARCHIVE',
+      message: expect.stringContaining(`blob ${layerDigest} from ${host}: got ${layer.length} bytes with digest`),
+    });
+    expect(fs.existsSync(path.join(own, 'blobs/sha256', layerDigest.slice(7)))).toBe(false);
   });
 });

@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { describeError } from '../../core/errors.js';
 import { ImageArchiveError } from '../image/errors.js';
 import { basicHeader, parseWwwAuthenticate, resolveCredentials } from './auth.js';
+import { httpGet } from './http-get.js';
 import type { CredentialOptions, Credentials } from './auth.js';
 import { RegistryError } from './errors.js';
 import { apiHost, isLoopbackHost } from './reference.js';
@@ -41,6 +41,11 @@ export interface RegistryClientOptions extends CredentialOptions {
 const BATCH_BYTES = 1 << 20;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Answers worth another attempt: 5xx, 429 Too Many Requests, 408 Request Timeout. */
+const retryableStatus = (status: number): boolean => status >= 500 || status === 429 || status === 408;
+
+const statusOf = (res: IncomingMessage): { status: number; statusText: string } => ({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '' });
 
 const AUTH_HINT = 'pass --username/--password, set BULWARK_USERNAME and BULWARK_PASSWORD, or log in so that ~/.docker/config.json has auths for this registry';
 
@@ -81,12 +86,34 @@ export class RegistryClient {
       } finally {
         clearTimeout(timer);
       }
-      if (res && !(res.status >= 500 || res.status === 429 || res.status === 408)) return res;
+      if (res && !retryableStatus(res.status)) return res;
       if (attempt >= this.attempts) {
         if (res) return res;
         throw this.networkError(url, failure);
       }
       await res?.body?.cancel().catch(() => {});
+      await sleep(backoff);
+      backoff *= 2;
+    }
+  }
+
+  /** As `fetchRetry`, over node:http(s) (`httpGet`): for blob bodies. */
+  private async requestRetry(url: string, headers: Record<string, string>): Promise<IncomingMessage> {
+    let backoff = this.backoffMs;
+    for (let attempt = 1; ; attempt++) {
+      let res: IncomingMessage | undefined;
+      let failure: unknown;
+      try {
+        res = await httpGet(url, headers, this.opts.timeoutMs ?? 60_000);
+      } catch (e) {
+        failure = e;
+      }
+      if (res && !retryableStatus(res.statusCode ?? 0)) return res;
+      if (attempt >= this.attempts) {
+        if (res) return res;
+        throw this.networkError(url, failure);
+      }
+      res?.resume();
       await sleep(backoff);
       backoff *= 2;
     }
@@ -109,7 +136,7 @@ export class RegistryClient {
     });
   }
 
-  private authError(url: string, res: Response, what: string): RegistryError {
+  private authError(url: string, res: { status: number }, what: string): RegistryError {
     const who = this.creds ? `the credentials for user ${JSON.stringify(this.creds.username)} (from ${this.creds.source}) were rejected` : 'no credentials were given';
     return new RegistryError(this.ref.registry, url, `registry ${this.ref.registry} refused ${what} of ${this.ref.repository} (HTTP ${res.status}): ${who}`, {
       status: res.status,
@@ -119,8 +146,7 @@ export class RegistryClient {
   }
 
   /** Answers a 401 challenge (sets the Authorization to send), or throws when there is nothing to answer with. */
-  private async authenticate(res: Response, url: string, what: string): Promise<void> {
-    const header = res.headers.get('www-authenticate') ?? '';
+  private async authenticate(header: string, res: { status: number }, url: string, what: string): Promise<void> {
     const ch = parseWwwAuthenticate(header);
     if (!ch) throw this.authError(url, res, what);
     if (ch.scheme === 'basic') {
@@ -168,11 +194,29 @@ export class RegistryClient {
       // Basic credentials already sent and refused, or two challenges answered in vain: give up.
       if (challenged >= 2 || this.authorization?.startsWith('Basic ')) throw this.authError(url, res, what);
       challenged++;
-      await this.authenticate(res, url, what);
+      await this.authenticate(res.headers.get('www-authenticate') ?? '', res, url, what);
     }
   }
 
-  private notOk(url: string, res: Response, what: string): RegistryError {
+  /** As `get`, over node:http(s): a blob body as a Node stream (the caller reads or resumes it). */
+  private async getStream(pathname: string, what: string, extraHeaders?: Record<string, string>): Promise<IncomingMessage> {
+    const url = `${this.base}${pathname}`;
+    let challenged = 0;
+    for (;;) {
+      const headers: Record<string, string> = { 'user-agent': 'bulwark', ...extraHeaders };
+      if (this.authorization) headers.authorization = this.authorization;
+      const res = await this.requestRetry(url, headers);
+      if (res.statusCode !== 401) return res;
+      res.resume();
+      const status = { status: 401 };
+      if (challenged >= 2 || this.authorization?.startsWith('Basic ')) throw this.authError(url, status, what);
+      challenged++;
+      const challenge = res.headers['www-authenticate'];
+      await this.authenticate(Array.isArray(challenge) ? challenge.join(', ') : (challenge ?? ''), status, url, what);
+    }
+  }
+
+  private notOk(url: string, res: { status: number; statusText: string }, what: string): RegistryError {
     if (res.status === 404) {
       return new RegistryError(this.ref.registry, url, `${what} not found in ${this.ref.registry}/${this.ref.repository} (HTTP 404)`, {
         status: 404,
@@ -239,19 +283,18 @@ export class RegistryClient {
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     let backoff = this.backoffMs;
     for (let attempt = 1; ; attempt++) {
-      const res = await this.get(pathname, undefined, `blob ${digest}`);
-      if (!res.ok || !res.body) {
-        await res.body?.cancel().catch(() => {});
-        throw this.notOk(url, res, `blob ${digest}`);
+      const res = await this.getStream(pathname, `blob ${digest}`);
+      if (res.statusCode !== 200) {
+        res.resume();
+        throw this.notOk(url, statusOf(res), `blob ${digest}`);
       }
       const tmp = path.join(tmpDir, `${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
       const hash = crypto.createHash(algo);
       const onBytes = this.opts.onBlobBytes;
       let bytes = 0;
       try {
-        const body = res.body as WebReadableStream<Uint8Array>;
         await pipeline(
-          Readable.fromWeb(body, { highWaterMark: 1 << 20 }),
+          res,
           async function* (chunks: AsyncIterable<Buffer>) {
             for await (const chunk of chunks) {
               bytes += chunk.length;
@@ -326,14 +369,14 @@ export class RegistryClient {
     try {
       let backoff = this.backoffMs;
       for (let attempt = 1; ; attempt++) {
-        const res = await this.get(pathname, undefined, `blob ${digest}`, bytes > 0 ? { range: `bytes=${bytes}-` } : undefined);
-        if (!res.ok || !res.body) {
-          await res.body?.cancel().catch(() => {});
-          throw this.notOk(url, res, `blob ${digest}`);
+        const res = await this.getStream(pathname, `blob ${digest}`, bytes > 0 ? { range: `bytes=${bytes}-` } : undefined);
+        if (res.statusCode !== 200 && res.statusCode !== 206) {
+          res.resume();
+          throw this.notOk(url, statusOf(res), `blob ${digest}`);
         }
-        let skip = bytes > 0 && res.status !== 206 ? bytes : 0;
+        let skip = bytes > 0 && res.statusCode !== 206 ? bytes : 0;
         try {
-          for await (const c of Readable.fromWeb(res.body as WebReadableStream<Uint8Array>, { highWaterMark: 1 << 20 })) {
+          for await (const c of res) {
             let chunk = c as Buffer;
             if (skip > 0) {
               if (chunk.length <= skip) {

@@ -4,10 +4,10 @@
 //   node bench/registry-vs-floor.mjs [--images DIR] [--registry 127.0.0.1:5000] [--image debian:multi] [--runs 5]
 // (--images defaults to BULWARK_TEST_IMAGES, else /tmp/bulwark-images.)
 //
-// Floor: `bench/lib/registry-floor.mjs` in its own Node process: manifest + config, then all layer blobs at once,
-// each streamed through sha256 and gunzip, nothing written. Scan: `bulwark scan registry:<ref> --insecure
-// --no-layer-cache` with a cache dir holding only the advisory DB (so every blob is downloaded, verified, written to
-// the blobs cache, decompressed and walked, and the packages matched). Both are timed as whole processes (Node
+// Floor: `bench/lib/registry-floor.mjs` in its own Node process: manifest + config over node:http, then all layer
+// blobs at once, each streamed through sha256 and gunzip, nothing written. Scan: `bulwark scan registry:<ref>
+// --insecure --no-layer-cache` with a cache dir holding only the advisory DB (so every blob is downloaded, verified
+// as it streams, decompressed and walked, and the packages matched; with --no-layer-cache no blob is written). Both are timed as whole processes (Node
 // start-up included), alternating run by run; the floor's in-process time is shown too. Medians and min–max.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

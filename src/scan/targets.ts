@@ -129,6 +129,8 @@ export async function inventoryOf(target: string, opts: TargetOptions): Promise<
       username: opts.username,
       password: opts.password,
       insecure: opts.insecure,
+      // a scan that keeps no layer results keeps no layer blobs either: they are verified as they stream, not written
+      keepBlobs: !opts.noLayerCache,
       onPull: (p) => {
         if (p.layersDone >= p.layers) {
           pull?.stop();

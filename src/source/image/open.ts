@@ -39,6 +39,11 @@ export interface OpenImageOptions {
   fetchBackoffMs?: number;
   /** Registry images: how the pull of the layers not in the blobs cache goes (for a progress display). */
   onPull?: (p: PullProgress) => void;
+  /**
+   * Registry images: keep the layer blobs downloaded in the blobs cache (default true). False: layers are streamed,
+   * hashed and verified while walked, and not written to disk (`--no-layer-cache`).
+   */
+  keepBlobs?: boolean;
 }
 
 const PREFIXES: Record<string, ImageTargetKind> = {
@@ -188,6 +193,7 @@ export async function openImage(target: ImageTarget | undefined, opts: OpenImage
         attempts: opts.fetchAttempts,
         backoffMs: opts.fetchBackoffMs,
         onPull: opts.onPull,
+        keepBlobs: opts.keepBlobs,
       });
     }
   }

@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { describeError } from '../../core/errors.js';
 import { ImageArchiveError } from '../image/errors.js';
 import { basicHeader, parseWwwAuthenticate, resolveCredentials } from './auth.js';
+import { httpGet } from './http-get.js';
 import type { CredentialOptions, Credentials } from './auth.js';
 import { RegistryError } from './errors.js';
 import { apiHost, isLoopbackHost } from './reference.js';
@@ -30,12 +30,22 @@ export interface RegistryClientOptions extends CredentialOptions {
   timeoutMs?: number | undefined;
   /** Told the bytes of a blob received so far (in this attempt) as they arrive, for a progress display. */
   onBlobBytes?: ((digest: string, bytes: number) => void) | undefined;
+  /**
+   * Whether `streamBlob` keeps what it streams in the blobs cache (default true). False: the bytes are still counted,
+   * hashed and checked against the digest as they pass, but nothing is written (a scan without the layer cache).
+   */
+  keepBlobs?: boolean | undefined;
 }
 
 /** Size of the batches `streamBlob` gathers network pieces into. */
 const BATCH_BYTES = 1 << 20;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Answers worth another attempt: 5xx, 429 Too Many Requests, 408 Request Timeout. */
+const retryableStatus = (status: number): boolean => status >= 500 || status === 429 || status === 408;
+
+const statusOf = (res: IncomingMessage): { status: number; statusText: string } => ({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '' });
 
 const AUTH_HINT = 'pass --username/--password, set BULWARK_USERNAME and BULWARK_PASSWORD, or log in so that ~/.docker/config.json has auths for this registry';
 
@@ -76,12 +86,34 @@ export class RegistryClient {
       } finally {
         clearTimeout(timer);
       }
-      if (res && !(res.status >= 500 || res.status === 429 || res.status === 408)) return res;
+      if (res && !retryableStatus(res.status)) return res;
       if (attempt >= this.attempts) {
         if (res) return res;
         throw this.networkError(url, failure);
       }
       await res?.body?.cancel().catch(() => {});
+      await sleep(backoff);
+      backoff *= 2;
+    }
+  }
+
+  /** As `fetchRetry`, over node:http(s) (`httpGet`): for blob bodies. */
+  private async requestRetry(url: string, headers: Record<string, string>): Promise<IncomingMessage> {
+    let backoff = this.backoffMs;
+    for (let attempt = 1; ; attempt++) {
+      let res: IncomingMessage | undefined;
+      let failure: unknown;
+      try {
+        res = await httpGet(url, headers, this.opts.timeoutMs ?? 60_000);
+      } catch (e) {
+        failure = e;
+      }
+      if (res && !retryableStatus(res.statusCode ?? 0)) return res;
+      if (attempt >= this.attempts) {
+        if (res) return res;
+        throw this.networkError(url, failure);
+      }
+      res?.resume();
       await sleep(backoff);
       backoff *= 2;
     }
@@ -104,7 +136,7 @@ export class RegistryClient {
     });
   }
 
-  private authError(url: string, res: Response, what: string): RegistryError {
+  private authError(url: string, res: { status: number }, what: string): RegistryError {
     const who = this.creds ? `the credentials for user ${JSON.stringify(this.creds.username)} (from ${this.creds.source}) were rejected` : 'no credentials were given';
     return new RegistryError(this.ref.registry, url, `registry ${this.ref.registry} refused ${what} of ${this.ref.repository} (HTTP ${res.status}): ${who}`, {
       status: res.status,
@@ -114,8 +146,7 @@ export class RegistryClient {
   }
 
   /** Answers a 401 challenge (sets the Authorization to send), or throws when there is nothing to answer with. */
-  private async authenticate(res: Response, url: string, what: string): Promise<void> {
-    const header = res.headers.get('www-authenticate') ?? '';
+  private async authenticate(header: string, res: { status: number }, url: string, what: string): Promise<void> {
     const ch = parseWwwAuthenticate(header);
     if (!ch) throw this.authError(url, res, what);
     if (ch.scheme === 'basic') {
@@ -163,11 +194,29 @@ export class RegistryClient {
       // Basic credentials already sent and refused, or two challenges answered in vain: give up.
       if (challenged >= 2 || this.authorization?.startsWith('Basic ')) throw this.authError(url, res, what);
       challenged++;
-      await this.authenticate(res, url, what);
+      await this.authenticate(res.headers.get('www-authenticate') ?? '', res, url, what);
     }
   }
 
-  private notOk(url: string, res: Response, what: string): RegistryError {
+  /** As `get`, over node:http(s): a blob body as a Node stream (the caller reads or resumes it). */
+  private async getStream(pathname: string, what: string, extraHeaders?: Record<string, string>): Promise<IncomingMessage> {
+    const url = `${this.base}${pathname}`;
+    let challenged = 0;
+    for (;;) {
+      const headers: Record<string, string> = { 'user-agent': 'bulwark', ...extraHeaders };
+      if (this.authorization) headers.authorization = this.authorization;
+      const res = await this.requestRetry(url, headers);
+      if (res.statusCode !== 401) return res;
+      res.resume();
+      const status = { status: 401 };
+      if (challenged >= 2 || this.authorization?.startsWith('Basic ')) throw this.authError(url, status, what);
+      challenged++;
+      const challenge = res.headers['www-authenticate'];
+      await this.authenticate(Array.isArray(challenge) ? challenge.join(', ') : (challenge ?? ''), status, url, what);
+    }
+  }
+
+  private notOk(url: string, res: { status: number; statusText: string }, what: string): RegistryError {
     if (res.status === 404) {
       return new RegistryError(this.ref.registry, url, `${what} not found in ${this.ref.registry}/${this.ref.repository} (HTTP 404)`, {
         status: 404,
@@ -201,6 +250,11 @@ export class RegistryClient {
     return { bytes, mediaType: ct && ct !== 'application/json' && ct !== 'text/plain' ? ct : undefined, digest };
   }
 
+  /** Whether streamed blobs are kept in the blobs cache (`keepBlobs`). */
+  get keepsBlobs(): boolean {
+    return this.opts.keepBlobs !== false;
+  }
+
   blobPath(digest: string): string {
     const [algo, hex] = digest.split(':');
     return path.join(this.opts.cacheDir, 'blobs', algo ?? 'sha256', hex ?? '');
@@ -229,19 +283,18 @@ export class RegistryClient {
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     let backoff = this.backoffMs;
     for (let attempt = 1; ; attempt++) {
-      const res = await this.get(pathname, undefined, `blob ${digest}`);
-      if (!res.ok || !res.body) {
-        await res.body?.cancel().catch(() => {});
-        throw this.notOk(url, res, `blob ${digest}`);
+      const res = await this.getStream(pathname, `blob ${digest}`);
+      if (res.statusCode !== 200) {
+        res.resume();
+        throw this.notOk(url, statusOf(res), `blob ${digest}`);
       }
       const tmp = path.join(tmpDir, `${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
       const hash = crypto.createHash(algo);
       const onBytes = this.opts.onBlobBytes;
       let bytes = 0;
       try {
-        const body = res.body as WebReadableStream<Uint8Array>;
         await pipeline(
-          Readable.fromWeb(body, { highWaterMark: 1 << 20 }),
+          res,
           async function* (chunks: AsyncIterable<Buffer>) {
             for await (const chunk of chunks) {
               bytes += chunk.length;
@@ -282,21 +335,25 @@ export class RegistryClient {
   }
 
   /**
-   * Streams a blob from the registry: yields its bytes as they arrive while writing them to the blobs cache, then
-   * checks size and digest and moves the file into place (a mismatch throws after the last chunk, and nothing is
-   * cached). A connection lost midway is resumed where it stopped (a Range request; from a server that ignores
-   * Range, the bytes already seen are read again and skipped), so the consumer sees one continuous stream.
+   * Streams a blob from the registry: yields its bytes as they arrive while writing them to the blobs cache (unless
+   * `keepBlobs` is false), then checks size and digest and moves the file into place (a mismatch throws after the
+   * last chunk, and nothing is cached). A connection lost midway is resumed where it stopped (a Range request; from a
+   * server that ignores Range, the bytes already seen are read again and skipped), so the consumer sees one
+   * continuous stream.
    */
   async *streamBlob(digest: string, expectedSize?: number): AsyncGenerator<Buffer> {
     const algo = digest.split(':')[0] ?? 'sha256';
     const pathname = `/v2/${this.ref.repository}/blobs/${digest}`;
     const url = `${this.base}${pathname}`;
-    const dest = this.blobPath(digest);
-    const tmpDir = path.join(this.opts.cacheDir, 'blobs', 'tmp');
-    fs.mkdirSync(tmpDir, { recursive: true });
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    const tmp = path.join(tmpDir, `${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
-    const fh = await fs.promises.open(tmp, 'w');
+    let cacheFile: { fh: fs.promises.FileHandle; tmp: string; dest: string } | undefined;
+    if (this.opts.keepBlobs !== false) {
+      const dest = this.blobPath(digest);
+      const tmpDir = path.join(this.opts.cacheDir, 'blobs', 'tmp');
+      fs.mkdirSync(tmpDir, { recursive: true });
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      const tmp = path.join(tmpDir, `${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+      cacheFile = { fh: await fs.promises.open(tmp, 'w'), tmp, dest };
+    }
     const hash = crypto.createHash(algo);
     let bytes = 0;
     let writing: Promise<unknown> = Promise.resolve();
@@ -312,14 +369,14 @@ export class RegistryClient {
     try {
       let backoff = this.backoffMs;
       for (let attempt = 1; ; attempt++) {
-        const res = await this.get(pathname, undefined, `blob ${digest}`, bytes > 0 ? { range: `bytes=${bytes}-` } : undefined);
-        if (!res.ok || !res.body) {
-          await res.body?.cancel().catch(() => {});
-          throw this.notOk(url, res, `blob ${digest}`);
+        const res = await this.getStream(pathname, `blob ${digest}`, bytes > 0 ? { range: `bytes=${bytes}-` } : undefined);
+        if (res.statusCode !== 200 && res.statusCode !== 206) {
+          res.resume();
+          throw this.notOk(url, statusOf(res), `blob ${digest}`);
         }
-        let skip = bytes > 0 && res.status !== 206 ? bytes : 0;
+        let skip = bytes > 0 && res.statusCode !== 206 ? bytes : 0;
         try {
-          for await (const c of Readable.fromWeb(res.body as WebReadableStream<Uint8Array>, { highWaterMark: 1 << 20 })) {
+          for await (const c of res) {
             let chunk = c as Buffer;
             if (skip > 0) {
               if (chunk.length <= skip) {
@@ -341,8 +398,10 @@ export class RegistryClient {
             if (partBytes >= BATCH_BYTES) {
               const batch = takeBatch();
               hash.update(batch);
-              await writing; // one write in flight at a time, overlapping the consumer's work on this batch
-              writing = fh.write(batch);
+              if (cacheFile) {
+                await writing; // one write in flight at a time, overlapping the consumer's work on this batch
+                writing = cacheFile.fh.write(batch);
+              }
               yield batch;
             }
           }
@@ -362,8 +421,10 @@ export class RegistryClient {
       if (partBytes > 0) {
         const batch = takeBatch();
         hash.update(batch);
-        await writing;
-        writing = fh.write(batch);
+        if (cacheFile) {
+          await writing;
+          writing = cacheFile.fh.write(batch);
+        }
         yield batch;
       }
       await writing;
@@ -371,14 +432,16 @@ export class RegistryClient {
       if (got !== digest || (expectedSize !== undefined && expectedSize > 0 && bytes !== expectedSize)) {
         throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: got ${bytes} bytes with digest ${got} (corrupt or truncated)`, { subject: digest });
       }
-      await fh.close();
-      fs.renameSync(tmp, dest);
+      if (cacheFile) {
+        await cacheFile.fh.close();
+        fs.renameSync(cacheFile.tmp, cacheFile.dest);
+      }
       done = true;
     } finally {
-      if (!done) {
+      if (!done && cacheFile) {
         await writing.catch(() => undefined);
-        await fh.close().catch(() => undefined);
-        fs.rmSync(tmp, { force: true });
+        await cacheFile.fh.close().catch(() => undefined);
+        fs.rmSync(cacheFile.tmp, { force: true });
       }
     }
   }

@@ -93,7 +93,8 @@ export async function openRegistryImage(ref: ImageReference, opts: OpenRegistryO
  * Layers of a registry image. A layer not in the blobs cache is walked straight from the network: its bytes go to
  * the walk and to the cache at once, hashed once (`RegistryClient.streamBlob`), so decompression overlaps the
  * download. Layers named by `prefetch` are downloaded into the cache a few at a time meanwhile; a layer already
- * downloading is walked from the cache when its download ends. A layer in the cache is hashed by its walk.
+ * downloading is walked from the cache when its download ends. A layer in the cache is hashed by its walk. With
+ * `keepBlobs: false` nothing is written: every layer not in the cache streams (hashed and verified) when walked.
  */
 class RegistryImageSource implements ImageSource {
   private closed = false;
@@ -137,6 +138,8 @@ class RegistryImageSource implements ImageSource {
   }
 
   prefetch(indexes: readonly number[]): void {
+    // Downloading ahead means writing to the blobs cache: without it, each layer streams when it is walked.
+    if (!this.client.keepsBlobs) return;
     this.queue.push(...indexes);
     this.pump();
   }

@@ -286,8 +286,8 @@ describe('layers walked as they download (in-process registry)', () => {
     fs.rmSync(cacheDir, { recursive: true, force: true });
   });
 
-  async function walkOnce(own: string): Promise<{ statuses: (string | undefined)[] }> {
-    const src = await openImage(parseImageTarget(`registry:${host}/t:1`), { cacheDir: own, insecure: true, env: {}, fetchAttempts: 3, fetchBackoffMs: 5 });
+  async function walkOnce(own: string, keepBlobs: boolean): Promise<{ statuses: (string | undefined)[] }> {
+    const src = await openImage(parseImageTarget(`registry:${host}/t:1`), { cacheDir: own, insecure: true, env: {}, fetchAttempts: 3, fetchBackoffMs: 5, keepBlobs });
     try {
       return await walkStatus(src);
     } finally {
@@ -295,16 +295,22 @@ describe('layers walked as they download (in-process registry)', () => {
     }
   }
 
-  it.each(['cut-then-range', 'cut-then-ignore-range'] as const)('a connection cut midway is resumed (%s): one continuous stream, the blob cached', async (m) => {
+  it.each([
+    ['cut-then-range', true],
+    ['cut-then-ignore-range', true],
+    ['cut-then-range', false],
+  ] as const)('a connection cut midway is resumed (%s, keepBlobs %s): one continuous stream, the blob cached only when kept', async (m, keep) => {
     mode = m;
     resetCut();
-    const own = fs.mkdtempSync(path.join(cacheDir, `${m}-`));
-    const { statuses } = await walkOnce(own);
+    const own = fs.mkdtempSync(path.join(cacheDir, `${m}-${keep}-`));
+    const { statuses } = await walkOnce(own, keep);
     expect(statuses).toEqual([status]);
     expect(requests.length).toBe(2);
     expect(requests[0]?.range).toBeUndefined();
     expect(requests[1]?.range).toMatch(/^bytes=\d+-$/);
-    expect(fs.readFileSync(path.join(own, 'blobs/sha256', layerDigest.slice(7)))).toEqual(layer);
+    const blob = path.join(own, 'blobs/sha256', layerDigest.slice(7));
+    if (keep) expect(fs.readFileSync(blob)).toEqual(layer);
+    else expect(fs.existsSync(blob)).toBe(false);
     expect(fs.readdirSync(path.join(own, 'blobs/tmp'))).toEqual([]);
   });
 
@@ -336,11 +342,11 @@ describe('layers walked as they download (in-process registry)', () => {
     expect(seen).toEqual([]);
   });
 
-  it('bytes that do not match the layer digest fail the walk, and nothing is cached', async () => {
+  it.each([true, false])('bytes that do not match the layer digest fail the walk, and nothing is cached (keepBlobs %s)', async (keep) => {
     mode = 'corrupt';
     resetCut();
-    const own = fs.mkdtempSync(path.join(cacheDir, 'corrupt-'));
-    await expect(walkOnce(own)).rejects.toMatchObject({
+    const own = fs.mkdtempSync(path.join(cacheDir, `corrupt-${keep}-`));
+    await expect(walkOnce(own, keep)).rejects.toMatchObject({
       code: 'BULWARK_E_ARCHIVE',
       message: expect.stringContaining(`blob ${layerDigest} from ${host}: got ${layer.length} bytes with digest`),
     });

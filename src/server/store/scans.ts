@@ -38,6 +38,11 @@ function contentHash(f: FindingRow): string {
   return crypto.hash('sha1', s, 'base64');
 }
 
+/** All of a scan's finding rows (flat objects built in one order by reportRows), in order: equal for a re-scan that finds the same. */
+function findingsHash(findings: FindingRow[]): string {
+  return crypto.hash('sha1', JSON.stringify(findings), 'base64');
+}
+
 /** A report converted from another scanner's (src/import) names that scanner in tool.importedFrom. */
 function importedFrom(report: ScanReport): string | null {
   const from = (report.tool as { importedFrom?: unknown }).importedFrom;
@@ -89,6 +94,9 @@ export class ScanRepository {
     const previous = (await latest.executeTakeFirst())?.latest_scan_id ?? null;
     const { findings, packages, summary } = reportRows(report);
     const plan = await planInventory(trx, projectId, report);
+    const findingsSet = findingsHash(findings);
+    // The same findings (or packages) as the project's latest scan: its open set is already this scan's.
+    const before = previous === null ? undefined : await trx.selectFrom('scans').select(['findings_hash', 'package_set_hash']).where('id', '=', previous).executeTakeFirst();
     const receivedAt = now();
     const scan = await trx
       .insertInto('scans')
@@ -108,12 +116,13 @@ export class ScanRepository {
         gate_reason: report.gate.reason,
         packages_scan_id: plan.sameAs,
         package_set_hash: plan.hash,
+        findings_hash: findingsSet,
         ...summary,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await this.writePackages(trx, projectId, scan.id, previous, packages);
-    await this.writeFindings(trx, projectId, scan.id, receivedAt, previous, findings);
+    if (before?.package_set_hash !== plan.hash) await this.writePackages(trx, projectId, scan.id, previous, packages);
+    if (before?.findings_hash !== findingsSet) await this.writeFindings(trx, projectId, scan.id, receivedAt, previous, findings);
     await recordInventory(trx, this.engine, projectId, scan.id, report, receivedAt, plan);
     await trx
       .updateTable('projects')

@@ -88,9 +88,12 @@ export class ScanRepository {
   async write(trx: Transaction<Database>, projectId: number, queueId: number | null, report: ScanReport): Promise<number> {
     // The project's latest scan before this one: what its open findings and packages were last seen in. Read by
     // the locking statement itself: after waiting for another scan's lock, PostgreSQL returns the row that scan
-    // committed (a join here would still read from before: no other table is read in this statement).
+    // committed (a join here would still read from before: no other table is read in this statement). NO KEY
+    // UPDATE: it serialises this project's scans without blocking the foreign-key checks of rows that reference
+    // the project (a monitor job writing its events while it holds the inventory this scan is about to move on
+    // would otherwise wait for this lock while this scan waits for its: a deadlock).
     let latest = trx.selectFrom('projects').select('latest_scan_id').where('id', '=', projectId);
-    if (this.engine === 'postgres') latest = latest.forUpdate();
+    if (this.engine === 'postgres') latest = latest.forNoKeyUpdate();
     const previous = (await latest.executeTakeFirst())?.latest_scan_id ?? null;
     const { findings, packages, summary } = reportRows(report);
     const plan = await planInventory(trx, projectId, report);

@@ -9,6 +9,7 @@
 // TEXT (in a rolled-back transaction). BULWARK_ROOT=DIR profiles another build (DIR/dist) in the same conditions.
 // PostgreSQL: BULWARK_BENCH_PG or BULWARK_TEST_PG; a database bulwark_prof_<random> is created and dropped.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 
@@ -57,6 +58,23 @@ try {
   // Each project's first scan (all findings new) is not timed: the steady state is a re-scan.
   for (let i = 0; i < 20; i++) await store.scans.store(projects[i], reports[i]);
   stats.clear();
+  // CPU time (user + system) of this process and of the database's server processes for this database: what a
+  // report costs whatever else the machine runs (wall figures on a shared machine are not).
+  const backendCpu = async () => {
+    const pids = (await admin.query('select pid from pg_stat_activity where datname = $1', [dbName])).rows.map((r) => r.pid);
+    let ticks = 0;
+    for (const pid of pids) {
+      try {
+        const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // gone
+      }
+    }
+    return (ticks * 1000) / 100;
+  };
+  const cpu0 = process.cpuUsage();
+  const pg0 = await backendCpu();
   const t0 = performance.now();
   let k = 0;
   await Promise.all(
@@ -68,8 +86,11 @@ try {
     }),
   );
   const s = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const pgMs = (await backendCpu()) - pg0;
   const os = await import('node:os');
   console.log(`${k} re-scans of 1,000 findings in ${s.toFixed(2)} s = ${(k / s).toFixed(1)}/s, ${((s * 1000) / k).toFixed(1)} ms/report (lanes ${LANES}, load ${os.loadavg()[0].toFixed(1)})`);
+  console.log(`CPU per report: this process ${((cpu.user + cpu.system) / 1000 / k).toFixed(1)} ms, PostgreSQL ${(pgMs / k).toFixed(1)} ms (/proc, 10 ms ticks)`);
   for (const [q, v] of [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms)) console.log(`${(v.ms / k).toFixed(2).padStart(7)} ms/report  n=${String(v.n).padStart(5)}  ${q}`);
   if (args.explain) {
     let captured;

@@ -104,7 +104,9 @@ export async function evaluateJob(trx: Transaction<Database>, ctx: EvaluationCon
     .where('i.id', '=', job.inventory_id)
     .executeTakeFirst();
   if (!inv) return { events: 0, applied: true };
-  if (ctx.engine === 'postgres') await trx.selectFrom('inventories').select('id').where('id', '=', inv.id).forUpdate().execute();
+  // NO KEY UPDATE: evaluations of one inventory and scans moving it on are serialised; the rows that only
+  // reference it (a scan's job being queued) are not held up.
+  if (ctx.engine === 'postgres') await trx.selectFrom('inventories').select('id').where('id', '=', inv.id).forNoKeyUpdate().execute();
 
   const partial = job.refresh_id !== null;
   let pkgQuery = trx.selectFrom('scan_packages as sp').select('sp.data').where('sp.scan_id', '=', inv.packages_scan_id);

@@ -544,6 +544,8 @@ function migrations(engine: Engine): Record<string, Migration> {
         // names the scan whose scan_packages rows hold it (null: its own rows).
         await db.schema.alterTable('scans').addColumn('packages_scan_id', 'integer').execute();
         await db.schema.alterTable('scans').addColumn('package_set_hash', 'text').execute();
+        // sha1 of the report's findings: a scan with the same findings as the project's latest one compares nothing.
+        await db.schema.alterTable('scans').addColumn('findings_hash', 'text').execute();
       },
     },
   };

@@ -38,6 +38,11 @@ function contentHash(f: FindingRow): string {
   return crypto.hash('sha1', s, 'base64');
 }
 
+/** All of a scan's finding rows (flat objects built in one order by reportRows), in order: equal for a re-scan that finds the same. */
+function findingsHash(findings: FindingRow[]): string {
+  return crypto.hash('sha1', JSON.stringify(findings), 'base64');
+}
+
 /** A report converted from another scanner's (src/import) names that scanner in tool.importedFrom. */
 function importedFrom(report: ScanReport): string | null {
   const from = (report.tool as { importedFrom?: unknown }).importedFrom;
@@ -83,12 +88,18 @@ export class ScanRepository {
   async write(trx: Transaction<Database>, projectId: number, queueId: number | null, report: ScanReport): Promise<number> {
     // The project's latest scan before this one: what its open findings and packages were last seen in. Read by
     // the locking statement itself: after waiting for another scan's lock, PostgreSQL returns the row that scan
-    // committed (a join here would still read from before: no other table is read in this statement).
+    // committed (a join here would still read from before: no other table is read in this statement). NO KEY
+    // UPDATE: it serialises this project's scans without blocking the foreign-key checks of rows that reference
+    // the project (a monitor job writing its events while it holds the inventory this scan is about to move on
+    // would otherwise wait for this lock while this scan waits for its: a deadlock).
     let latest = trx.selectFrom('projects').select('latest_scan_id').where('id', '=', projectId);
-    if (this.engine === 'postgres') latest = latest.forUpdate();
+    if (this.engine === 'postgres') latest = latest.forNoKeyUpdate();
     const previous = (await latest.executeTakeFirst())?.latest_scan_id ?? null;
     const { findings, packages, summary } = reportRows(report);
     const plan = await planInventory(trx, projectId, report);
+    const findingsSet = findingsHash(findings);
+    // The same findings (or packages) as the project's latest scan: its open set is already this scan's.
+    const before = previous === null ? undefined : await trx.selectFrom('scans').select(['findings_hash', 'package_set_hash']).where('id', '=', previous).executeTakeFirst();
     const receivedAt = now();
     const scan = await trx
       .insertInto('scans')
@@ -108,12 +119,13 @@ export class ScanRepository {
         gate_reason: report.gate.reason,
         packages_scan_id: plan.sameAs,
         package_set_hash: plan.hash,
+        findings_hash: findingsSet,
         ...summary,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await this.writePackages(trx, projectId, scan.id, previous, packages);
-    await this.writeFindings(trx, projectId, scan.id, receivedAt, previous, findings);
+    if (before?.package_set_hash !== plan.hash) await this.writePackages(trx, projectId, scan.id, previous, packages);
+    if (before?.findings_hash !== findingsSet) await this.writeFindings(trx, projectId, scan.id, receivedAt, previous, findings);
     await recordInventory(trx, this.engine, projectId, scan.id, report, receivedAt, plan);
     await trx
       .updateTable('projects')

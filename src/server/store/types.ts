@@ -68,6 +68,8 @@ export interface Database {
     packages_scan_id: number | null;
     /** sha1 of the inventory (the report's packages as JSON, in order), to find that it is unchanged. */
     package_set_hash: string | null;
+    /** sha1 of the scan's finding rows (keys and content): a re-scan with the same findings as the project's latest scan compares none. */
+    findings_hash: string | null;
   } & ScanSummary;
   packages: {
     id: Generated<number>;

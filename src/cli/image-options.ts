@@ -16,7 +16,7 @@ export function addImageOptions(cmd: Command): Command {
     .option('--username <user>', 'registry user (else BULWARK_USERNAME, or ~/.docker/config.json)')
     .option('--password <password>', 'registry password or token (else BULWARK_PASSWORD)')
     .option('--insecure', 'talk plain HTTP to the registry')
-    .option('--no-layer-cache', 'neither read nor write the per-layer cache');
+    .option('--no-layer-cache', 'neither read nor write the per-layer cache, and keep no registry layer blobs (they are still verified against their digest)');
 }
 
 export function imageTargetOptions(opts: ImageCliOptions): Partial<TargetOptions> {

@@ -13,7 +13,8 @@
 //     match (a `scan` job, after the refresh's jobs): the time the workers then take for those is printed apart;
 //  4. median and spread over the runs, with the load average (the machine is shared).
 //
-//   npm run build && node bench/monitor.mjs [--projects 1000] [--packages 1000] [--workers 4] [--ingest 4] [--changed 0.1] [--runs 3] [--keep]
+//   npm run build && node bench/monitor.mjs [--projects 1000] [--packages 1000] [--workers 4] [--ingest 4] [--changed 0.1] [--worker-nice 4] [--runs 3] [--keep]
+// (--worker-nice: the re-match workers' `bulwark worker --nice`, background work yielding the cores to ingestion; 0: none)
 //
 // PostgreSQL: BULWARK_BENCH_PG or BULWARK_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres); a database
 // bulwark_bench_<random> is created and dropped afterwards.
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
     ingest: { type: 'string', default: '4' },
     runs: { type: 'string', default: '3' },
     changed: { type: 'string', default: '0.1' },
+    'worker-nice': { type: 'string', default: '4' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -146,7 +148,7 @@ try {
     for (let i = 0; i < W; i++) {
       const file = path.join(work, `worker-${spawned++}.log`);
       const log = fs.openSync(file, 'w');
-      const c = spawn(process.execPath, [bin.pathname, 'worker', '--database', url.toString(), '--advisory-dir', cacheDir, '--rematch', '--no-scan-jobs', '--no-ingest', '--rematch-batch', '20'], { stdio: ['ignore', log, log] });
+      const c = spawn(process.execPath, [bin.pathname, 'worker', '--database', url.toString(), '--advisory-dir', cacheDir, '--rematch', '--no-scan-jobs', '--no-ingest', '--rematch-batch', '20', '--nice', args['worker-nice']], { stdio: ['ignore', log, log] });
       exited(c, `re-match worker ${file}`);
       children.push(c);
       workers.push({ c, file });
@@ -245,7 +247,7 @@ try {
     console.log(`  their ${pending2} scan jobs then worked in ${t(performance.now() - td)}`);
     await stopWorkers();
   }
-  console.log(`\n${RUNS} runs, ${W} re-match worker processes, ${L} ingestion processes, reports of 1,000 findings, ${Number(args.changed) * 100} % with a changed inventory:`);
+  console.log(`\n${RUNS} runs, ${W} re-match worker processes (nice ${args['worker-nice']}), ${L} ingestion processes, reports of 1,000 findings, ${Number(args.changed) * 100} % with a changed inventory:`);
   console.log(`  stored reports/s alone:            ${spread(results.map((r) => r.alone), 1)}`);
   console.log(`  stored reports/s during re-match:  ${spread(results.map((r) => r.during), 1)}`);
   console.log(`  1 % re-matched with events (s):    ${spread(results.map((r) => r.rematch), 2)}  (refresh itself ${spread(results.map((r) => r.refresh), 2)})`);

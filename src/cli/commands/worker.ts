@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
@@ -26,6 +27,7 @@ interface WorkerCliOptions {
   profileRepo?: string;
   rematchLease: string;
   rematchBatch: string;
+  nice?: string;
 }
 
 /** `--rematch`: re-match jobs against the server's advisory database (its `<data-dir>/advisory`, shared). */
@@ -54,6 +56,11 @@ async function runWorker(ctx: CliContext, opts: WorkerCliOptions): Promise<numbe
   const database = opts.database ?? process.env.BULWARK_DATABASE_URL;
   if (!database && !opts.dataDir) throw new UsageError('--database postgres://… (or BULWARK_DATABASE_URL) is required', 'workers share the server\'s PostgreSQL; --data-dir serves a SQLite store on this machine');
   if (!/^\d+$/.test(opts.leaseSeconds) || Number(opts.leaseSeconds) < 1) throw new UsageError('--lease-seconds must be a whole number ≥ 1');
+  if (opts.nice !== undefined) {
+    if (!/^\d+$/.test(opts.nice) || Number(opts.nice) > 19) throw new UsageError('--nice must be a whole number from 0 to 19');
+    // Background work (re-matching) yields the CPU to ingestion and the API when they share the machine.
+    os.setPriority(Number(opts.nice));
+  }
   const box = process.env.BULWARK_SECRET_KEY ? SecretBox.fromKey(process.env.BULWARK_SECRET_KEY) : undefined;
   const store = await Store.open({ ...(database ? { databaseUrl: database } : {}), ...(opts.dataDir ? { dataDir: path.resolve(opts.dataDir) } : {}) });
   try {
@@ -114,6 +121,7 @@ export const workerCommand: CliCommand = {
       .option('--profile-repo <dir|git-url>', "with --rematch: the server's security-profile repository (jobs wait while this worker's profiles differ from the server's)")
       .option('--rematch-lease <duration>', 'with --rematch: leased re-match jobs come back to the queue after this long if this worker died', '2m')
       .option('--rematch-batch <n>', 'with --rematch: re-match jobs leased at a time', '50')
+      .option('--nice <n>', "run at this lower CPU priority (0-19, as nice(1)): a re-match worker sharing cores with the server's ingestion, e.g. 10")
       .action(async (opts: WorkerCliOptions) => {
         process.exitCode = await runWorker(context(), opts);
       });

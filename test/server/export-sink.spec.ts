@@ -9,14 +9,14 @@ import type { FindingEvent } from '../../src/server/events/types.js';
 import { EXPORT_CURSOR_NAME } from '../../src/server/export/exporter.js';
 import { Monitor } from '../../src/server/monitor/monitor.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { initServer, startServer } from '../../src/server/server.js';
+import { initServer } from '../../src/server/server.js';
 import { Store } from '../../src/server/store/store.js';
 import { startFakeBulk } from '../import/fake-bulk-server.js';
 import type { FakeBulk } from '../import/fake-bulk-server.js';
 import { BIN } from '../support/cli.js';
 import { REPO_ROOT } from '../support/shared.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleServer, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleServer, writeMirror, startMonitoredServer } from './monitor-support.js';
 import type { TestStore } from './support.js';
 import { ENGINES, freshStore } from './support.js';
 
@@ -47,18 +47,12 @@ for (const { engine, skip } of ENGINES) {
       work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-export-sink-'));
       fake = await startFakeBulk(TEMPLATE);
       const mirror = await writeMirror(path.join(work, 'mirror'), [LODASH, QS]);
-      t = await freshStore(engine);
-      adminKey = (await initServer(t.options)).apiKey;
-      server = await startServer({
-        ...t.options,
-        port: 0,
-        logger: false,
-        validationThreads: 0,
-        worker: { idleMs: 20 },
-        monitor: { cacheDir: path.join(work, 'advisory'), dbSource: mirror, dbRefreshMs: 0, expiryCheckMs: 0, idleMs: 20 },
+      ({ t, server, adminKey } = await startMonitoredServer(engine, {
+        work,
+        dbSource: mirror,
         // Three events per batch, so one run is several batches; quick back-off, three tries per request.
-        export: { url: fake.url, indexPrefix: 'bulwark', batchSize: 3, background: false, maxAttempts: 3, baseDelayMs: 1 },
-      });
+        server: { export: { url: fake.url, indexPrefix: 'bulwark', batchSize: 3, background: false, maxAttempts: 3, baseDelayMs: 1 } },
+      }));
     });
     afterAll(async () => {
       await server?.close();

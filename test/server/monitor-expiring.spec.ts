@@ -10,13 +10,12 @@ import { rulesFromProfile } from '../../src/server/notify/routing.js';
 import { applyEvents } from '../../src/server/notify/tickets.js';
 import { SecretBox } from '../../src/server/secret-box.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { initServer, startServer } from '../../src/server/server.js';
 import type { FindingEvent } from '../../src/server/events/types.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleWithNotifications, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleWithNotifications, writeMirror, startMonitoredServer, writeProfileRepo } from './monitor-support.js';
 import { fakeWebhook } from './notify/fakes.js';
 import type { TestStore } from './support.js';
-import { ENGINES, freshStore } from './support.js';
+import { ENGINES } from './support.js';
 
 /**
  * `exception-expiring`: the monitor emits it once per (finding, exception) when a profile exception suppressing a
@@ -60,22 +59,15 @@ for (const { engine, skip } of ENGINES) {
       process.env.BULWARK_SECRET_KEY = crypto.randomBytes(32).toString('base64');
       work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-expiring-'));
       const mirror = await writeMirror(path.join(work, 'mirror'), [LODASH, QS]);
-      profiles = path.join(work, 'profiles');
-      fs.mkdirSync(path.join(profiles, 'projects'), { recursive: true });
-      fs.writeFileSync(path.join(profiles, 'defaults.yaml'), 'gate:\n  failOn: high\n');
-      fs.writeFileSync(path.join(profiles, 'projects', 'alpha.yaml'), alphaProfile(inDays(3)));
+      profiles = writeProfileRepo(path.join(work, 'profiles'), { alpha: alphaProfile(inDays(3)) });
       [expiring, all] = await Promise.all([fakeWebhook('whsec-expiring-000001'), fakeWebhook('whsec-all-0000000001')]);
-      t = await freshStore(engine);
-      adminKey = (await initServer(t.options)).apiKey;
-      server = await startServer({
-        ...t.options,
-        port: 0,
-        logger: false,
-        validationThreads: 0,
-        worker: { idleMs: 20 },
-        monitor: { cacheDir: path.join(work, 'advisory'), dbSource: mirror, dbRefreshMs: 0, profileRepo: profiles, profilePollMs: 0, expiryCheckMs: 0, expiringWindowMs: 7 * DAY, idleMs: 20, now: () => now },
-        notify: { windowMs: 50, backoffBaseMs: 5, backoffMaxMs: 50 },
-      });
+      ({ t, server, adminKey } = await startMonitoredServer(engine, {
+        work,
+        dbSource: mirror,
+        profileRepo: profiles,
+        monitor: { expiringWindowMs: 7 * DAY, now: () => now },
+        server: { notify: { windowMs: 50, backoffBaseMs: 5, backoffMaxMs: 50 } },
+      }));
       const box = SecretBox.fromEnv();
       await addChannel(server.store, box, { name: 'expiring-only', type: 'webhook', options: { url: expiring.url + '/hooks/bulwark' }, secrets: { secret: 'whsec-expiring-000001' }, rules: [] });
       await addChannel(server.store, box, { name: 'everything', type: 'webhook', options: { url: all.url + '/hooks/bulwark' }, secrets: { secret: 'whsec-all-0000000001' }, rules: [] });

@@ -4,11 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FindingEvent } from '../../src/server/events/types.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { initServer, startServer } from '../../src/server/server.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, settleServer, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, settleServer, writeMirror, startMonitoredServer } from './monitor-support.js';
 import type { TestStore } from './support.js';
-import { ENGINES, freshStore } from './support.js';
+import { ENGINES } from './support.js';
 
 /**
  * Issue 16: other scanners' reports uploaded to a monitoring server. Where a package is identified (ecosystem,
@@ -84,16 +83,7 @@ for (const { engine, skip } of ENGINES) {
     beforeAll(async () => {
       work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-monitor-import-'));
       const mirror = await writeMirror(path.join(work, 'mirror'), [LODASH, QS, MINIMIST]);
-      t = await freshStore(engine);
-      adminKey = (await initServer(t.options)).apiKey;
-      server = await startServer({
-        ...t.options,
-        port: 0,
-        logger: false,
-        validationThreads: 0,
-        worker: { idleMs: 20 },
-        monitor: { cacheDir: path.join(work, 'advisory'), dbSource: mirror, dbRefreshMs: 0, expiryCheckMs: 0, idleMs: 20 },
-      });
+      ({ t, server, adminKey } = await startMonitoredServer(engine, { work, dbSource: mirror }));
     });
     afterAll(async () => {
       await server?.close();

@@ -6,12 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addChannel } from '../../src/server/notify/manage.js';
 import { SecretBox } from '../../src/server/secret-box.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { initServer, startServer } from '../../src/server/server.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleWithNotifications, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleWithNotifications, writeMirror, startMonitoredServer } from './monitor-support.js';
 import { fakeGitlab, fakeWebhook } from './notify/fakes.js';
 import type { TestStore } from './support.js';
-import { ENGINES, freshStore } from './support.js';
+import { ENGINES } from './support.js';
 
 /**
  * The loop of issues 13 and 14 in one server: a stored scan and an advisory refresh write lifecycle events to the
@@ -43,17 +42,12 @@ for (const { engine, skip } of ENGINES) {
         c: await writeMirror(path.join(work, 'mirror-c'), [LODASH, { ...QS, withdrawn: '2026-12-07T00:00:00Z' }]),
       };
       [hook, gitlab] = await Promise.all([fakeWebhook(SECRET), fakeGitlab('glpat-monitor', 'sec/tracker')]);
-      t = await freshStore(engine);
-      adminKey = (await initServer(t.options)).apiKey;
-      server = await startServer({
-        ...t.options,
-        port: 0,
-        logger: false,
-        validationThreads: 0,
-        worker: { idleMs: 20 },
-        monitor: { cacheDir: path.join(work, 'advisory'), dbSource: mirrors.a, dbRefreshMs: 0, profilePollMs: 0, expiryCheckMs: 0, idleMs: 20, batchSize: 2 },
-        notify: { windowMs: 50, backoffBaseMs: 5, backoffMaxMs: 50 },
-      });
+      ({ t, server, adminKey } = await startMonitoredServer(engine, {
+        work,
+        dbSource: mirrors.a,
+        monitor: { profilePollMs: 0, batchSize: 2 },
+        server: { notify: { windowMs: 50, backoffBaseMs: 5, backoffMaxMs: 50 } },
+      }));
       const box = SecretBox.fromEnv();
       await addChannel(server.store, box, { name: 'hook', type: 'webhook', options: { url: hook.url + '/hooks/bulwark' }, secrets: { secret: SECRET }, rules: [] });
       await addChannel(server.store, box, { name: 'gl', type: 'gitlab', options: { url: gitlab.url, project: 'sec/tracker' }, secrets: { token: 'glpat-monitor' }, rules: [] });

@@ -136,11 +136,12 @@ export function writeProfileRepo(dir: string, projects: Record<string, string> =
 
 /**
  * A fresh store on `engine`, its admin key, and a server monitoring it: advisories from `dbSource` (the cache under
- * `work`), profiles from `profileRepo` if given; refreshes, syncs and expiry checks only when a test asks.
+ * `work`), profiles from `profileRepo` if given; refreshes, syncs and expiry checks only when a test asks. `server`:
+ * the notifier's or the export sink's options.
  */
 export async function startMonitoredServer(
   engine: 'sqlite' | 'postgres',
-  o: { work: string; dbSource: string; profileRepo?: string; monitor?: Partial<MonitorOptions> },
+  o: { work: string; dbSource: string; profileRepo?: string; monitor?: Partial<MonitorOptions>; server?: Pick<Parameters<typeof startServer>[0], 'notify' | 'export'> },
 ): Promise<{ t: TestStore; server: RunningServer; adminKey: string }> {
   const t = await freshStore(engine);
   const adminKey = (await initServer(t.options)).apiKey;
@@ -159,6 +160,7 @@ export async function startMonitoredServer(
       idleMs: 20,
       ...o.monitor,
     },
+    ...o.server,
   });
   return { t, server, adminKey };
 }

@@ -4,11 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FindingEvent } from '../../src/server/events/types.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { initServer, startServer } from '../../src/server/server.js';
 import type { Advisory } from './monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleServer, writeMirror } from './monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleServer, writeMirror, startMonitoredServer, writeProfileRepo } from './monitor-support.js';
 import type { TestStore } from './support.js';
-import { ENGINES, freshStore } from './support.js';
+import { ENGINES } from './support.js';
 
 // Mirror A: lodash (CRITICAL) and left-pad. B adds GHSA-qs for qs (only alpha/main has it) and modifies
 // left-pad's (only beta has it). C withdraws GHSA-qs.
@@ -40,29 +39,8 @@ for (const { engine, skip } of ENGINES) {
         b: await writeMirror(path.join(work, 'mirror-b'), [LODASH, { ...LEFTPAD, summary: 'left-pad: the summary changed' }, QS]),
         c: await writeMirror(path.join(work, 'mirror-c'), [LODASH, { ...LEFTPAD, summary: 'left-pad: the summary changed' }, { ...QS, withdrawn: '2026-12-07T00:00:00Z' }]),
       };
-      profiles = path.join(work, 'profiles');
-      fs.mkdirSync(path.join(profiles, 'projects'), { recursive: true });
-      fs.writeFileSync(path.join(profiles, 'defaults.yaml'), 'gate:\n  failOn: high\n');
-      t = await freshStore(engine);
-      adminKey = (await initServer(t.options)).apiKey;
-      server = await startServer({
-        ...t.options,
-        port: 0,
-        logger: false,
-        validationThreads: 0,
-        worker: { idleMs: 20 },
-        monitor: {
-          cacheDir: path.join(work, 'advisory'),
-          dbSource: mirrors.a,
-          dbRefreshMs: 0,
-          profileRepo: profiles,
-          profilePollMs: 0,
-          expiryCheckMs: 0,
-          idleMs: 20,
-          batchSize: 2,
-          now: () => clock,
-        },
-      });
+      profiles = writeProfileRepo(path.join(work, 'profiles'));
+      ({ t, server, adminKey } = await startMonitoredServer(engine, { work, dbSource: mirrors.a, profileRepo: profiles, monitor: { batchSize: 2, now: () => clock } }));
     });
     afterAll(async () => {
       await server?.close();

@@ -7,11 +7,10 @@ import type { FindingEvent } from '../../../src/server/events/types.js';
 import { addChannel } from '../../../src/server/notify/manage.js';
 import { SecretBox } from '../../../src/server/secret-box.js';
 import type { RunningServer } from '../../../src/server/server.js';
-import { initServer, startServer } from '../../../src/server/server.js';
 import type { Advisory } from '../monitor-support.js';
-import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleWithNotifications, writeMirror } from '../monitor-support.js';
+import { CRITICAL_VECTOR, HIGH_VECTOR, apiClient, inventoryReport, npmPackage, settleWithNotifications, writeMirror, startMonitoredServer, writeProfileRepo } from '../monitor-support.js';
 import type { TestStore } from '../support.js';
-import { ENGINES, freshStore } from '../support.js';
+import { ENGINES } from '../support.js';
 import { fakeWebhook } from './fakes.js';
 
 /**
@@ -39,22 +38,14 @@ for (const { engine, skip } of ENGINES) {
       process.env.BULWARK_SECRET_KEY = crypto.randomBytes(32).toString('base64');
       work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-profile-routing-'));
       const mirror = await writeMirror(path.join(work, 'mirror'), [LODASH, QS, DEBUG]);
-      const profiles = path.join(work, 'profiles');
-      fs.mkdirSync(path.join(profiles, 'projects'), { recursive: true });
-      fs.writeFileSync(path.join(profiles, 'defaults.yaml'), 'gate:\n  failOn: high\n');
-      fs.writeFileSync(path.join(profiles, 'projects', 'alpha.yaml'), 'notify:\n  - channel: pager\n    events: [new]\n    minSeverity: high\n');
+      const profiles = writeProfileRepo(path.join(work, 'profiles'), { alpha: 'notify:\n  - channel: pager\n    events: [new]\n    minSeverity: high\n' });
       [pager, all] = await Promise.all([fakeWebhook('whsec-pager-00000001'), fakeWebhook('whsec-all-0000000001')]);
-      t = await freshStore(engine);
-      adminKey = (await initServer(t.options)).apiKey;
-      server = await startServer({
-        ...t.options,
-        port: 0,
-        logger: false,
-        validationThreads: 0,
-        worker: { idleMs: 20 },
-        monitor: { cacheDir: path.join(work, 'advisory'), dbSource: mirror, dbRefreshMs: 0, profileRepo: profiles, profilePollMs: 0, expiryCheckMs: 0, idleMs: 20 },
-        notify: { windowMs: 50, backoffBaseMs: 5, backoffMaxMs: 50 },
-      });
+      ({ t, server, adminKey } = await startMonitoredServer(engine, {
+        work,
+        dbSource: mirror,
+        profileRepo: profiles,
+        server: { notify: { windowMs: 50, backoffBaseMs: 5, backoffMaxMs: 50 } },
+      }));
       const box = SecretBox.fromEnv();
       await addChannel(server.store, box, { name: 'pager', type: 'webhook', options: { url: pager.url + '/hooks/bulwark' }, secrets: { secret: 'whsec-pager-00000001' }, rules: [] });
       await addChannel(server.store, box, { name: 'everything', type: 'webhook', options: { url: all.url + '/hooks/bulwark' }, secrets: { secret: 'whsec-all-0000000001' }, rules: [] });

@@ -6,6 +6,8 @@ import { describeError } from '../../core/errors.js';
 import { decompressor, sniffCompression } from './decompress.js';
 import type { Compression } from './decompress.js';
 import { ImageArchiveError } from './errors.js';
+import { gunzipFile, gunzipPoolAvailable, gunzipStream } from './gunzip-pool.js';
+import type { GunzipInput } from './gunzip-pool.js';
 import { OFFLOAD_MIN_BYTES, hashFileRange } from './hash-pool.js';
 import type { RangeDigest } from './hash-pool.js';
 import { normalizeEntryPath, resolveHardlinkTarget, resolveSymlinkTarget } from './paths.js';
@@ -108,6 +110,8 @@ export async function walkLayerBlob(
       hint: 'supported layer compressions: gzip, zstd, none',
     });
   }
+  // A gzip blob is read, hashed and gunzipped on a worker thread (`gunzip-pool`): this thread only walks the tar.
+  if (compression === 'gzip' && gunzipPoolAvailable()) return walkLayerStream({ gzipFile: blob }, compression, ctx, want, onFile, opts, blob.length);
   // A large blob is hashed on a worker thread while this thread walks it; the digest is checked when both are done.
   const algo = hashAlgo(ctx.verifyDigest);
   let hashed: Promise<RangeDigest> | undefined;
@@ -161,6 +165,15 @@ function isPlainTarRange(x: unknown): x is PlainTarRange {
   return typeof x === 'object' && x !== null && 'plainTar' in x;
 }
 
+/** A gzip blob in a file range, read, hashed (when its digest is to be verified) and gunzipped off this thread. */
+export interface GzipFileRange {
+  gzipFile: BlobRange;
+}
+
+function isGzipFileRange(x: unknown): x is GzipFileRange {
+  return typeof x === 'object' && x !== null && 'gzipFile' in x;
+}
+
 /** Window of a positional walk: the headers and small bodies between two skipped bodies come in one read. */
 const SEEK_WINDOW = 64 * 1024;
 
@@ -171,7 +184,7 @@ const SEEK_WINDOW = 64 * 1024;
  * order, awaited) before the next chunk is taken.
  */
 export async function walkLayerStream(
-  raw: Readable | AsyncIterable<Uint8Array> | PlainTarRange,
+  raw: Readable | AsyncIterable<Uint8Array> | PlainTarRange | GzipFileRange,
   compression: Compression,
   ctx: LayerWalkContext,
   want: WantFn,
@@ -185,8 +198,10 @@ export async function walkLayerStream(
   const label = ctx.label;
 
   const algo = hashAlgo(ctx.verifyDigest);
-  const hash = ctx.verifyDigest !== undefined && algo !== undefined ? crypto.createHash(algo) : undefined;
+  const hash = ctx.verifyDigest !== undefined && algo !== undefined && !isGzipFileRange(raw) ? crypto.createHash(algo) : undefined;
   let rawBytes = 0;
+  /** Digest of the raw bytes when a worker read and hashed them (a gzip file range). */
+  let readDigest: string | undefined;
 
   const escapingLinks = new Set<string>();
   const retained = new Map<string, Uint8Array>();
@@ -391,6 +406,18 @@ export async function walkLayerStream(
     if (isPlainTarRange(raw)) {
       if (compression !== 'none') throw new TypeError('a positional walk reads plain tars only');
       await walkPlainTar(raw.plainTar);
+    } else if (isGzipFileRange(raw) || (compression === 'gzip' && gunzipPoolAvailable())) {
+      if (compression !== 'gzip') throw new TypeError('a gzip file range must be gzip-compressed');
+      // gunzip on a worker thread: each chunk is a view of shared memory, walked before the next is asked for
+      const job = isGzipFileRange(raw)
+        ? gunzipFile(raw.gzipFile.file, raw.gzipFile.start, raw.gzipFile.length, ctx.verifyDigest !== undefined ? algo : undefined)
+        : gunzipStream(tapped(raw));
+      for await (const chunk of job.chunks) await feed(chunk);
+      const input: GunzipInput = await job.result;
+      if (isGzipFileRange(raw)) {
+        rawBytes = input.bytesIn;
+        readDigest = input.digest;
+      }
     } else if (compression === 'none') {
       const source: AsyncIterable<Uint8Array> = raw;
       for await (const chunk of tapped(source)) await feed(chunk);
@@ -422,6 +449,7 @@ export async function walkLayerStream(
     throw new ImageArchiveError(`layer ${label}: read ${rawBytes} bytes, expected ${expectedRawBytes} (truncated)`, { subject: label });
   }
   if (hash && ctx.verifyDigest !== undefined) checkDigest(label, `${algo}:${hash.digest('hex')}`, ctx.verifyDigest);
+  if (readDigest !== undefined && ctx.verifyDigest !== undefined) checkDigest(label, readDigest, ctx.verifyDigest);
   return result;
 }
 

@@ -33,17 +33,23 @@ function nextPage(link: string | null): string | undefined {
   return u.pathname.startsWith('/v2/') ? u.pathname + u.search : undefined;
 }
 
+/** A catalog or tags page larger than this is refused. */
+const MAX_LISTING_BYTES = 64 * 1024 * 1024;
+
 async function listAll(c: RegistryClient, first: string, key: 'repositories' | 'tags', what: string, max: number): Promise<string[]> {
   const out: string[] = [];
   let path: string | undefined = first;
   while (path && out.length < max) {
     const res = await c.get(path, 'application/json', what);
-    if (!res.ok) throw new Error(`${what}: HTTP ${res.status}`);
-    const body = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) {
+      res.discard();
+      throw new Error(`${what}: HTTP ${res.status}`);
+    }
+    const body = (await res.json(MAX_LISTING_BYTES)) as Record<string, unknown>;
     const list = body[key];
     if (list !== null && list !== undefined && !Array.isArray(list)) throw new Error(`${what}: "${key}" is not a list`);
     for (const v of list ?? []) if (typeof v === 'string') out.push(v);
-    path = nextPage(res.headers.get('link'));
+    path = nextPage(res.header('link') ?? null);
   }
   return out.slice(0, max);
 }

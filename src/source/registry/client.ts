@@ -37,6 +37,66 @@ export interface RegistryClientOptions extends CredentialOptions {
   keepBlobs?: boolean | undefined;
 }
 
+/** A manifest or index larger than this is refused. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+/** A token server's answer larger than this is refused. */
+const MAX_TOKEN_BYTES = 1024 * 1024;
+
+/** An answer to a GET whose body has not been read: read it once (`bytes`, `json`) or `discard` it. */
+export interface RegistryResponse {
+  status: number;
+  statusText: string;
+  /** 2xx */
+  ok: boolean;
+  /** A header's value (several values joined by ", "), or undefined. */
+  header(name: string): string | undefined;
+  /** The whole body; a body over `limit` bytes is a `BodyTooLargeError`. */
+  bytes(limit: number): Promise<Buffer>;
+  /** The body parsed as JSON (a SyntaxError when it is not). */
+  json(limit: number): Promise<unknown>;
+  discard(): void;
+}
+
+export class BodyTooLargeError extends Error {
+  constructor(limit: number) {
+    super(`answer larger than ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+function answer(res: IncomingMessage): RegistryResponse {
+  const status = res.statusCode ?? 0;
+  const bytes = async (limit: number): Promise<Buffer> => {
+    const parts: Buffer[] = [];
+    let n = 0;
+    for await (const c of res) {
+      n += (c as Buffer).length;
+      if (n > limit) {
+        res.destroy();
+        throw new BodyTooLargeError(limit);
+      }
+      parts.push(c as Buffer);
+    }
+    return Buffer.concat(parts, n);
+  };
+  return {
+    status,
+    statusText: res.statusMessage ?? '',
+    ok: status >= 200 && status < 300,
+    header(name) {
+      const v = res.headers[name.toLowerCase()];
+      return Array.isArray(v) ? v.join(', ') : v;
+    },
+    bytes,
+    async json(limit) {
+      return JSON.parse((await bytes(limit)).toString('utf8')) as unknown;
+    },
+    discard() {
+      res.resume();
+    },
+  };
+}
+
 /** Size of the batches `streamBlob` gathers network pieces into. */
 const BATCH_BYTES = 1 << 20;
 
@@ -71,33 +131,7 @@ export class RegistryClient {
     this.backoffMs = opts.backoffMs ?? 250;
   }
 
-  /** Fetch with retries for network faults, 5xx and 429. */
-  private async fetchRetry(url: string, init: RequestInit): Promise<Response> {
-    let backoff = this.backoffMs;
-    for (let attempt = 1; ; attempt++) {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs ?? 60_000);
-      let res: Response | undefined;
-      let failure: unknown;
-      try {
-        res = await fetch(url, { ...init, signal: controller.signal, redirect: 'follow' });
-      } catch (e) {
-        failure = e;
-      } finally {
-        clearTimeout(timer);
-      }
-      if (res && !retryableStatus(res.status)) return res;
-      if (attempt >= this.attempts) {
-        if (res) return res;
-        throw this.networkError(url, failure);
-      }
-      await res?.body?.cancel().catch(() => {});
-      await sleep(backoff);
-      backoff *= 2;
-    }
-  }
-
-  /** As `fetchRetry`, over node:http(s) (`httpGet`): for blob bodies. */
+  /** GET over node:http(s) (`httpGet`) with retries for network faults, 5xx, 429 and 408. */
   private async requestRetry(url: string, headers: Record<string, string>): Promise<IncomingMessage> {
     let backoff = this.backoffMs;
     for (let attempt = 1; ; attempt++) {
@@ -160,18 +194,18 @@ export class RegistryClient {
     tokenUrl.searchParams.set('scope', ch.params.scope ?? `repository:${this.ref.repository}:pull`);
     const headers: Record<string, string> = { 'user-agent': 'bulwark' };
     if (this.creds) headers.authorization = basicHeader(this.creds);
-    const tr = await this.fetchRetry(tokenUrl.toString(), { headers });
+    const tr = answer(await this.requestRetry(tokenUrl.toString(), headers));
     if (tr.status === 401 || tr.status === 403) {
-      await tr.body?.cancel().catch(() => {});
+      tr.discard();
       throw this.authError(tokenUrl.toString(), tr, `a token for ${what}`);
     }
     if (!tr.ok) {
-      await tr.body?.cancel().catch(() => {});
+      tr.discard();
       throw new RegistryError(this.ref.registry, tokenUrl.toString(), `token server answered HTTP ${tr.status}`, { status: tr.status, retryable: tr.status >= 500 });
     }
     let body: { token?: string; access_token?: string };
     try {
-      body = (await tr.json()) as typeof body;
+      body = (await tr.json(MAX_TOKEN_BYTES)) as typeof body;
     } catch (e) {
       throw new RegistryError(this.ref.registry, tokenUrl.toString(), 'token server answered something that is not JSON', { retryable: false, cause: e });
     }
@@ -180,25 +214,15 @@ export class RegistryClient {
     this.authorization = `Bearer ${token}`;
   }
 
-  /** GET with auth: answers at most two challenges (anonymous → token or basic; expired token → new one). */
-  async get(pathname: string, accept: string | undefined, what: string, extraHeaders?: Record<string, string>): Promise<Response> {
-    const url = `${this.base}${pathname}`;
-    let challenged = 0;
-    for (;;) {
-      const headers: Record<string, string> = { 'user-agent': 'bulwark', ...extraHeaders };
-      if (accept) headers.accept = accept;
-      if (this.authorization) headers.authorization = this.authorization;
-      const res = await this.fetchRetry(url, { headers });
-      if (res.status !== 401) return res;
-      await res.body?.cancel().catch(() => {});
-      // Basic credentials already sent and refused, or two challenges answered in vain: give up.
-      if (challenged >= 2 || this.authorization?.startsWith('Basic ')) throw this.authError(url, res, what);
-      challenged++;
-      await this.authenticate(res.headers.get('www-authenticate') ?? '', res, url, what);
-    }
+  /**
+   * GET with auth: answers at most two challenges (anonymous → token or basic; expired token → new one). The body is
+   * not read: the caller reads it (`bytes`, `json`) or discards it.
+   */
+  async get(pathname: string, accept: string | undefined, what: string, extraHeaders?: Record<string, string>): Promise<RegistryResponse> {
+    return answer(await this.getStream(pathname, what, accept ? { accept, ...extraHeaders } : extraHeaders));
   }
 
-  /** As `get`, over node:http(s): a blob body as a Node stream (the caller reads or resumes it). */
+  /** As `get`, the answer as it comes from node:http(s): a blob body as a Node stream (the caller reads or resumes it). */
   private async getStream(pathname: string, what: string, extraHeaders?: Record<string, string>): Promise<IncomingMessage> {
     const url = `${this.base}${pathname}`;
     let challenged = 0;
@@ -209,6 +233,7 @@ export class RegistryClient {
       if (res.statusCode !== 401) return res;
       res.resume();
       const status = { status: 401 };
+      // Basic credentials already sent and refused, or two challenges answered in vain: give up.
       if (challenged >= 2 || this.authorization?.startsWith('Basic ')) throw this.authError(url, status, what);
       challenged++;
       const challenge = res.headers['www-authenticate'];
@@ -237,16 +262,18 @@ export class RegistryClient {
     const what = `manifest ${reference}`;
     const res = await this.get(pathname, MANIFEST_ACCEPT, what);
     if (!res.ok) {
-      await res.body?.cancel().catch(() => {});
+      res.discard();
       throw this.notOk(`${this.base}${pathname}`, res, what);
     }
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    if (bytes.length > 16 * 1024 * 1024) throw new ImageArchiveError(`${what}: ${bytes.length} bytes, too large for a manifest`);
+    const bytes = await res.bytes(MAX_MANIFEST_BYTES).catch((e: unknown) => {
+      if (e instanceof BodyTooLargeError) throw new ImageArchiveError(`${what}: more than ${MAX_MANIFEST_BYTES} bytes, too large for a manifest`);
+      throw this.networkError(`${this.base}${pathname}`, e);
+    });
     const digest = `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
     if (reference.startsWith('sha256:') && digest !== reference) {
       throw new ImageArchiveError(`${what} from ${this.ref.registry}: content digest is ${digest} (altered or corrupt manifest)`, { subject: reference });
     }
-    const ct = res.headers.get('content-type')?.split(';')[0]?.trim();
+    const ct = res.header('content-type')?.split(';')[0]?.trim();
     return { bytes, mediaType: ct && ct !== 'application/json' && ct !== 'text/plain' ? ct : undefined, digest };
   }
 
@@ -390,6 +417,12 @@ export class RegistryClient {
             this.opts.onBlobBytes?.(digest, bytes);
             if (expectedSize !== undefined && expectedSize > 0 && bytes > expectedSize) {
               throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: more than the ${expectedSize} bytes the manifest says`, { subject: digest });
+            }
+            if (!cacheFile) {
+              // Nothing to write: each piece goes on as it came (the off-thread gunzip gathers them into its slots).
+              hash.update(chunk);
+              yield chunk;
+              continue;
             }
             // The network hands over 16-64 KiB pieces: gather them into ~1 MiB batches, so that the cache file,
             // the hash, zlib and the walk each see a few large writes rather than thousands of small ones.

@@ -1,5 +1,7 @@
 import os from 'node:os';
+import zlib from 'node:zlib';
 import { Worker } from 'node:worker_threads';
+import { makeHttpGet } from '../registry/http-get.js';
 
 /**
  * Gunzips layer blobs on worker threads, handing the output to the walking thread through reused shared memory.
@@ -24,11 +26,16 @@ const IN_SLOTS = 3;
 const OUT_SLOTS = 4;
 
 // Plain CommonJS: an eval'd worker needs no file on disk, so this works from dist/ and from the bundle alike.
+// Inflation is zlib's own, driven synchronously through the handle behind `zlib.gunzipSync` (`_handle.writeSync`,
+// results in `_writeState`) so that it writes straight into the output ring: no buffer is allocated per chunk, and
+// no page of fresh memory is touched per MiB (page faults were a fifth of a registry scan's CPU here).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const httpGet = (${makeHttpGet.toString()})(require('node:http'), require('node:https'));
 const zlib = require('node:zlib');
 const fs = require('node:fs');
 const crypto = require('node:crypto');
+const { Z_NO_FLUSH, Z_FINISH } = zlib.constants;
 const { slotBytes, outSlots } = workerData;
 const inRing = Buffer.from(workerData.inRing);
 const outRing = Buffer.from(workerData.outRing);
@@ -36,67 +43,145 @@ let job;
 
 function post(j, m) { if (job === j) parentPort.postMessage({ id: j.id, ...m }); }
 function fail(j, e) {
-  if (job !== j || j.over) return;
+  if (j.over) return;
   j.over = true;
   post(j, { t: 'error', message: String((e && e.message) || e), code: e && e.code });
-  j.gz.destroy();
+  j.gz.close();
 }
-function emit(j, c) {
-  const slot = j.free.pop();
-  c.copy(outRing, slot * slotBytes);
-  post(j, { t: 'out', slot, len: c.length });
+function slotFree(j) {
+  if (j.free.length > 0) return undefined;
+  return new Promise((r) => { j.wake = r; });
 }
-function maybeDone(j) {
-  if (j.over || !j.gzEnded || j.pending.length > 0) return;
-  j.over = true;
-  post(j, { t: 'done', bytesIn: j.bytesIn, digest: j.hash ? j.algo + ':' + j.hash.digest('hex') : undefined });
+function ship(j) {
+  if (j.fill > 0) post(j, { t: 'out', slot: j.slot, len: j.fill });
+  j.slot = -1;
+  j.fill = 0;
 }
-function drained(gz) {
-  return new Promise((r) => {
-    const go = () => { gz.off('drain', go); gz.off('close', go); r(); };
-    gz.on('drain', go);
-    gz.on('close', go);
+// Inflates buf[off, off + len) into the ring, a slot at a time, waiting for the walker to give slots back.
+async function inflate(j, buf, off, len, flush) {
+  for (;;) {
+    if (j.over) return;
+    if (j.slot === -1) {
+      const wait = slotFree(j);
+      if (wait) await wait;
+      if (j.over) return;
+      j.slot = j.free.pop();
+    }
+    const room = slotBytes - j.fill;
+    j.gz._handle.writeSync(flush, buf, off, len, outRing, j.slot * slotBytes + j.fill, room);
+    if (j.gz.errored) return fail(j, j.gz.errored);
+    const availOut = j.gz._writeState[0];
+    const availIn = j.gz._writeState[1];
+    j.fill += room - availOut;
+    off += len - availIn;
+    len = availIn;
+    if (availOut === 0) ship(j);
+    else return; // zlib took all it could: the input is used up (or the stream is over)
+  }
+}
+function finish(j) {
+  j.chain = j.chain.then(async () => {
+    // an empty blob is an empty layer, not a truncated gzip stream
+    if (j.bytesIn > 0) await inflate(j, inRing, 0, 0, Z_FINISH);
+    if (j.over) return;
+    ship(j);
+    j.over = true;
+    post(j, { t: 'done', bytesIn: j.bytesIn, digest: j.hash ? j.algo + ':' + j.hash.digest('hex') : undefined });
+    j.gz.close();
   });
 }
 async function readFile(j, m) {
   let fh;
   try {
     fh = await fs.promises.open(m.file, 'r');
+    const buf = Buffer.allocUnsafe(Math.min(slotBytes, Math.max(1, m.length)));
     let pos = m.start;
     let left = m.length;
-    while (left > 0 && job === j && !j.over) {
-      const buf = Buffer.allocUnsafe(Math.min(slotBytes, left));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+    while (left > 0 && !j.over) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, left), pos);
       if (bytesRead === 0) break;
-      const b = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
-      if (j.hash) j.hash.update(b);
+      if (j.hash) j.hash.update(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
       j.bytesIn += bytesRead;
       pos += bytesRead;
       left -= bytesRead;
-      if (!j.gz.write(b)) await drained(j.gz);
+      await inflate(j, buf, 0, bytesRead, Z_NO_FLUSH);
     }
-    if (job === j && !j.over) j.gz.end();
   } catch (e) {
     fail(j, e);
   } finally {
     if (fh) await fh.close().catch(() => undefined);
   }
+  if (!j.over) finish(j);
 }
+
+// One GET of a blob (a download's first, or a resumption after an interruption): its body is hashed and inflated as
+// it arrives; how it ended is reported to the thread that drives the download (auth, retries, verification).
+async function download(j, m) {
+  let res;
+  try {
+    res = await httpGet(m.url, m.headers, m.timeoutMs);
+  } catch (e) {
+    return post(j, { t: 'got', kind: 'network', bytesIn: j.bytesIn, message: String((e && e.message) || e), code: e && e.code });
+  }
+  const status = res.statusCode || 0;
+  if (status !== 200 && status !== 206) {
+    res.resume();
+    const www = res.headers['www-authenticate'];
+    return post(j, { t: 'got', kind: 'status', status, statusText: res.statusMessage || '', www: Array.isArray(www) ? www.join(', ') : www });
+  }
+  // a server that ignores Range sends the whole blob again: pass over what was already taken
+  let skip = j.bytesIn > 0 && status !== 206 ? j.bytesIn : 0;
+  try {
+    for await (const raw of res) {
+      if (j.over) {
+        res.destroy();
+        return;
+      }
+      let piece = raw;
+      if (skip > 0) {
+        if (piece.length <= skip) { skip -= piece.length; continue; }
+        piece = piece.subarray(skip);
+        skip = 0;
+      }
+      for (let k = 0; k < piece.length && j.bytesIn + k < 2; k++) {
+        if (piece[k] !== GZIP_MAGIC[j.bytesIn + k]) {
+          res.destroy();
+          return post(j, { t: 'got', kind: 'notGzip', bytesIn: j.bytesIn });
+        }
+      }
+      j.bytesIn += piece.length;
+      if (j.bytesIn > m.maxBytes) {
+        res.destroy();
+        return post(j, { t: 'got', kind: 'overLimit', bytesIn: j.bytesIn });
+      }
+      j.hash.update(piece);
+      if (j.bytesIn - j.reported >= PROGRESS_BYTES) {
+        j.reported = j.bytesIn;
+        post(j, { t: 'progress', bytesIn: j.bytesIn });
+      }
+      await inflate(j, piece, 0, piece.length, Z_NO_FLUSH);
+      if (j.over) {
+        res.destroy();
+        return;
+      }
+    }
+  } catch (e) {
+    return post(j, { t: 'got', kind: 'interrupted', bytesIn: j.bytesIn, message: String((e && e.message) || e), code: e && e.code });
+  }
+  post(j, { t: 'got', kind: 'complete', bytesIn: j.bytesIn, digest: j.algo + ':' + j.hash.copy().digest('hex') });
+}
+const GZIP_MAGIC = [0x1f, 0x8b];
+const PROGRESS_BYTES = 4 << 20;
 
 parentPort.on('message', (m) => {
   if (m.t === 'start') {
-    if (job) { job.over = true; job.gz.destroy(); }
-    const j = { id: m.id, gz: zlib.createGunzip({ chunkSize: slotBytes }), free: [], pending: [], gzEnded: false, over: false, bytesIn: 0 };
+    if (job) { job.over = true; job.gz.close(); }
+    const gz = zlib.createGunzip();
+    gz.on('error', () => undefined); // read through gz.errored after each call
+    const j = { id: m.id, gz, free: [], slot: -1, fill: 0, over: false, bytesIn: 0, reported: 0, chain: Promise.resolve(), wake: undefined };
     for (let i = outSlots - 1; i >= 0; i--) j.free.push(i);
     if (m.algo) { j.algo = m.algo; j.hash = crypto.createHash(m.algo); }
     job = j;
-    j.gz.on('data', (c) => {
-      if (job !== j || j.over) return;
-      if (j.free.length === 0 || j.pending.length > 0) { j.pending.push(c); j.gz.pause(); return; }
-      emit(j, c);
-    });
-    j.gz.on('end', () => { j.gzEnded = true; maybeDone(j); });
-    j.gz.on('error', (e) => fail(j, e));
     if (m.file !== undefined) readFile(j, m);
     return;
   }
@@ -104,22 +189,46 @@ parentPort.on('message', (m) => {
   if (!j || m.id !== j.id) return;
   if (m.t === 'in') {
     j.bytesIn += m.len;
-    j.gz.write(inRing.subarray(m.slot * slotBytes, m.slot * slotBytes + m.len), () => post(j, { t: 'inFree', slot: m.slot }));
+    j.chain = j.chain.then(async () => {
+      await inflate(j, inRing, m.slot * slotBytes, m.len, Z_NO_FLUSH);
+      post(j, { t: 'inFree', slot: m.slot });
+    });
+  } else if (m.t === 'get') {
+    download(j, m);
   } else if (m.t === 'end') {
-    j.gz.end();
+    finish(j);
   } else if (m.t === 'free') {
     j.free.push(m.slot);
-    while (j.pending.length > 0 && j.free.length > 0) emit(j, j.pending.shift());
-    if (j.pending.length === 0) { j.gz.resume(); maybeDone(j); }
+    const w = j.wake;
+    j.wake = undefined;
+    if (w) w();
   } else if (m.t === 'abort') {
     j.over = true;
     job = undefined;
-    j.gz.destroy();
+    const w = j.wake;
+    j.wake = undefined;
+    if (w) w();
+    j.gz.close();
   }
 });
 `;
 
+/** How one GET of a download (`gunzipDownload`) ended. `bytes`: the blob's bytes taken so far, over all GETs. */
+export type DownloadOutcome =
+  | { kind: 'complete'; bytes: number; digest: string }
+  | { kind: 'status'; bytes: number; status: number; statusText: string; www: string | undefined }
+  | { kind: 'network' | 'interrupted'; bytes: number; message: string; code: string | undefined }
+  | { kind: 'notGzip' | 'overLimit'; bytes: number };
+
+/** What a download driver (`gunzipDownload`) asks of the worker: one GET at a time, resumed where the last one stopped. */
+export interface DownloadControl {
+  /** GETs `url`; the body is hashed and gunzipped on the worker as it arrives. Resolves when the GET is over. */
+  get(url: string, headers: Record<string, string>, timeoutMs: number, maxBytes: number): Promise<DownloadOutcome>;
+}
+
 type FromWorker =
+  | { id: number; t: 'got'; kind: DownloadOutcome['kind']; bytesIn: number; digest?: string; status?: number; statusText?: string; www?: string; message?: string; code?: string }
+  | { id: number; t: 'progress'; bytesIn: number }
   | { id: number; t: 'out'; slot: number; len: number }
   | { id: number; t: 'inFree'; slot: number }
   | { id: number; t: 'done'; bytesIn: number; digest?: string }
@@ -129,6 +238,12 @@ type FromWorker =
 export interface GunzipInput {
   bytesIn: number;
   digest?: string | undefined;
+}
+
+/** A gunzip on a worker: its output chunks (views of shared memory, each valid until the next is asked for) and what it read. */
+export interface GunzipJob {
+  chunks: AsyncGenerator<Buffer>;
+  result: Promise<GunzipInput>;
 }
 
 /** A gzip stream that does not decode; carries zlib's message and code. */
@@ -221,28 +336,60 @@ class GunzipPool {
 let pool: GunzipPool | undefined;
 const getPool = (): GunzipPool => (pool ??= new GunzipPool(Math.max(2, Math.min(4, os.availableParallelism()))));
 
-/** Whether gunzip can run on worker threads here (false once a worker failed to start). */
+/** Whether gunzip can run on worker threads here: zlib has the handle the worker drives, and no worker failed to start. */
 export function gunzipPoolAvailable(): boolean {
-  return getPool().available;
+  if (handleUsable === undefined) {
+    const probe = zlib.createGunzip();
+    handleUsable = typeof (probe as unknown as { _handle?: { writeSync?: unknown } })._handle?.writeSync === 'function';
+    probe.close();
+  }
+  return handleUsable && getPool().available;
 }
 
-type Input = { stream: AsyncIterable<Uint8Array> } | { file: string; start: number; length: number; algo?: string | undefined };
+let handleUsable: boolean | undefined;
+
+type Input =
+  | { stream: AsyncIterable<Uint8Array> }
+  | { file: string; start: number; length: number; algo?: string | undefined }
+  | { download: (ctl: DownloadControl) => Promise<void>; algo: string; onBytes?: ((bytes: number) => void) | undefined };
 
 /**
  * Gunzips a stream on a worker thread. Each chunk yielded is a view of shared memory, valid until the consumer asks
  * for the next one (a synchronous consumer, like `TarWalker.push`, is done with it by then). Errors of the input
  * stream reach the consumer as they are; a gzip error is a `GunzipError`. `result` settles when the stream is over.
  */
-export function gunzipStream(input: AsyncIterable<Uint8Array>): { chunks: AsyncGenerator<Buffer>; result: Promise<GunzipInput> } {
+export function gunzipStream(input: AsyncIterable<Uint8Array>): GunzipJob {
   return run({ stream: input });
 }
 
+/**
+ * Downloads a gzip blob on a worker thread, hashing (`algo`) and gunzipping it as it arrives: this thread sees
+ * neither the network bytes nor the compressed data, only the output (as `gunzipStream`). `drive` makes the GETs
+ * (`ctl.get`), deciding on auth, retries and resumption from each outcome, and resolves when the blob is whole and
+ * verified; what it throws reaches the consumer as it is.
+ */
+export function gunzipDownload(
+  algo: string,
+  drive: (ctl: DownloadControl) => Promise<void>,
+  onBytes?: (bytes: number) => void,
+): GunzipJob {
+  return run({ download: drive, algo, onBytes });
+}
+
+/** A download's body is not gzip (its first bytes say so): nothing was inflated, the caller may read it another way. */
+export class NotGzipError extends Error {
+  constructor(readonly subject: string) {
+    super(`${subject}: not gzip-compressed`);
+    this.name = 'NotGzipError';
+  }
+}
+
 /** Reads a file range on a worker thread and gunzips it; with `algo`, also hashes the compressed bytes read. */
-export function gunzipFile(file: string, start: number, length: number, algo?: string): { chunks: AsyncGenerator<Buffer>; result: Promise<GunzipInput> } {
+export function gunzipFile(file: string, start: number, length: number, algo?: string): GunzipJob {
   return run({ file, start, length, algo });
 }
 
-function run(input: Input): { chunks: AsyncGenerator<Buffer>; result: Promise<GunzipInput> } {
+function run(input: Input): GunzipJob {
   let settle!: { resolve: (r: GunzipInput) => void; reject: (e: unknown) => void };
   const result = new Promise<GunzipInput>((resolve, reject) => (settle = { resolve, reject }));
   result.catch(() => undefined);
@@ -257,7 +404,7 @@ function run(input: Input): { chunks: AsyncGenerator<Buffer>; result: Promise<Gu
     for (let i = IN_SLOTS - 1; i >= 0; i--) freeIn.push(i);
     let failure: unknown;
     let finished: GunzipInput | undefined;
-    let pumpDone = !('stream' in input);
+    let pumpDone = 'file' in input;
     let wake: (() => void) | undefined;
     let wakeIn: (() => void) | undefined;
     const poke = (): void => {
@@ -265,8 +412,19 @@ function run(input: Input): { chunks: AsyncGenerator<Buffer>; result: Promise<Gu
       wake = undefined;
       w?.();
     };
+    let gotten: ((o: DownloadOutcome) => void) | undefined;
     pw.onMessage = (m) => {
       if (m.id !== id) return;
+      if (m.t === 'got') {
+        const g = gotten;
+        gotten = undefined;
+        g?.(outcomeOf(m));
+        return;
+      }
+      if (m.t === 'progress') {
+        if ('download' in input) input.onBytes?.(m.bytesIn);
+        return;
+      }
       if (m.t === 'out') outs.push({ slot: m.slot, len: m.len });
       else if (m.t === 'inFree') {
         freeIn.push(m.slot);
@@ -274,12 +432,21 @@ function run(input: Input): { chunks: AsyncGenerator<Buffer>; result: Promise<Gu
         wakeIn = undefined;
         w?.();
       } else if (m.t === 'done') finished = { bytesIn: m.bytesIn, digest: m.digest };
-      else failure ??= new GunzipError(m.message, m.code);
+      else {
+        failure ??= new GunzipError(m.message, m.code);
+        // a download waiting on its GET learns that the stream failed: its driver stops
+        const g = gotten;
+        gotten = undefined;
+        g?.({ kind: 'interrupted', bytes: 0, message: m.message, code: m.code });
+      }
       poke();
     };
     pw.onExit = (e) => {
       failure ??= e;
       poke();
+      const g = gotten;
+      gotten = undefined;
+      g?.({ kind: 'network', bytes: 0, message: e.message, code: undefined });
       const w = wakeIn;
       wakeIn = undefined;
       w?.();
@@ -323,8 +490,33 @@ function run(input: Input): { chunks: AsyncGenerator<Buffer>; result: Promise<Gu
         poke();
       }
     };
-    pw.worker.postMessage({ t: 'start', id, ...('file' in input ? { file: input.file, start: input.start, length: input.length, algo: input.algo } : {}) });
-    const pumping = 'stream' in input ? pump(input.stream) : Promise.resolve();
+    const drive = async (d: (ctl: DownloadControl) => Promise<void>): Promise<void> => {
+      const ctl: DownloadControl = {
+        get: (url, headers, timeoutMs, maxBytes) => {
+          if (stopped || failure !== undefined) return Promise.reject(new Error('gunzip stopped'));
+          return new Promise<DownloadOutcome>((resolve) => {
+            gotten = resolve;
+            pw.worker.postMessage({ t: 'get', id, url, headers, timeoutMs, maxBytes });
+          });
+        },
+      };
+      try {
+        await d(ctl);
+        if (stopped || failure !== undefined) return;
+        pw.worker.postMessage({ t: 'end', id });
+        pumpDone = true;
+      } catch (e) {
+        failure ??= { input: e };
+      } finally {
+        poke();
+      }
+    };
+    pw.worker.postMessage({
+      t: 'start',
+      id,
+      ...('file' in input ? { file: input.file, start: input.start, length: input.length, algo: input.algo } : 'download' in input ? { algo: input.algo } : {}),
+    });
+    const pumping = 'stream' in input ? pump(input.stream) : 'download' in input ? drive(input.download) : Promise.resolve();
     let held = -1;
     let clean = false;
     try {
@@ -360,10 +552,27 @@ function run(input: Input): { chunks: AsyncGenerator<Buffer>; result: Promise<Gu
       if (!clean) {
         settle.reject(new Error('gunzip stopped before the end of its input'));
         pw.worker.postMessage({ t: 'abort', id });
+        const g = gotten;
+        gotten = undefined;
+        g?.({ kind: 'interrupted', bytes: 0, message: 'gunzip stopped', code: undefined });
       }
       await pumping;
       p.release(pw);
     }
   })();
   return { chunks, result };
+}
+
+function outcomeOf(m: Extract<FromWorker, { t: 'got' }>): DownloadOutcome {
+  switch (m.kind) {
+    case 'complete':
+      return { kind: 'complete', bytes: m.bytesIn, digest: m.digest ?? '' };
+    case 'status':
+      return { kind: 'status', bytes: m.bytesIn, status: m.status ?? 0, statusText: m.statusText ?? '', www: m.www };
+    case 'network':
+    case 'interrupted':
+      return { kind: m.kind, bytes: m.bytesIn, message: m.message ?? '', code: m.code };
+    default:
+      return { kind: m.kind, bytes: m.bytesIn };
+  }
 }

@@ -7,7 +7,7 @@ import { decompressor, sniffCompression } from './decompress.js';
 import type { Compression } from './decompress.js';
 import { ImageArchiveError } from './errors.js';
 import { gunzipFile, gunzipPoolAvailable, gunzipStream } from './gunzip-pool.js';
-import type { GunzipInput } from './gunzip-pool.js';
+import type { GunzipInput, GunzipJob } from './gunzip-pool.js';
 import { OFFLOAD_MIN_BYTES, hashFileRange } from './hash-pool.js';
 import type { RangeDigest } from './hash-pool.js';
 import { normalizeEntryPath, resolveHardlinkTarget, resolveSymlinkTarget } from './paths.js';
@@ -174,6 +174,15 @@ function isGzipFileRange(x: unknown): x is GzipFileRange {
   return typeof x === 'object' && x !== null && 'gzipFile' in x;
 }
 
+/** A gunzip already under way on a worker thread (a registry download: `gunzipDownload`), verified by its driver. */
+export interface GunzipJobInput {
+  gunzipJob: GunzipJob;
+}
+
+function isGunzipJob(x: unknown): x is GunzipJobInput {
+  return typeof x === 'object' && x !== null && 'gunzipJob' in x;
+}
+
 /** Window of a positional walk: the headers and small bodies between two skipped bodies come in one read. */
 const SEEK_WINDOW = 64 * 1024;
 
@@ -184,7 +193,7 @@ const SEEK_WINDOW = 64 * 1024;
  * order, awaited) before the next chunk is taken.
  */
 export async function walkLayerStream(
-  raw: Readable | AsyncIterable<Uint8Array> | PlainTarRange | GzipFileRange,
+  raw: Readable | AsyncIterable<Uint8Array> | PlainTarRange | GzipFileRange | GunzipJobInput,
   compression: Compression,
   ctx: LayerWalkContext,
   want: WantFn,
@@ -198,7 +207,7 @@ export async function walkLayerStream(
   const label = ctx.label;
 
   const algo = hashAlgo(ctx.verifyDigest);
-  const hash = ctx.verifyDigest !== undefined && algo !== undefined && !isGzipFileRange(raw) ? crypto.createHash(algo) : undefined;
+  const hash = ctx.verifyDigest !== undefined && algo !== undefined && !isGzipFileRange(raw) && !isGunzipJob(raw) ? crypto.createHash(algo) : undefined;
   let rawBytes = 0;
   /** Digest of the raw bytes when a worker read and hashed them (a gzip file range). */
   let readDigest: string | undefined;
@@ -406,15 +415,17 @@ export async function walkLayerStream(
     if (isPlainTarRange(raw)) {
       if (compression !== 'none') throw new TypeError('a positional walk reads plain tars only');
       await walkPlainTar(raw.plainTar);
-    } else if (isGzipFileRange(raw) || (compression === 'gzip' && gunzipPoolAvailable())) {
-      if (compression !== 'gzip') throw new TypeError('a gzip file range must be gzip-compressed');
+    } else if (isGunzipJob(raw) || isGzipFileRange(raw) || (compression === 'gzip' && gunzipPoolAvailable())) {
+      if (compression !== 'gzip') throw new TypeError('a worker gunzips gzip-compressed input only');
       // gunzip on a worker thread: each chunk is a view of shared memory, walked before the next is asked for
-      const job = isGzipFileRange(raw)
-        ? gunzipFile(raw.gzipFile.file, raw.gzipFile.start, raw.gzipFile.length, ctx.verifyDigest !== undefined ? algo : undefined)
-        : gunzipStream(tapped(raw));
+      const job = isGunzipJob(raw)
+        ? raw.gunzipJob
+        : isGzipFileRange(raw)
+          ? gunzipFile(raw.gzipFile.file, raw.gzipFile.start, raw.gzipFile.length, ctx.verifyDigest !== undefined ? algo : undefined)
+          : gunzipStream(tapped(raw));
       for await (const chunk of job.chunks) await feed(chunk);
       const input: GunzipInput = await job.result;
-      if (isGzipFileRange(raw)) {
+      if (isGzipFileRange(raw) || isGunzipJob(raw)) {
         rawBytes = input.bytesIn;
         readDigest = input.digest;
       }

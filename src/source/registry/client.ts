@@ -5,6 +5,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describeError } from '../../core/errors.js';
 import { ImageArchiveError } from '../image/errors.js';
+import { NotGzipError } from '../image/gunzip-pool.js';
+import type { DownloadControl } from '../image/gunzip-pool.js';
 import { basicHeader, parseWwwAuthenticate, resolveCredentials } from './auth.js';
 import { httpGet } from './http-get.js';
 import type { CredentialOptions, Credentials } from './auth.js';
@@ -277,6 +279,11 @@ export class RegistryClient {
     return { bytes, mediaType: ct && ct !== 'application/json' && ct !== 'text/plain' ? ct : undefined, digest };
   }
 
+  /** Tells the progress listener (`onBlobBytes`) how many bytes of a blob have arrived. */
+  reportBytes(digest: string, bytes: number): void {
+    this.opts.onBlobBytes?.(digest, bytes);
+  }
+
   /** Whether streamed blobs are kept in the blobs cache (`keepBlobs`). */
   get keepsBlobs(): boolean {
     return this.opts.keepBlobs !== false;
@@ -358,6 +365,64 @@ export class RegistryClient {
       }
       fs.renameSync(tmp, dest);
       return { file: dest, verified: true };
+    }
+  }
+
+  /**
+   * Drives the download of a blob that a gunzip worker makes (`gunzipDownload`): the GETs, the auth challenges, the
+   * retries with back-off, and the resumption of an interrupted body with a Range request, as `streamBlob` does, but
+   * decided here from how each GET ended while the bytes themselves never reach this thread. Resolves when the blob
+   * is whole, of its manifest size, and of its digest; a body that is not gzip is a `NotGzipError` (nothing inflated).
+   */
+  async driveDownload(ctl: DownloadControl, digest: string, expectedSize?: number): Promise<void> {
+    const pathname = `/v2/${this.ref.repository}/blobs/${digest}`;
+    const url = `${this.base}${pathname}`;
+    const what = `blob ${digest}`;
+    const sized = expectedSize !== undefined && expectedSize > 0;
+    let backoff = this.backoffMs;
+    let attempt = 1;
+    let challenged = 0;
+    let bytes = 0;
+    const retry = async (): Promise<boolean> => {
+      if (attempt >= this.attempts) return false;
+      attempt++;
+      await sleep(backoff);
+      backoff *= 2;
+      return true;
+    };
+    for (;;) {
+      const headers: Record<string, string> = { 'user-agent': 'bulwark' };
+      if (this.authorization) headers.authorization = this.authorization;
+      if (bytes > 0) headers.range = `bytes=${bytes}-`;
+      const o = await ctl.get(url, headers, this.opts.timeoutMs ?? 60_000, sized ? expectedSize : Number.MAX_SAFE_INTEGER);
+      bytes = Math.max(bytes, o.bytes);
+      switch (o.kind) {
+        case 'complete':
+          this.opts.onBlobBytes?.(digest, bytes);
+          if (o.digest === digest && (!sized || bytes === expectedSize)) return;
+          if (sized && bytes < expectedSize && (await retry())) continue;
+          throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: got ${bytes} bytes with digest ${o.digest} (corrupt or truncated)`, { subject: digest });
+        case 'status':
+          if (o.status === 401) {
+            // Basic credentials already sent and refused, or two challenges answered in vain: give up.
+            if (challenged >= 2 || this.authorization?.startsWith('Basic ')) throw this.authError(url, o, what);
+            challenged++;
+            await this.authenticate(o.www ?? '', o, url, what);
+            continue;
+          }
+          if (retryableStatus(o.status) && (await retry())) continue;
+          throw this.notOk(url, o, what);
+        case 'network':
+          if (await retry()) continue;
+          throw this.networkError(url, Object.assign(new Error(o.message), { code: o.code }));
+        case 'interrupted':
+          if (await retry()) continue;
+          throw new RegistryError(this.ref.registry, url, `blob ${digest} download interrupted after ${bytes} bytes: ${o.message}`, { retryable: true });
+        case 'overLimit':
+          throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: more than the ${expectedSize} bytes the manifest says`, { subject: digest });
+        case 'notGzip':
+          throw new NotGzipError(digest);
+      }
     }
   }
 

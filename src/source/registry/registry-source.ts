@@ -4,6 +4,7 @@ import { isDigest, parseJson, resolveFromDoc, verifyDigest } from '../image/oci.
 import type { ManifestSource } from '../image/oci.js';
 import { markCallerError, walkLayerBlob, walkLayerStream } from '../image/layer-walk.js';
 import { sniffCompression } from '../image/decompress.js';
+import { NotGzipError, gunzipDownload, gunzipPoolAvailable } from '../image/gunzip-pool.js';
 import type { ImageDescription, ImageLayerInfo, ImageSource, LayerWalkResult, OnFileFn, WalkLayerOptions, WantFn } from '../image/types.js';
 import { RegistryClient } from './client.js';
 import type { RegistryClientOptions } from './client.js';
@@ -161,6 +162,21 @@ class RegistryImageSource implements ImageSource {
     if (this.downloads.has(index) || (cached?.isFile() && (layer.size <= 0 || cached.size === layer.size))) return fromFile();
     this.streaming.add(index);
     try {
+      // Nothing to keep, and gzip by its media type: a worker thread downloads, hashes and gunzips the blob, and this
+      // thread only walks. A blob whose bytes are not gzip after all is streamed here instead (nothing was walked).
+      if (!this.client.keepsBlobs && gunzipPoolAvailable() && !/zstd|tar$/.test(layer.mediaType)) {
+        const algo = layer.digest.split(':')[0] ?? 'sha256';
+        const job = gunzipDownload(
+          algo,
+          (ctl) => this.client.driveDownload(ctl, layer.digest, layer.size).catch((e: unknown) => Promise.reject(markCallerError(e))),
+          (bytes) => this.client.reportBytes(layer.digest, bytes),
+        );
+        try {
+          return await walkLayerStream({ gunzipJob: job }, 'gzip', { label: layer.digest }, want, onFile, opts);
+        } catch (e) {
+          if (!(e instanceof NotGzipError)) throw e;
+        }
+      }
       const chunks = sourceErrorsUntouched(this.client.streamBlob(layer.digest, layer.size));
       const first = await chunks.next();
       if (first.done) return { whiteouts: [], opaqueDirs: [], refused: [], bytes: 0 }; // an empty blob, digest checked

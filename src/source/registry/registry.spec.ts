@@ -63,6 +63,20 @@ describe.skipIf(!dir || !canRunRegistries())('loopback registries (make-test-ima
     });
   }
 
+  for (const which of ['basic', 'bearer'] as const) {
+    it(`${which}, without the layer cache: the blobs stream through a gunzip worker with the registry's auth, no layer is kept`, async () => {
+      const own = fs.mkdtempSync(path.join(cacheDir, `${which}-nocache-`));
+      const src = await openImage(parseImageTarget(`registry:${regs[which]}/debian:multi`), { ...base(), cacheDir: own, keepBlobs: false, ...creds() });
+      try {
+        const { statuses } = await walkStatus(src);
+        expect(dpkgInstalled(statuses[2] as string)).toEqual(expectedDpkgPackages(d, 'multi'));
+      } finally {
+        await src.close();
+      }
+      for (const l of multi().layers) expect(fs.existsSync(path.join(own, 'blobs/sha256', l.digest.slice(7)))).toBe(false);
+    });
+  }
+
   it('a cached blob is not downloaded again', async () => {
     const blob = path.join(cacheDir, 'blobs/sha256', multi().layers[0]!.digest.slice(7));
     const src = await openImage(parseImageTarget(`${regs.plain}/debian:multi`), base());
@@ -210,6 +224,7 @@ describe('layers walked as they download (in-process registry)', () => {
   const requests: { url: string; range: string | undefined }[] = [];
   const status = 'Package: streamed\nStatus: install ok installed\nVersion: 1\n';
   let layer: Buffer;
+  let plainLayer: Buffer;
   let layerDigest: string;
   let manifest: Buffer;
   let config: Buffer;
@@ -227,6 +242,7 @@ describe('layers walked as they download (in-process registry)', () => {
     await end;
     layer = zlib.gzipSync(Buffer.concat(parts));
     layerDigest = sha(layer);
+    plainLayer = Buffer.concat(parts);
     config = Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [sha(Buffer.concat(parts))] } }));
     manifest = Buffer.from(
       JSON.stringify({
@@ -241,6 +257,18 @@ describe('layers walked as they download (in-process registry)', () => {
       const url = req.url ?? '';
       if (url === '/v2/t/manifests/1') {
         res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifest);
+        return;
+      }
+      if (url === '/v2/t/manifests/mislabeled') {
+        // an uncompressed layer whose media type says gzip
+        const m = JSON.parse(manifest.toString()) as { layers: { digest: string; size: number }[] };
+        m.layers = [{ ...m.layers[0]!, digest: sha(plainLayer), size: plainLayer.length }];
+        res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(JSON.stringify(m));
+        return;
+      }
+      if (url === `/v2/t/blobs/${sha(plainLayer)}`) {
+        requests.push({ url, range: req.headers.range });
+        res.writeHead(200, { 'content-length': plainLayer.length }).end(plainLayer);
         return;
       }
       if (url === `/v2/t/blobs/${sha(config)}`) {
@@ -299,6 +327,7 @@ describe('layers walked as they download (in-process registry)', () => {
     ['cut-then-range', true],
     ['cut-then-ignore-range', true],
     ['cut-then-range', false],
+    ['cut-then-ignore-range', false],
   ] as const)('a connection cut midway is resumed (%s, keepBlobs %s): one continuous stream, the blob cached only when kept', async (m, keep) => {
     mode = m;
     resetCut();
@@ -312,6 +341,18 @@ describe('layers walked as they download (in-process registry)', () => {
     if (keep) expect(fs.readFileSync(blob)).toEqual(layer);
     else expect(fs.existsSync(blob)).toBe(false);
     expect(fs.readdirSync(path.join(own, 'blobs/tmp'))).toEqual([]);
+  });
+
+  it('an uncompressed layer labeled gzip is still walked without the layer cache (the worker declines it, this thread streams it)', async () => {
+    resetCut();
+    const own = fs.mkdtempSync(path.join(cacheDir, 'mislabeled-'));
+    const src = await openImage(parseImageTarget(`registry:${host}/t:mislabeled`), { cacheDir: own, insecure: true, env: {}, fetchAttempts: 3, fetchBackoffMs: 5, keepBlobs: false });
+    try {
+      expect((await walkStatus(src)).statuses).toEqual([status]);
+    } finally {
+      await src.close();
+    }
+    expect(requests.length).toBe(2); // the worker's GET, declined at the first bytes; then the stream here
   });
 
   it('reports the pull (layers and bytes of the blobs not cached) through a resumed download; nothing once cached', async () => {

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import { describeError } from '../core/errors.js';
 import type { FileProblem, Package, Unknown } from '../core/package.js';
@@ -9,6 +8,7 @@ import type { Extractor, TreeReader } from '../extract/types.js';
 import { assignDistro } from '../extract/os/distro.js';
 import { OS_RELEASE_FILES, detectOs } from '../extract/os/release/index.js';
 import type { ImageSource } from '../source/image/index.js';
+import { DEFAULT_CONCURRENT_LAYERS } from '../source/image/gunzip-pool.js';
 import { extractFile } from './extract-files.js';
 import type { LayerResult } from './layer-cache.js';
 import { LayerCache } from './layer-cache.js';
@@ -26,7 +26,6 @@ export interface ImageScanOptions {
   layerConcurrency?: number;
 }
 
-const DEFAULT_LAYER_CONCURRENCY = Math.min(2, os.availableParallelism());
 
 const OS_FILES = new Set(OS_RELEASE_FILES);
 /** Contents of a layer's wanted files kept for extractors that read a sibling (a pom's parent), at most. */
@@ -170,7 +169,7 @@ export async function inventoryOfImage(source: ImageSource, opts: ImageScanOptio
   // Layers not in the cache are walked a few at a time: one layer's decompression (zlib's thread pool) and
   // hashing (a worker thread) overlap with another's walk on this thread. A registry streams the layers being
   // walked and downloads the later ones meanwhile.
-  const concurrency = Math.max(1, Math.min(opts.layerConcurrency ?? DEFAULT_LAYER_CONCURRENCY, todo.length));
+  const concurrency = Math.max(1, Math.min(opts.layerConcurrency ?? DEFAULT_CONCURRENT_LAYERS, todo.length));
   source.prefetch?.(todo.slice(concurrency));
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -155,6 +155,10 @@ async function download(j, m) {
         return post(j, { t: 'got', kind: 'overLimit', bytesIn: j.bytesIn });
       }
       j.hash.update(piece);
+      if (j.bytesIn - j.collected >= GC_EVERY_BYTES) {
+        j.collected = j.bytesIn;
+        minorGc();
+      }
       if (j.bytesIn - j.reported >= PROGRESS_BYTES) {
         j.reported = j.bytesIn;
         post(j, { t: 'progress', bytesIn: j.bytesIn });
@@ -171,6 +175,17 @@ async function download(j, m) {
   post(j, { t: 'got', kind: 'complete', bytesIn: j.bytesIn, digest: j.algo + ':' + j.hash.copy().digest('hex') });
 }
 const GZIP_MAGIC = [0x1f, 0x8b];
+// Each socket read of a download lands in a fresh 64 KiB buffer. This thread allocates little else, so its young
+// generation is rarely collected and those buffers pile up dead (tens of MiB, each new one touching fresh pages).
+// A young-generation collection every few MiB received (well under a millisecond here) lets malloc hand the same
+// memory back. gc() is reached the way the expose-gc package does it; without it, no collection is asked for.
+let minorGc = () => undefined;
+try {
+  require('v8').setFlagsFromString('--expose-gc');
+  const gc = require('vm').runInNewContext('gc');
+  if (typeof gc === 'function') minorGc = () => gc({ type: 'minor' });
+} catch {}
+const GC_EVERY_BYTES = 8 << 20;
 const PROGRESS_BYTES = 4 << 20;
 
 parentPort.on('message', (m) => {
@@ -178,7 +193,7 @@ parentPort.on('message', (m) => {
     if (job) { job.over = true; job.gz.close(); }
     const gz = zlib.createGunzip();
     gz.on('error', () => undefined); // read through gz.errored after each call
-    const j = { id: m.id, gz, free: [], slot: -1, fill: 0, over: false, bytesIn: 0, reported: 0, chain: Promise.resolve(), wake: undefined };
+    const j = { id: m.id, gz, free: [], slot: -1, fill: 0, over: false, bytesIn: 0, reported: 0, collected: 0, chain: Promise.resolve(), wake: undefined };
     for (let i = outSlots - 1; i >= 0; i--) j.free.push(i);
     if (m.algo) { j.algo = m.algo; j.hash = crypto.createHash(m.algo); }
     job = j;
@@ -314,6 +329,15 @@ class GunzipPool {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
+  /** Starts up to `n` workers now, idle, so that their start-up overlaps the caller's other work. */
+  prewarm(n: number): void {
+    while (this.workers < Math.min(n, this.size)) {
+      const pw = this.spawn();
+      if (!pw) return;
+      this.idle.push(pw);
+    }
+  }
+
   release(pw: PoolWorker): void {
     pw.onMessage = undefined;
     pw.onExit = undefined;
@@ -347,6 +371,17 @@ export function gunzipPoolAvailable(): boolean {
 }
 
 let handleUsable: boolean | undefined;
+
+/**
+ * Starts gunzip workers ahead of their first job (a worker takes tens of milliseconds to start): a caller that knows
+ * it will gunzip layers soon calls this before its other set-up (manifests, the database), which then overlaps it.
+ */
+export function prewarmGunzipPool(layers: number): void {
+  if (gunzipPoolAvailable()) getPool().prewarm(layers);
+}
+
+/** Layers an image scan walks at once by default (so: gunzips at once): two, or one on a single core. */
+export const DEFAULT_CONCURRENT_LAYERS = Math.min(2, os.availableParallelism());
 
 type Input =
   | { stream: AsyncIterable<Uint8Array> }

@@ -4,7 +4,7 @@ import { isDigest, parseJson, resolveFromDoc, verifyDigest } from '../image/oci.
 import type { ManifestSource } from '../image/oci.js';
 import { markCallerError, walkLayerBlob, walkLayerStream } from '../image/layer-walk.js';
 import { sniffCompression } from '../image/decompress.js';
-import { NotGzipError, gunzipDownload, gunzipPoolAvailable } from '../image/gunzip-pool.js';
+import { DEFAULT_CONCURRENT_LAYERS, NotGzipError, gunzipDownload, gunzipPoolAvailable, prewarmGunzipPool } from '../image/gunzip-pool.js';
 import type { ImageDescription, ImageLayerInfo, ImageSource, LayerWalkResult, OnFileFn, WalkLayerOptions, WantFn } from '../image/types.js';
 import { RegistryClient } from './client.js';
 import type { RegistryClientOptions } from './client.js';
@@ -51,6 +51,8 @@ export async function openRegistryImage(ref: ImageReference, opts: OpenRegistryO
     if (b.size > 0 && bytes >= b.size) b.done = true;
     report();
   };
+  // Layers streamed without the cache are gunzipped by workers: start them while the manifests come.
+  if (opts.keepBlobs === false) prewarmGunzipPool(DEFAULT_CONCURRENT_LAYERS);
   const client = new RegistryClient(ref, opts.onPull ? { ...opts, onBlobBytes } : opts);
   const src: ManifestSource = {
     async readBlob(digest, what) {

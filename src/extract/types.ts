@@ -64,4 +64,12 @@ export interface Extractor {
    * what `extract` gives (implementations make `extract` call it over the bytes: `bytesFile()` in extract/util).
    */
   extractFrom?(input: RandomAccessInput): Promise<ExtractOutput>;
+  /**
+   * Optional, with `extractFrom`: byte strings (latin1) of which a file must contain at least one for this extractor
+   * to find packages or unknowns in it, or to report it as unreadable (packed, undecodable). A source that streams a
+   * file's bytes by (a compressed layer) scans for them and passes over the file, unparsed, when every extractor
+   * wanting it has needles and none of them is in it. Only a damaged header of a file that could not hold what the
+   * extractor reads anyway may go unreported that way (see the extractors' own notes).
+   */
+  readonly needles?: readonly string[];
 }

@@ -37,6 +37,10 @@ async function extractLayer(source: ImageSource, index: number, extractors: read
   const byPath = extractorIndex(extractors);
   const wanted = (p: string): Extractor[] => byPath.wanted(p);
   const wantedAny = (p: string): boolean => byPath.wantsAny(p);
+  const sieved = (p: string): boolean => {
+    const ex = wanted(p);
+    return ex.length > 0 && ex.every((e) => e.needles !== undefined);
+  };
   // Files of the same layer that an extractor asks for (a pom's parent): only those already streamed are known.
   // Bounded in all (SEEN_MAX_BYTES), so that a layer with many wanted files keeps memory flat.
   const seen = new Map<string, Uint8Array>();
@@ -72,6 +76,8 @@ async function extractLayer(source: ImageSource, index: number, extractors: read
         await extractFile(entry.path, file, wanted(entry.path), tree, out);
         result.files[entry.path] = out;
       },
+      // Executables in a compressed layer: parsed only when they carry what their extractors look for.
+      sieve: { accepts: (p) => !OS_FILES.has(p) && sieved(p), needles: sieveNeedles(extractors) },
       onSymlink: (entry) => {
         if (entry.linkTarget) result.symlinks[entry.path] = entry.linkTarget;
       },
@@ -82,6 +88,17 @@ async function extractLayer(source: ImageSource, index: number, extractors: read
   result.refused = walk.refused;
   return result;
 }
+
+/** Every needle of the extractors that have them (`Extractor.needles`): a file with none is of no use to any of them. */
+function sieveNeedles(extractors: readonly Extractor[]): Buffer[] {
+  let cached = needlesOf.get(extractors);
+  if (!cached) {
+    cached = [...new Set(extractors.flatMap((e) => e.needles ?? []))].map((n) => Buffer.from(n, 'latin1'));
+    needlesOf.set(extractors, cached);
+  }
+  return cached;
+}
+const needlesOf = new WeakMap<readonly Extractor[], Buffer[]>();
 
 function under(p: string, dir: string): boolean {
   return dir === '' || p === dir || p.startsWith(`${dir}/`);

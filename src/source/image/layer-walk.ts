@@ -183,6 +183,11 @@ function isGunzipJob(x: unknown): x is GunzipJobInput {
   return typeof x === 'object' && x !== null && 'gunzipJob' in x;
 }
 
+/** Sieved files (`WalkLayerOptions.sieve`) larger than this get a buffer of their own, as other wanted files do. */
+const SIEVE_SCRATCH_MAX = 64 * 1024 * 1024;
+/** The scratch buffer's first size: most executables fit. */
+const SIEVE_SCRATCH_MIN = 1024 * 1024;
+
 /** Window of a positional walk: the headers and small bodies between two skipped bodies come in one read. */
 const SEEK_WINDOW = 64 * 1024;
 
@@ -233,6 +238,11 @@ export async function walkLayerStream(
   const fileCall = (entry: LayerEntry, content: Uint8Array) => (): void | Promise<void> => onFile(entry, content);
   let wantedPath = '';
   let wantedMode = 0;
+  // The sieve (`opts.sieve`): whether the body being read goes to the scratch buffer; files it passed over.
+  const sieve = opts?.sieve;
+  let sieving = false;
+  let scratch: Buffer | undefined;
+  const passedOver = new Set<string>();
   // Positional delivery (a plain tar read from a file): the open file and where the tar starts in it.
   let at: { fd: number; start: number } | undefined;
   const inPlace = opts?.onFileAt && opts.inPlace ? { onFileAt: opts.onFileAt, accepts: opts.inPlace } : undefined;
@@ -243,7 +253,7 @@ export async function walkLayerStream(
   };
 
   const sink: TarSink = {
-    entry(h: TarHeader): boolean {
+    entry(h: TarHeader): boolean | Buffer {
       const n = normalizeEntryPath(h.name);
       if (!n.ok) {
         refuse(h.name, n.reason);
@@ -293,6 +303,7 @@ export async function walkLayerStream(
           const placed = inPlaceFiles.get(r.path);
           if (content !== undefined) pending.push(fileCall({ path: p, type: 'hardlink', size: content.length, mode, linkTarget: r.path }, content));
           else if (placed !== undefined && inPlace?.accepts(p)) pending.push(fileAtCall({ path: p, type: 'hardlink', size: placed.size, mode, linkTarget: r.path }, placed.offset, placed.size));
+          else if (passedOver.has(r.path) && !sieve?.accepts(p)) refuse(p, `hard link to ${r.path}, whose bytes were passed over as holding nothing for its own readers`);
         }
         return false;
       }
@@ -301,6 +312,15 @@ export async function walkLayerStream(
         refuse(p, `oversize: ${h.size} bytes > maxFileBytes ${maxFileBytes}`);
         return false;
       }
+      if (at === undefined && sieve?.accepts(p) && h.size <= SIEVE_SCRATCH_MAX) {
+        // read into the scratch buffer and kept only if a needle is in it (see `body`)
+        wantedPath = p;
+        wantedMode = mode;
+        sieving = true;
+        if (scratch === undefined || scratch.length < h.size) scratch = Buffer.allocUnsafeSlow(Math.max(h.size, SIEVE_SCRATCH_MIN));
+        return scratch;
+      }
+      sieving = false;
       if (at !== undefined && inPlace?.accepts(p)) {
         // read later, in place, by the callback: the walk passes over the body
         const offset = walker.position;
@@ -317,11 +337,22 @@ export async function walkLayerStream(
       wantedMode = mode;
       return true;
     },
-    body(h: TarHeader, content: Buffer): void {
+    body(h: TarHeader, data: Buffer): void {
       const p = wantedPath;
       inPlaceFiles.delete(p);
       const old = retained.get(p);
       if (old) retainedBytes -= old.length;
+      let content = data;
+      if (sieving) {
+        sieving = false;
+        if (!sieve?.needles.some((n) => data.indexOf(n) !== -1)) {
+          retained.delete(p);
+          passedOver.add(p);
+          return;
+        }
+        content = Buffer.from(data); // out of the scratch buffer, which the next such file reuses
+      }
+      passedOver.delete(p);
       if (retainedBytes + content.length <= HARDLINK_RETAIN_BYTES) {
         retained.set(p, content);
         retainedBytes += content.length;

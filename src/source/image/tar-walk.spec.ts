@@ -254,6 +254,25 @@ describe('TarWalker reads what tar-stream reads', () => {
   });
 });
 
+describe('bodies read into the sink’s own buffer', () => {
+  it('reads each asked-for body into the buffer given, across chunk boundaries, and refuses one too small', async () => {
+    const archive = await pack([{ name: 'a', body: Buffer.alloc(70_000, 1) }, { name: 'b', body: 'second' }, { name: 'c', body: Buffer.alloc(10, 3) }]);
+    const scratch = Buffer.alloc(100_000);
+    const seen: string[] = [];
+    const w = new TarWalker({
+      entry: (h) => (h.name === 'c' ? true : scratch),
+      body: (h, d) => {
+        seen.push(`${h.name}:${d.length}:${d.buffer === scratch.buffer}:${d.toString('latin1', 0, 6)}`);
+      },
+    });
+    for (let i = 0; i < archive.length; i += 4096) w.push(archive.subarray(i, i + 4096));
+    w.end();
+    expect(seen).toEqual([`a:70000:true:${'\x01'.repeat(6)}`, 'b:6:true:second', `c:10:false:${'\x03'.repeat(6)}`]);
+    const tiny = new TarWalker({ entry: () => Buffer.alloc(5), body: () => undefined });
+    expect(() => tiny.push(archive)).toThrow(/cannot take a 70000-byte body/);
+  });
+});
+
 describe('hash pool', () => {
   it('hashes a large file range on a worker thread, and a small one here, as crypto does', async () => {
     const data = crypto.randomBytes(OFFLOAD_MIN_BYTES + 12345);

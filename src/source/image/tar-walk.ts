@@ -22,8 +22,12 @@ export interface TarHeader {
 }
 
 export interface TarSink {
-  /** Called once per entry header; returning true asks for the entry's body, delivered whole to `body`. */
-  entry(h: TarHeader): boolean;
+  /**
+   * Called once per entry header; returning true asks for the entry's body, delivered whole to `body` in a buffer of
+   * its own. Returning a buffer (at least the body's size) asks for the body to be read into that buffer instead: the
+   * sink reuses it for the next such body, so `body` must be done with it before it returns.
+   */
+  entry(h: TarHeader): boolean | Buffer;
   body(h: TarHeader, data: Buffer): void;
 }
 
@@ -311,14 +315,15 @@ export class TarWalker {
       return;
     }
     const want = this.sink.entry(entry);
-    this.kind = want ? BodyKind.Collect : BodyKind.Skip;
+    this.kind = want === false ? BodyKind.Skip : BodyKind.Collect;
+    if (typeof want !== 'boolean' && want.length < size) throw new RangeError(`a ${want.length}-byte buffer cannot take a ${size}-byte body`);
     this.startBody(size, want);
   }
 
-  private startBody(size: number, collect: boolean): void {
+  private startBody(size: number, collect: boolean | Buffer): void {
     this.remaining = size;
     this.padding = (BLOCK - (size % BLOCK)) % BLOCK;
-    this.collect = collect ? Buffer.allocUnsafe(size) : undefined;
+    this.collect = collect === false ? undefined : collect === true ? Buffer.allocUnsafe(size) : collect.subarray(0, size);
     this.collectFill = 0;
     if (size === 0) this.endBody();
     else this.state = State.Body;

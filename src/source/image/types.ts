@@ -74,6 +74,13 @@ export interface WalkLayerOptions {
    */
   inPlace?: (path: string) => boolean;
   onFileAt?: (entry: LayerEntry, file: PositionalFile) => void | Promise<void>;
+  /**
+   * Wanted files whose bytes stream by (a compressed layer) and that `sieve.accepts`: read into a buffer reused from
+   * file to file and handed to `onFile` only when they contain one of `sieve.needles`; the others are passed over
+   * (the caller's readers would find nothing in them). A hard link to a file passed over is refused unless
+   * `sieve.accepts` its own path.
+   */
+  sieve?: { accepts(path: string): boolean; needles: readonly Uint8Array[] };
 }
 
 /** Positional reads of one file inside a layer (the shape of the extractors' RandomAccessFile). */

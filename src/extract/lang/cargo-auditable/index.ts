@@ -33,6 +33,9 @@ export const cargoAuditableExtractor: Extractor = {
     return extractFrom({ path: input.path, file: bytesFile(input.content), tree: input.tree });
   },
   extractFrom,
+  // The section is found by its name in the section-name table: a file without the name has no audit data. A
+  // malformed section table in such a file is then not reported: it could not have carried any.
+  needles: [SECTION],
 };
 
 /** Reads the ELF headers and the `.dep-v0` section only, whatever the size of the executable. */

@@ -5,7 +5,7 @@ import { GO_ECOSYSTEM } from '../go-common/module.js';
 import { goPurl } from '../../../core/purl.js';
 import { isGoVersion, stdlibVersion } from '../go-common/version.js';
 import { PackageSet } from '../../util/package-set.js';
-import { inspectGoBinary } from './parse.js';
+import { GO_BINARY_NEEDLES, inspectGoBinary } from './parse.js';
 
 const ID = 'lang/go-binary';
 
@@ -36,6 +36,7 @@ export const goBinaryExtractor: Extractor = {
     return extractFrom({ path: input.path, file: bytesFile(input.content), tree: input.tree });
   },
   extractFrom,
+  needles: GO_BINARY_NEEDLES,
 };
 
 /** Reads the headers and the build-info region of the executable, not the whole file (see inspectGoBinary). */

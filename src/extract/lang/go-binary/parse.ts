@@ -37,6 +37,12 @@ export interface GoBuildInfo {
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 
+/**
+ * What `inspectGoBinary` finds anything by: build info needs the magic; "unreadable" needs it or a UPX mark (the
+ * banner, `UPX!` or `UPX0`, all of which contain "UPX"). A file with none of these gives no info and no problem.
+ */
+export const GO_BINARY_NEEDLES: readonly string[] = [MAGIC.toString('latin1'), 'UPX'];
+
 export function executableFormat(b: Uint8Array): 'elf' | 'macho' | 'pe' | undefined {
   if (b.length < 64) return undefined;
   if (b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46) return 'elf';

@@ -4,6 +4,7 @@ import { COMMANDS } from './commands/index.js';
 import type { CliContext, GlobalOptions } from './context.js';
 import { createContext } from './context.js';
 import { VERSION } from '../version.js';
+import { REGISTRY_TARGET_PREFIXES } from '../source/registry/reference.js';
 
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 
@@ -83,7 +84,19 @@ export function systemError(e: unknown): string | undefined {
   return `${where}${known.what}${op} (${known.hint}) [BULWARK_E_IO]`;
 }
 
+/**
+ * A scan of a registry image gunzips its layers on worker threads, which take tens of milliseconds to start: start
+ * them now, while the command's code loads and the manifests come (`prewarmGunzipPool`). Only a hint: the scan
+ * decides for itself, and an idle worker never keeps the process alive.
+ */
+function prewarmForRegistryScan(argv: readonly string[]): void {
+  if (requestedCommand(argv) !== 'scan') return;
+  if (!argv.some((a) => REGISTRY_TARGET_PREFIXES.some((p) => a.startsWith(p)))) return;
+  void import('../source/image/gunzip-pool.js').then((m) => m.prewarmGunzipPool(m.DEFAULT_CONCURRENT_LAYERS)).catch(() => undefined);
+}
+
 export async function main(argv: string[]): Promise<number> {
+  prewarmForRegistryScan(argv);
   const { program, context } = await buildProgram(argv);
   try {
     await program.parseAsync(argv);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { openRegistryImage } from '../registry/registry-source.js';
 import type { PullProgress } from '../registry/registry-source.js';
-import { formatReference, parseReference, tryParseReference } from '../registry/reference.js';
+import { REGISTRY_TARGET_PREFIXES, formatReference, parseReference, tryParseReference } from '../registry/reference.js';
 import { openDockerArchive } from './docker-archive.js';
 import { openOciArchive, openOciDir } from './oci-layout.js';
 import { RootfsImageSource, looksLikeRootfs } from './rootfs.js';
@@ -51,8 +51,7 @@ const PREFIXES: Record<string, ImageTargetKind> = {
   'oci-dir:': 'oci-dir',
   'oci:': 'oci-dir',
   'oci-archive:': 'oci-archive',
-  'registry:': 'registry',
-  'docker://': 'registry',
+  ...Object.fromEntries(REGISTRY_TARGET_PREFIXES.map((p) => [p, 'registry'] as const)),
   'rootfs:': 'rootfs',
 };
 

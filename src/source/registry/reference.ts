@@ -10,6 +10,9 @@ export interface ImageReference {
   digest?: string;
 }
 
+/** Scan-target prefixes that name an image in a registry (`registry:<ref>`, alias `docker://<ref>`). */
+export const REGISTRY_TARGET_PREFIXES = ['registry:', 'docker://'] as const;
+
 export const DOCKER_HUB = 'docker.io';
 /** Where Docker Hub's v2 API actually answers. */
 export const DOCKER_HUB_API = 'registry-1.docker.io';

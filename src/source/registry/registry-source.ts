@@ -51,8 +51,8 @@ export async function openRegistryImage(ref: ImageReference, opts: OpenRegistryO
     if (b.size > 0 && bytes >= b.size) b.done = true;
     report();
   };
-  // Layers streamed without the cache are gunzipped by workers: start them while the manifests come.
-  if (opts.keepBlobs === false) prewarmGunzipPool(DEFAULT_CONCURRENT_LAYERS);
+  // Layers are gunzipped by workers (streamed, or from the blobs cache): start them while the manifests come.
+  prewarmGunzipPool(DEFAULT_CONCURRENT_LAYERS);
   const client = new RegistryClient(ref, opts.onPull ? { ...opts, onBlobBytes } : opts);
   const src: ManifestSource = {
     async readBlob(digest, what) {

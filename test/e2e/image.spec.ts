@@ -146,6 +146,16 @@ describe.skipIf(missing)('scanning images from the loopback registries', () => {
     expect(report.target.image?.manifestDigest).toMatch(/^sha256:/);
   });
 
+  it('the gunzip workers a registry scan starts ahead never hold the process: a warm scan and a failed one exit at once', () => {
+    if (!regs) return;
+    const args = ['--cache-dir', cacheDir, 'scan', `registry:${regs.plain}/debian:multi`, '--insecure', '--offline', '--format', 'json'];
+    runCli(args, { timeoutMs: 60_000 });
+    const warm = runCli(args, { timeoutMs: 20_000 }); // every layer in the layer cache: no worker is used
+    expect(warm.code).toBe(1); // the gate (findings with fixes), not a kill
+    const refused = runCli(['--cache-dir', cacheDir, 'scan', 'registry:127.0.0.1:9/nothing:here', '--insecure', '--offline'], { timeoutMs: 20_000 });
+    expect(refused.code).toBe(2);
+  });
+
   it('a wrong password is one clear line and exit 2', () => {
     if (!regs) return;
     const r = runCli(['--cache-dir', cacheDir, 'scan', `registry:${regs.basic}/debian:multi`, '--insecure', '--offline', '--username', 'scanner', '--password', 'nope']);

@@ -13,7 +13,7 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (`npm test` builds dist/ before vitest starts). */
-export function runCli(args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function runCli(args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
   if (!fs.existsSync(path.join(REPO_ROOT, 'bundle/main.js'))) throw new Error('the CLI is not built: run `npm run build` first');
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
@@ -21,6 +21,8 @@ export function runCli(args: string[], opts: { cwd?: string; input?: string; env
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    // killed after it (SIGTERM): `code` is then null
+    ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -306,7 +306,6 @@ class GunzipPool {
     }
     this.workers++;
     const pw: PoolWorker = { worker, inRing: Buffer.from(inShared), outRing: Buffer.from(outShared), onMessage: undefined, onExit: undefined, dead: false };
-    worker.unref();
     worker.on('message', (m: FromWorker) => pw.onMessage?.(m));
     const gone = (e: Error): void => {
       if (pw.dead) return;
@@ -318,6 +317,9 @@ class GunzipPool {
     };
     worker.on('error', gone);
     worker.on('exit', (code) => gone(new Error(`gunzip worker exited with code ${code}`)));
+    // after the listeners: attaching a 'message' listener refs the worker again, and an idle (or prewarmed, never
+    // used) worker must not keep the process alive
+    worker.unref();
     return pw;
   }
 

@@ -490,7 +490,20 @@ function run(input: Input): GunzipJob {
     };
     pw.worker.ref(); // a job in flight keeps the process alive until it ends
     let stopped = false;
-    const pump = async (src: AsyncIterable<Uint8Array>): Promise<void> => {
+    /** Runs what feeds the worker (a stream's pump, a download's driver); when it gets to the end, so does the worker's input. */
+    const feeding = async (feed: () => Promise<boolean>): Promise<void> => {
+      try {
+        if (!(await feed()) || stopped || failure !== undefined) return;
+        pw.worker.postMessage({ t: 'end', id });
+        pumpDone = true;
+      } catch (e) {
+        failure ??= { input: e };
+      } finally {
+        poke();
+      }
+    };
+    /** Copies a stream into the input slots; false when the job stopped first. */
+    const pump = async (src: AsyncIterable<Uint8Array>): Promise<boolean> => {
       let slot = -1;
       let fill = 0;
       const send = (): void => {
@@ -498,37 +511,31 @@ function run(input: Input): GunzipJob {
         slot = -1;
         fill = 0;
       };
-      try {
-        for await (const c of src) {
-          let off = 0;
-          while (off < c.length) {
-            if (stopped || failure !== undefined) return;
-            if (slot === -1) {
-              while (freeIn.length === 0) {
-                await new Promise<void>((r) => (wakeIn = r));
-                if (stopped || failure !== undefined) return;
-              }
-              slot = freeIn.pop() as number;
+      for await (const c of src) {
+        let off = 0;
+        while (off < c.length) {
+          if (stopped || failure !== undefined) return false;
+          if (slot === -1) {
+            while (freeIn.length === 0) {
+              await new Promise<void>((r) => (wakeIn = r));
+              if (stopped || failure !== undefined) return false;
             }
-            const n = Math.min(c.length - off, SLOT_BYTES - fill);
-            pw.inRing.set(off === 0 && n === c.length ? c : c.subarray(off, off + n), slot * SLOT_BYTES + fill);
-            fill += n;
-            off += n;
-            if (fill === SLOT_BYTES) send();
+            slot = freeIn.pop() as number;
           }
+          const n = Math.min(c.length - off, SLOT_BYTES - fill);
+          pw.inRing.set(off === 0 && n === c.length ? c : c.subarray(off, off + n), slot * SLOT_BYTES + fill);
+          fill += n;
+          off += n;
+          if (fill === SLOT_BYTES) send();
         }
-        if (stopped || failure !== undefined) return;
-        if (fill > 0) send();
-        pw.worker.postMessage({ t: 'end', id });
-        pumpDone = true;
-      } catch (e) {
-        failure ??= { input: e };
-      } finally {
-        poke();
       }
+      if (stopped || failure !== undefined) return false;
+      if (fill > 0) send();
+      return true;
     };
-    const drive = async (d: (ctl: DownloadControl) => Promise<void>): Promise<void> => {
-      const ctl: DownloadControl = {
+    /** Lets a download's driver make its GETs through the worker. */
+    const drive = async (d: (ctl: DownloadControl) => Promise<void>): Promise<boolean> => {
+      await d({
         get: (url, headers, timeoutMs, maxBytes) => {
           if (stopped || failure !== undefined) return Promise.reject(new Error('gunzip stopped'));
           return new Promise<DownloadOutcome>((resolve) => {
@@ -536,24 +543,15 @@ function run(input: Input): GunzipJob {
             pw.worker.postMessage({ t: 'get', id, url, headers, timeoutMs, maxBytes });
           });
         },
-      };
-      try {
-        await d(ctl);
-        if (stopped || failure !== undefined) return;
-        pw.worker.postMessage({ t: 'end', id });
-        pumpDone = true;
-      } catch (e) {
-        failure ??= { input: e };
-      } finally {
-        poke();
-      }
+      });
+      return true;
     };
     pw.worker.postMessage({
       t: 'start',
       id,
       ...('file' in input ? { file: input.file, start: input.start, length: input.length, algo: input.algo } : 'download' in input ? { algo: input.algo } : {}),
     });
-    const pumping = 'stream' in input ? pump(input.stream) : 'download' in input ? drive(input.download) : Promise.resolve();
+    const pumping = 'stream' in input ? feeding(() => pump(input.stream)) : 'download' in input ? feeding(() => drive(input.download)) : Promise.resolve();
     let held = -1;
     let clean = false;
     try {

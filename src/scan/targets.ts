@@ -3,15 +3,18 @@ import path from 'node:path';
 import { BulwarkError, FileError, ParseError, UsageError } from '../core/errors.js';
 import type { FileProblem } from '../core/package.js';
 import { DEFAULT_EXTRACTORS, LANGUAGE_EXTRACTORS } from '../extract/registry.js';
-import { looksLikeRootfs, openImage, parseImageTarget } from '../source/image/index.js';
-import type { ImageSource, ImageTarget } from '../source/image/index.js';
+// Only what classifies a target is loaded up front: the image readers (and with them http, zlib and the workers)
+// are imported when a target is an image, so that a lockfile or folder scan starts without them.
+import { looksLikeRootfs } from '../source/image/rootfs.js';
+import { parseImageTarget } from '../source/image/target.js';
+import type { ImageTarget } from '../source/image/target.js';
+import type { ImageSource } from '../source/image/types.js';
 import type { HostWalkOptions } from '../source/host/index.js';
 import type { ProgressReporter, ProgressTask } from '../util/progress.js';
 import { noProgress } from '../util/progress.js';
 import type { Logger } from '../util/log.js';
 import { extractDirectory, isDirectory } from './directory.js';
 import { inventoryOfHost } from './host.js';
-import { inventoryOfImage } from './image.js';
 import { mergePackages } from './packages.js';
 import type { Inventory } from './scanner.js';
 import { targetName } from './scanner.js';
@@ -122,6 +125,7 @@ export async function inventoryOf(target: string, opts: TargetOptions): Promise<
   // A registry pull: layers and bytes downloaded of those not in the blobs cache, on its own line part.
   let pull: ProgressTask | undefined;
   let source: ImageSource;
+  const [{ openImage }, { inventoryOfImage }] = await Promise.all([import('../source/image/open.js'), import('./image.js')]);
   try {
     source = await openImage(t.image, {
       cacheDir: opts.cacheDir,

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describeError } from '../../core/errors.js';
 import { ImageArchiveError } from '../image/errors.js';
-import { NotGzipError } from '../image/gunzip-pool.js';
-import type { DownloadControl } from '../image/gunzip-pool.js';
+import { NotGzipError, gunzipDownload } from '../image/gunzip-pool.js';
+import type { DownloadControl, GunzipJob } from '../image/gunzip-pool.js';
 import { basicHeader, parseWwwAuthenticate, resolveCredentials } from './auth.js';
 import { httpGet } from './http-get.js';
 import type { CredentialOptions, Credentials } from './auth.js';
@@ -103,6 +103,9 @@ function answer(res: IncomingMessage): RegistryResponse {
 const BATCH_BYTES = 1 << 20;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The hash algorithm a digest names (`sha256:<hex>` → sha256). */
+const algoOf = (digest: string): string => digest.split(':')[0] ?? 'sha256';
 
 /** Answers worth another attempt: 5xx, 429 Too Many Requests, 408 Request Timeout. */
 const retryableStatus = (status: number): boolean => status >= 500 || status === 429 || status === 408;
@@ -234,13 +237,37 @@ export class RegistryClient {
       const res = await this.requestRetry(url, headers);
       if (res.statusCode !== 401) return res;
       res.resume();
-      const status = { status: 401 };
-      // Basic credentials already sent and refused, or two challenges answered in vain: give up.
-      if (challenged >= 2 || this.authorization?.startsWith('Basic ')) throw this.authError(url, status, what);
-      challenged++;
       const challenge = res.headers['www-authenticate'];
-      await this.authenticate(Array.isArray(challenge) ? challenge.join(', ') : (challenge ?? ''), status, url, what);
+      await this.answerChallenge(challenged++, Array.isArray(challenge) ? challenge.join(', ') : (challenge ?? ''), url, what);
     }
+  }
+
+  /** A blob whose bytes do not match its digest or its manifest size (nothing of it is kept). */
+  private blobMismatch(digest: string, bytes: number, got: string): ImageArchiveError {
+    return new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: got ${bytes} bytes with digest ${got} (corrupt or truncated)`, { subject: digest });
+  }
+
+  /** A blob that goes on past the size its manifest gives. */
+  private blobOversize(digest: string, expectedSize: number | undefined): ImageArchiveError {
+    return new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: more than the ${expectedSize} bytes the manifest says`, { subject: digest });
+  }
+
+  /** A blob download cut off, after the retries. */
+  private blobInterrupted(url: string, digest: string, bytes: number, e: unknown): RegistryError {
+    return new RegistryError(this.ref.registry, url, `blob ${digest} download interrupted after ${bytes} bytes: ${describeError((e as { cause?: unknown }).cause ?? e)}`, {
+      retryable: true,
+      cause: e,
+    });
+  }
+
+  /**
+   * Answers a 401, the `challenged`-th in a row: gives up when Basic credentials were already sent and refused, or
+   * after two challenges answered in vain; else sets the Authorization to send next.
+   */
+  private async answerChallenge(challenged: number, header: string, url: string, what: string): Promise<void> {
+    const status = { status: 401 };
+    if (challenged >= 2 || this.authorization?.startsWith('Basic ')) throw this.authError(url, status, what);
+    await this.authenticate(header, status, url, what);
   }
 
   private notOk(url: string, res: { status: number; statusText: string }, what: string): RegistryError {
@@ -279,11 +306,6 @@ export class RegistryClient {
     return { bytes, mediaType: ct && ct !== 'application/json' && ct !== 'text/plain' ? ct : undefined, digest };
   }
 
-  /** Tells the progress listener (`onBlobBytes`) how many bytes of a blob have arrived. */
-  reportBytes(digest: string, bytes: number): void {
-    this.opts.onBlobBytes?.(digest, bytes);
-  }
-
   /** Whether streamed blobs are kept in the blobs cache (`keepBlobs`). */
   get keepsBlobs(): boolean {
     return this.opts.keepBlobs !== false;
@@ -309,7 +331,7 @@ export class RegistryClient {
     // cached blobs were verified when they were written; the size check catches a damaged cache cheaply (the layer
     // walk hashes them again anyway)
     if (cached?.isFile() && (expectedSize === undefined || expectedSize <= 0 || cached.size === expectedSize)) return { file: dest, verified: false };
-    const algo = digest.split(':')[0] ?? 'sha256';
+    const algo = algoOf(digest);
     const pathname = `/v2/${this.ref.repository}/blobs/${digest}`;
     const url = `${this.base}${pathname}`;
     const tmpDir = path.join(this.opts.cacheDir, 'blobs', 'tmp');
@@ -346,10 +368,7 @@ export class RegistryClient {
           backoff *= 2;
           continue;
         }
-        throw new RegistryError(this.ref.registry, url, `blob ${digest} download interrupted after ${bytes} bytes: ${describeError((e as { cause?: unknown }).cause ?? e)}`, {
-          retryable: true,
-          cause: e,
-        });
+        throw this.blobInterrupted(url, digest, bytes, e);
       }
       const got = `${algo}:${hash.digest('hex')}`;
       if (got !== digest || (expectedSize !== undefined && expectedSize > 0 && bytes !== expectedSize)) {
@@ -359,13 +378,24 @@ export class RegistryClient {
           backoff *= 2;
           continue;
         }
-        throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: got ${bytes} bytes with digest ${got} (corrupt or truncated)`, {
-          subject: digest,
-        });
+        throw this.blobMismatch(digest, bytes, got);
       }
       fs.renameSync(tmp, dest);
       return { file: dest, verified: true };
     }
+  }
+
+  /**
+   * A gzip blob downloaded, hashed and gunzipped on a gunzip worker (`gunzipDownload`), the download driven from here
+   * (`driveDownload`); progress goes to `onBlobBytes`. `passError` wraps what the download throws (the walk's caller
+   * wants the network's and the digest's errors untouched).
+   */
+  gunzipBlob(digest: string, expectedSize: number | undefined, passError: (e: unknown) => unknown): GunzipJob {
+    return gunzipDownload(
+      algoOf(digest),
+      (ctl) => this.driveDownload(ctl, digest, expectedSize).catch((e: unknown) => Promise.reject(passError(e))),
+      (bytes) => this.opts.onBlobBytes?.(digest, bytes),
+    );
   }
 
   /**
@@ -374,7 +404,7 @@ export class RegistryClient {
    * decided here from how each GET ended while the bytes themselves never reach this thread. Resolves when the blob
    * is whole, of its manifest size, and of its digest; a body that is not gzip is a `NotGzipError` (nothing inflated).
    */
-  async driveDownload(ctl: DownloadControl, digest: string, expectedSize?: number): Promise<void> {
+  private async driveDownload(ctl: DownloadControl, digest: string, expectedSize?: number): Promise<void> {
     const pathname = `/v2/${this.ref.repository}/blobs/${digest}`;
     const url = `${this.base}${pathname}`;
     const what = `blob ${digest}`;
@@ -401,13 +431,10 @@ export class RegistryClient {
           this.opts.onBlobBytes?.(digest, bytes);
           if (o.digest === digest && (!sized || bytes === expectedSize)) return;
           if (sized && bytes < expectedSize && (await retry())) continue;
-          throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: got ${bytes} bytes with digest ${o.digest} (corrupt or truncated)`, { subject: digest });
+          throw this.blobMismatch(digest, bytes, o.digest);
         case 'status':
           if (o.status === 401) {
-            // Basic credentials already sent and refused, or two challenges answered in vain: give up.
-            if (challenged >= 2 || this.authorization?.startsWith('Basic ')) throw this.authError(url, o, what);
-            challenged++;
-            await this.authenticate(o.www ?? '', o, url, what);
+            await this.answerChallenge(challenged++, o.www ?? '', url, what);
             continue;
           }
           if (retryableStatus(o.status) && (await retry())) continue;
@@ -417,9 +444,9 @@ export class RegistryClient {
           throw this.networkError(url, Object.assign(new Error(o.message), { code: o.code }));
         case 'interrupted':
           if (await retry()) continue;
-          throw new RegistryError(this.ref.registry, url, `blob ${digest} download interrupted after ${bytes} bytes: ${o.message}`, { retryable: true });
+          throw this.blobInterrupted(url, digest, bytes, Object.assign(new Error(o.message), { code: o.code }));
         case 'overLimit':
-          throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: more than the ${expectedSize} bytes the manifest says`, { subject: digest });
+          throw this.blobOversize(digest, expectedSize);
         case 'notGzip':
           throw new NotGzipError(digest);
       }
@@ -434,7 +461,7 @@ export class RegistryClient {
    * continuous stream.
    */
   async *streamBlob(digest: string, expectedSize?: number): AsyncGenerator<Buffer> {
-    const algo = digest.split(':')[0] ?? 'sha256';
+    const algo = algoOf(digest);
     const pathname = `/v2/${this.ref.repository}/blobs/${digest}`;
     const url = `${this.base}${pathname}`;
     let cacheFile: { fh: fs.promises.FileHandle; tmp: string; dest: string } | undefined;
@@ -481,7 +508,7 @@ export class RegistryClient {
             bytes += chunk.length;
             this.opts.onBlobBytes?.(digest, bytes);
             if (expectedSize !== undefined && expectedSize > 0 && bytes > expectedSize) {
-              throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: more than the ${expectedSize} bytes the manifest says`, { subject: digest });
+              throw this.blobOversize(digest, expectedSize);
             }
             if (!cacheFile) {
               // Nothing to write: each piece goes on as it came (the off-thread gunzip gathers them into its slots).
@@ -507,10 +534,7 @@ export class RegistryClient {
         } catch (e) {
           if (e instanceof ImageArchiveError || attempt >= this.attempts) {
             if (e instanceof ImageArchiveError) throw e;
-            throw new RegistryError(this.ref.registry, url, `blob ${digest} download interrupted after ${bytes} bytes: ${describeError((e as { cause?: unknown }).cause ?? e)}`, {
-              retryable: true,
-              cause: e,
-            });
+            throw this.blobInterrupted(url, digest, bytes, e);
           }
           await sleep(backoff);
           backoff *= 2;
@@ -528,7 +552,7 @@ export class RegistryClient {
       await writing;
       const got = `${algo}:${hash.digest('hex')}`;
       if (got !== digest || (expectedSize !== undefined && expectedSize > 0 && bytes !== expectedSize)) {
-        throw new ImageArchiveError(`blob ${digest} from ${this.ref.registry}: got ${bytes} bytes with digest ${got} (corrupt or truncated)`, { subject: digest });
+        throw this.blobMismatch(digest, bytes, got);
       }
       if (cacheFile) {
         await cacheFile.fh.close();

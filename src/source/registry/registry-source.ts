@@ -4,7 +4,7 @@ import { isDigest, parseJson, resolveFromDoc, verifyDigest } from '../image/oci.
 import type { ManifestSource } from '../image/oci.js';
 import { markCallerError, walkLayerBlob, walkLayerStream } from '../image/layer-walk.js';
 import { sniffCompression } from '../image/decompress.js';
-import { DEFAULT_CONCURRENT_LAYERS, NotGzipError, gunzipDownload, gunzipPoolAvailable, prewarmGunzipPool } from '../image/gunzip-pool.js';
+import { DEFAULT_CONCURRENT_LAYERS, NotGzipError, gunzipPoolAvailable, prewarmGunzipPool } from '../image/gunzip-pool.js';
 import type { ImageDescription, ImageLayerInfo, ImageSource, LayerWalkResult, OnFileFn, WalkLayerOptions, WantFn } from '../image/types.js';
 import { RegistryClient } from './client.js';
 import type { RegistryClientOptions } from './client.js';
@@ -167,12 +167,7 @@ class RegistryImageSource implements ImageSource {
       // Nothing to keep, and gzip by its media type: a worker thread downloads, hashes and gunzips the blob, and this
       // thread only walks. A blob whose bytes are not gzip after all is streamed here instead (nothing was walked).
       if (!this.client.keepsBlobs && gunzipPoolAvailable() && !/zstd|tar$/.test(layer.mediaType)) {
-        const algo = layer.digest.split(':')[0] ?? 'sha256';
-        const job = gunzipDownload(
-          algo,
-          (ctl) => this.client.driveDownload(ctl, layer.digest, layer.size).catch((e: unknown) => Promise.reject(markCallerError(e))),
-          (bytes) => this.client.reportBytes(layer.digest, bytes),
-        );
+        const job = this.client.gunzipBlob(layer.digest, layer.size, markCallerError);
         try {
           return await walkLayerStream({ gunzipJob: job }, 'gzip', { label: layer.digest }, want, onFile, opts);
         } catch (e) {

@@ -13,9 +13,10 @@ import { makeHttpGet } from '../registry/http-get.js';
  * gives each back when it asks for the next chunk. The worker's own heap is tiny, so its collections are cheap, and
  * its work runs beside the walk on another core.
  *
- * Input comes either from the walking thread (`gunzipStream`: a registry blob arriving over the network, copied into
- * the worker's input ring) or from a file range the worker reads itself (`gunzipFile`, optionally hashing what it
- * reads, so the digest of a blob on disk is checked without another read). Workers start on first use, are reused
+ * Input comes from the walking thread (`gunzipStream`: a registry blob kept in the blobs cache as it arrives, copied
+ * into the worker's input ring), from a file range the worker reads itself (`gunzipFile`, optionally hashing what it
+ * reads, so the digest of a blob on disk is checked without another read), or from the network, downloaded and
+ * hashed by the worker while the caller drives the GETs (`gunzipDownload`). Workers start on first use, are reused
  * for later layers, and never keep the process alive when idle. When a worker cannot be started the caller falls
  * back to gunzip on its own thread (`gunzipPoolAvailable`).
  */
@@ -51,6 +52,11 @@ function fail(j, e) {
 function slotFree(j) {
   if (j.free.length > 0) return undefined;
   return new Promise((r) => { j.wake = r; });
+}
+function wakeUp(j) {
+  const w = j.wake;
+  j.wake = undefined;
+  if (w) w();
 }
 function ship(j) {
   if (j.fill > 0) post(j, { t: 'out', slot: j.slot, len: j.fill });
@@ -214,15 +220,11 @@ parentPort.on('message', (m) => {
     finish(j);
   } else if (m.t === 'free') {
     j.free.push(m.slot);
-    const w = j.wake;
-    j.wake = undefined;
-    if (w) w();
+    wakeUp(j);
   } else if (m.t === 'abort') {
     j.over = true;
     job = undefined;
-    const w = j.wake;
-    j.wake = undefined;
-    if (w) w();
+    wakeUp(j);
     j.gz.close();
   }
 });
@@ -442,20 +444,14 @@ function run(input: Input): GunzipJob {
     let failure: unknown;
     let finished: GunzipInput | undefined;
     let pumpDone = 'file' in input;
-    let wake: (() => void) | undefined;
-    let wakeIn: (() => void) | undefined;
-    const poke = (): void => {
-      const w = wake;
-      wake = undefined;
-      w?.();
-    };
-    let gotten: ((o: DownloadOutcome) => void) | undefined;
+    // The consumer waits for output or the end; the pump for a free input slot; a download's driver for its GET.
+    const wake = new Signal();
+    const wakeIn = new Signal();
+    const gotten = new Signal<DownloadOutcome>();
     pw.onMessage = (m) => {
       if (m.id !== id) return;
       if (m.t === 'got') {
-        const g = gotten;
-        gotten = undefined;
-        g?.(outcomeOf(m));
+        gotten.fire(outcomeOf(m));
         return;
       }
       if (m.t === 'progress') {
@@ -465,28 +461,20 @@ function run(input: Input): GunzipJob {
       if (m.t === 'out') outs.push({ slot: m.slot, len: m.len });
       else if (m.t === 'inFree') {
         freeIn.push(m.slot);
-        const w = wakeIn;
-        wakeIn = undefined;
-        w?.();
+        wakeIn.fire();
       } else if (m.t === 'done') finished = { bytesIn: m.bytesIn, digest: m.digest };
       else {
         failure ??= new GunzipError(m.message, m.code);
         // a download waiting on its GET learns that the stream failed: its driver stops
-        const g = gotten;
-        gotten = undefined;
-        g?.({ kind: 'interrupted', bytes: 0, message: m.message, code: m.code });
+        gotten.fire({ kind: 'interrupted', bytes: 0, message: m.message, code: m.code });
       }
-      poke();
+      wake.fire();
     };
     pw.onExit = (e) => {
       failure ??= e;
-      poke();
-      const g = gotten;
-      gotten = undefined;
-      g?.({ kind: 'network', bytes: 0, message: e.message, code: undefined });
-      const w = wakeIn;
-      wakeIn = undefined;
-      w?.();
+      wake.fire();
+      gotten.fire({ kind: 'network', bytes: 0, message: e.message, code: undefined });
+      wakeIn.fire();
     };
     pw.worker.ref(); // a job in flight keeps the process alive until it ends
     let stopped = false;
@@ -499,7 +487,7 @@ function run(input: Input): GunzipJob {
       } catch (e) {
         failure ??= { input: e };
       } finally {
-        poke();
+        wake.fire();
       }
     };
     /** Copies a stream into the input slots; false when the job stopped first. */
@@ -517,7 +505,7 @@ function run(input: Input): GunzipJob {
           if (stopped || failure !== undefined) return false;
           if (slot === -1) {
             while (freeIn.length === 0) {
-              await new Promise<void>((r) => (wakeIn = r));
+              await wakeIn.wait();
               if (stopped || failure !== undefined) return false;
             }
             slot = freeIn.pop() as number;
@@ -538,10 +526,9 @@ function run(input: Input): GunzipJob {
       await d({
         get: (url, headers, timeoutMs, maxBytes) => {
           if (stopped || failure !== undefined) return Promise.reject(new Error('gunzip stopped'));
-          return new Promise<DownloadOutcome>((resolve) => {
-            gotten = resolve;
-            pw.worker.postMessage({ t: 'get', id, url, headers, timeoutMs, maxBytes });
-          });
+          const outcome = gotten.wait();
+          pw.worker.postMessage({ t: 'get', id, url, headers, timeoutMs, maxBytes });
+          return outcome;
         },
       });
       return true;
@@ -568,7 +555,7 @@ function run(input: Input): GunzipJob {
           continue;
         }
         if (finished && pumpDone) break;
-        await new Promise<void>((r) => (wake = r));
+        await wake.wait();
       }
       if (failure !== undefined) {
         const f = failure as { input?: unknown };
@@ -581,21 +568,32 @@ function run(input: Input): GunzipJob {
       throw e;
     } finally {
       stopped = true;
-      const w = wakeIn;
-      wakeIn = undefined;
-      w?.();
+      wakeIn.fire();
       if (!clean) {
         settle.reject(new Error('gunzip stopped before the end of its input'));
         pw.worker.postMessage({ t: 'abort', id });
-        const g = gotten;
-        gotten = undefined;
-        g?.({ kind: 'interrupted', bytes: 0, message: 'gunzip stopped', code: undefined });
+        gotten.fire({ kind: 'interrupted', bytes: 0, message: 'gunzip stopped', code: undefined });
       }
       await pumping;
       p.release(pw);
     }
   })();
   return { chunks, result };
+}
+
+/** One waiter at a time: `wait()` parks until `fire(value)`; firing with nobody waiting does nothing. */
+class Signal<T = void> {
+  private waiter: ((v: T) => void) | undefined;
+
+  wait(): Promise<T> {
+    return new Promise<T>((resolve) => (this.waiter = resolve));
+  }
+
+  fire(...v: [T] extends [void] ? [] : [T]): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.(...(v as [T]));
+  }
 }
 
 function outcomeOf(m: Extract<FromWorker, { t: 'got' }>): DownloadOutcome {

@@ -212,7 +212,9 @@ export async function walkLayerStream(
   const label = ctx.label;
 
   const algo = hashAlgo(ctx.verifyDigest);
-  const hash = ctx.verifyDigest !== undefined && algo !== undefined && !isGzipFileRange(raw) && !isGunzipJob(raw) ? crypto.createHash(algo) : undefined;
+  // A worker that reads the raw bytes itself (a gzip file range, a download) counts and hashes them there.
+  const readByWorker = isGzipFileRange(raw) || isGunzipJob(raw);
+  const hash = ctx.verifyDigest !== undefined && algo !== undefined && !readByWorker ? crypto.createHash(algo) : undefined;
   let rawBytes = 0;
   /** Digest of the raw bytes when a worker read and hashed them (a gzip file range). */
   let readDigest: string | undefined;
@@ -446,7 +448,7 @@ export async function walkLayerStream(
     if (isPlainTarRange(raw)) {
       if (compression !== 'none') throw new TypeError('a positional walk reads plain tars only');
       await walkPlainTar(raw.plainTar);
-    } else if (isGunzipJob(raw) || isGzipFileRange(raw) || (compression === 'gzip' && gunzipPoolAvailable())) {
+    } else if (readByWorker || (compression === 'gzip' && gunzipPoolAvailable())) {
       if (compression !== 'gzip') throw new TypeError('a worker gunzips gzip-compressed input only');
       // gunzip on a worker thread: each chunk is a view of shared memory, walked before the next is asked for
       const job = isGunzipJob(raw)
@@ -456,7 +458,7 @@ export async function walkLayerStream(
           : gunzipStream(tapped(raw));
       for await (const chunk of job.chunks) await feed(chunk);
       const input: GunzipInput = await job.result;
-      if (isGzipFileRange(raw) || isGunzipJob(raw)) {
+      if (readByWorker) {
         rawBytes = input.bytesIn;
         readDigest = input.digest;
       }

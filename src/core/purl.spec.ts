@@ -64,3 +64,55 @@ describe('npmPurl without packageurl-js for plain names', () => {
     );
   });
 });
+
+describe('osPurl and withDistro without packageurl-js for plain names', () => {
+  /** What packageurl-js writes (the slow path of both), computed here with the library itself. */
+  function reference(type: string, namespace: string | undefined, name: string, version: string, qualifiers: Record<string, string>): string | Error {
+    try {
+      return new PackageURL(type, namespace, name, version, Object.keys(qualifiers).length > 0 ? qualifiers : undefined).toString();
+    } catch (e) {
+      return e as Error;
+    }
+  }
+  const chars = fc.constantFrom(...'abz09.-_~+:@/AZ%?&=# é!*'.split(''));
+  const text = fc.array(chars, { maxLength: 10 }).map((cs) => cs.join(''));
+  const type = fc.constantFrom<'deb' | 'apk' | 'rpm'>('deb', 'apk', 'rpm');
+  const name = fc.oneof(text, fc.constantFrom('libc6', 'g++-12', 'libstdc++6', 'Xorg', 'python3.11'));
+  const version = fc.oneof(text, fc.constantFrom('1:2.36-9+deb12u4', '7.88.1-10~bpo12+1', '1.2.4-r2', '2.3.4-5.el9_2'));
+  const value = fc.oneof(text, fc.constantFrom('amd64', 'x86_64', 'debian-12', 'alpine-3.18.4', '1', ''));
+  const qualifiers = fc.dictionary(fc.oneof(fc.constantFrom('arch', 'epoch', 'upstream', 'Arch', '9lives', 'a~b'), text), value, { maxKeys: 3 });
+  const nonEmpty = (q: Record<string, string>) => Object.fromEntries(Object.entries(q).filter(([, v]) => v !== ''));
+
+  it('osPurl writes what packageurl-js writes, or refuses what it refuses', () => {
+    fc.assert(
+      fc.property(type, name, version, qualifiers, (t, n, v, q) => {
+        const want = reference(t, undefined, n, v, nonEmpty(q));
+        if (want instanceof Error) expect(() => osPurl(t, n, v, q)).toThrow(InvalidPurlError);
+        else expect(osPurl(t, n, v, q)).toBe(want);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('withDistro gives what packageurl-js gives for any purl osPurl writes', () => {
+    fc.assert(
+      fc.property(type, name, version, qualifiers, fc.constantFrom('debian', 'alpine', 'redhat', 'Ubuntu', 'a b'), fc.option(value, { nil: undefined }), (t, n, v, q, ns, distro) => {
+        let purl: string;
+        try {
+          purl = osPurl(t, n, v, q);
+        } catch {
+          return;
+        }
+        let want: string | Error;
+        try {
+          const parsed = PackageURL.fromString(purl);
+          want = reference(t, ns, parsed.name, parsed.version ?? '', { ...((parsed.qualifiers ?? {}) as Record<string, string>), ...(distro === undefined ? {} : { distro }) });
+        } catch (e) {
+          want = e as Error; // a purl packageurl-js cannot read back is left as it is
+        }
+        expect(withDistro(purl, ns, distro)).toBe(want instanceof Error ? purl : want);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

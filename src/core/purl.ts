@@ -9,7 +9,8 @@ import type { PackageURL as PackageURLClass } from 'packageurl-js';
 import { pep503 } from './ecosystem.js';
 
 // packageurl-js is loaded on first use: loading it builds an Intl.Collator (about 15 ms of a lockfile scan's
-// start-up), and the npm purls of plain names and versions need none of it (npmPurl).
+// start-up), and the npm and OS package purls of plain names and versions need none of it (npmPurl, osPurl,
+// withDistro).
 const requireLibrary = createRequire(import.meta.url);
 let library: { PackageURL: typeof PackageURLClass } | undefined;
 function packageUrl(): typeof PackageURLClass {
@@ -39,7 +40,8 @@ function atLastSlash(full: string): [string | undefined, string] {
 
 /** A lowercase npm name, scoped or not, and a version, of characters a purl keeps as they are. */
 const PLAIN_NPM_NAME = /^(?:@([a-z0-9][a-z0-9._~-]*)\/)?([a-z0-9][a-z0-9._~-]*)$/;
-const PLAIN_VERSION = /^[0-9A-Za-z.+-]+$/;
+/** A version packageurl-js writes as it is (encodeURIComponent, then `:` and `+` restored). */
+const PLAIN_VERSION = /^[0-9A-Za-z._~:+-]+$/;
 
 /** `pkg:npm/%40scope/name@1.2.3` (the purl spec percent-encodes the `@` of a scope). */
 export function npmPurl(name: string, version: string): string {
@@ -143,7 +145,53 @@ export type OsPackageType = 'deb' | 'apk' | 'rpm';
 export function osPurl(type: OsPackageType, name: string, version: string, qualifiers: Record<string, string | undefined>): string {
   const q: Record<string, string> = {};
   for (const [k, v] of Object.entries(qualifiers)) if (v !== undefined && v !== '') q[k] = v;
-  return build(type, undefined, name, version, q);
+  return plainOsPurl(type, undefined, name, version, q) ?? build(type, undefined, name, version, q);
+}
+
+/**
+ * A name (deb and apk names: lowercase, as packageurl-js makes them) whose only character to encode is `+`
+ * (`libstdc++6` → `libstdc%2B%2B6`), and a namespace that needs no encoding.
+ */
+const PLAIN_LOWER_NAME = /^[a-z0-9._~+-]+$/;
+const PLAIN_NAME = /^[A-Za-z0-9._~+-]+$/;
+const PLAIN_NAMESPACE = /^[a-z0-9._~-]+$/;
+/** A qualifier key and value that URLSearchParams (packageurl-js's encoder for qualifiers) writes as they are. */
+const PLAIN_QUALIFIER_KEY = /^[a-z._-][a-z0-9._-]*$/;
+const PLAIN_QUALIFIER_VALUE = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * An OS package purl written out directly when no part of it needs encoding or normalising (nearly every package
+ * of a distro), exactly as packageurl-js writes it (purl.spec.ts compares the two); undefined otherwise.
+ */
+function plainOsPurl(type: OsPackageType, namespace: string | undefined, name: string, version: string, qualifiers: Record<string, string>): string | undefined {
+  if (!(type === 'rpm' ? PLAIN_NAME : PLAIN_LOWER_NAME).test(name) || !PLAIN_VERSION.test(version)) return undefined;
+  if (namespace !== undefined && !PLAIN_NAMESPACE.test(namespace)) return undefined;
+  let query = '';
+  for (const key of Object.keys(qualifiers).sort()) {
+    const value = qualifiers[key] as string;
+    if (!PLAIN_QUALIFIER_KEY.test(key) || !PLAIN_QUALIFIER_VALUE.test(value)) return undefined;
+    query += `${query === '' ? '?' : '&'}${key}=${value}`;
+  }
+  return `pkg:${type}/${namespace === undefined ? '' : `${namespace}/`}${name.replaceAll('+', '%2B')}@${version}${query}`;
+}
+
+/** A purl as osPurl writes it on its direct path: type, name, version and plain qualifiers, no namespace. */
+const PLAIN_OS_PURL = /^pkg:(deb|apk|rpm)\/((?:[A-Za-z0-9._~-]|%2B)+)@([0-9A-Za-z._~:+-]+)(?:\?([A-Za-z0-9._=&-]*))?$/;
+
+/** withDistro for a purl osPurl wrote directly, without packageurl-js; undefined when the purl is not one. */
+function plainWithDistro(purl: string, namespace: string, distro: string | undefined): string | undefined {
+  const m = PLAIN_OS_PURL.exec(purl);
+  if (!m) return undefined;
+  const qualifiers: Record<string, string> = {};
+  for (const pair of m[4] ? m[4].split('&') : []) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq);
+    // anything but distinct key=value pairs (a repeated key, a bare key, an empty value) goes to packageurl-js
+    if (eq <= 0 || eq === pair.length - 1 || Object.hasOwn(qualifiers, key)) return undefined;
+    qualifiers[key] = pair.slice(eq + 1);
+  }
+  if (distro !== undefined) qualifiers.distro = distro;
+  return plainOsPurl(m[1] as OsPackageType, namespace, (m[2] as string).replaceAll('%2B', '+'), m[3] as string, qualifiers);
 }
 
 /**
@@ -151,6 +199,8 @@ export function osPurl(type: OsPackageType, name: string, version: string, quali
  * (`pkg:deb/debian/curl@7.88.1-10?arch=amd64&distro=debian-12`). A purl that does not parse is returned as it is.
  */
 export function withDistro(purl: string, namespace: string, distro: string | undefined): string {
+  const plain = plainWithDistro(purl, namespace, distro);
+  if (plain !== undefined) return plain;
   const PackageURL = packageUrl();
   let parsed: PackageURLClass;
   try {

@@ -53,18 +53,33 @@ async function need(file: RandomAccessFile, offset: number, length: number, what
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** The headers of each file read so far: the extractors of one executable (Go, cargo-auditable) read them once. */
+const headersOf = new WeakMap<RandomAccessFile, Promise<ElfHeaders>>();
+
 /**
  * Reads the ELF header, the section header table with the section names, and the program headers. Throws
  * FormatError for a file that is not ELF, an unsupported class or byte order, or tables that do not fit the file.
+ * Asked again about the same file object, it answers from the first reading.
  */
-export async function readElfHeaders(file: RandomAccessFile): Promise<ElfHeaders> {
-  const ident = await file.read(0, 16);
-  if (ident.byteLength < 16 || !isElfMagic(ident)) throw new FormatError('not an ELF file');
-  const cls = ident[4];
-  if ((cls !== 1 && cls !== 2) || (ident[5] !== 1 && ident[5] !== 2)) throw new FormatError('unsupported ELF class or byte order');
+export function readElfHeaders(file: RandomAccessFile): Promise<ElfHeaders> {
+  let headers = headersOf.get(file);
+  if (!headers) {
+    headers = readHeaders(file);
+    headersOf.set(file, headers);
+  }
+  return headers;
+}
+
+async function readHeaders(file: RandomAccessFile): Promise<ElfHeaders> {
+  // the identification and the header in one read: 64 bytes, or the 52 of a 32-bit header in a file that small
+  const head = await file.read(0, 64);
+  if (head.byteLength < 16 || !isElfMagic(head)) throw new FormatError('not an ELF file');
+  const cls = head[4];
+  if ((cls !== 1 && cls !== 2) || (head[5] !== 1 && head[5] !== 2)) throw new FormatError('unsupported ELF class or byte order');
   const is64 = cls === 2;
-  const le = ident[5] === 1;
-  const eh = await need(file, 0, is64 ? 64 : 52, 'header');
+  const le = head[5] === 1;
+  if (head.byteLength < (is64 ? 64 : 52)) throw new FormatError('ELF header points past the end of the file');
+  const eh = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const u16 = (dv: DataView, o: number) => dv.getUint16(o, le);
   const u32 = (dv: DataView, o: number) => dv.getUint32(o, le);
   const word = (dv: DataView, o: number) => (is64 ? Number(dv.getBigUint64(o, le)) : dv.getUint32(o, le));

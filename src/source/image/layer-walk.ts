@@ -497,21 +497,34 @@ export async function walkLayerStream(
   return result;
 }
 
-/** Positional reads of [start, start + size) of an open file, as a file of its own. */
+/**
+ * How much of a file handed over in place is read at once by the first read that falls inside it: the extractors
+ * of an executable (Go, cargo-auditable) each look at its first bytes and headers, and are answered from one read.
+ */
+const IN_PLACE_HEAD_BYTES = 64 * 1024;
+
+/** Positional reads of [start, start + size) of an open file, as a file of its own (its head read once, above). */
 function positionalFile(fd: number, start: number, size: number): PositionalFile {
+  const readAt = (from: number, n: number): Buffer => {
+    const buf = Buffer.allocUnsafe(n);
+    let got = 0;
+    while (got < n) {
+      const r = fs.readSync(fd, buf, got, n - got, start + from + got);
+      if (r === 0) break;
+      got += r;
+    }
+    return got === n ? buf : buf.subarray(0, got);
+  };
+  const headBytes = Math.min(size, IN_PLACE_HEAD_BYTES);
+  let head: Buffer | undefined;
   return {
     size,
     read(offset, length) {
       const from = Math.max(0, Math.min(offset, size));
       const n = Math.max(0, Math.min(length, size - from));
-      const buf = Buffer.allocUnsafe(n);
-      let got = 0;
-      while (got < n) {
-        const r = fs.readSync(fd, buf, got, n - got, start + from + got);
-        if (r === 0) break;
-        got += r;
-      }
-      return Promise.resolve(got === n ? buf : buf.subarray(0, got));
+      if (from + n > headBytes) return Promise.resolve(readAt(from, n));
+      head ??= readAt(0, headBytes);
+      return Promise.resolve(head.subarray(from, from + n));
     },
   };
 }

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
 
@@ -22,3 +23,6 @@ export function once<T>(make: () => T): () => T {
 export function lazyRequire<T>(id: string): () => T {
   return once(() => require(id) as T);
 }
+
+/** node:worker_threads, loaded when the first worker starts: a scan that needs none (a plain archive, a lockfile) does not pay for it. */
+export const workerThreads = lazyRequire<typeof WorkerThreads>('node:worker_threads');

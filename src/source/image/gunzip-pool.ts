@@ -1,7 +1,8 @@
 import os from 'node:os';
 import zlib from 'node:zlib';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { makeHttpGet } from '../registry/http-get.js';
+import { workerThreads } from '../../util/lazy.js';
 
 /**
  * Gunzips layer blobs on worker threads, handing the output to the walking thread through reused shared memory.
@@ -301,7 +302,7 @@ class GunzipPool {
     const inShared = new SharedArrayBuffer(SLOT_BYTES * IN_SLOTS);
     const outShared = new SharedArrayBuffer(SLOT_BYTES * OUT_SLOTS);
     try {
-      worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { inRing: inShared, outRing: outShared, slotBytes: SLOT_BYTES, outSlots: OUT_SLOTS } });
+      worker = new (workerThreads().Worker)(WORKER_SOURCE, { eval: true, workerData: { inRing: inShared, outRing: outShared, slotBytes: SLOT_BYTES, outSlots: OUT_SLOTS } });
     } catch {
       this.broken = true;
       return undefined;

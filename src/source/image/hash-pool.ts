@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from '../../util/lazy.js';
 
 /**
  * Hashes byte ranges of files on a worker thread, so that a layer's digest is computed on another core while the
@@ -78,7 +79,7 @@ class HashPool {
     if (this.broken) return undefined;
     let worker: Worker;
     try {
-      worker = new Worker(WORKER_SOURCE, { eval: true });
+      worker = new (workerThreads().Worker)(WORKER_SOURCE, { eval: true });
     } catch {
       this.broken = true;
       return undefined;

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { UsageError } from '../../core/errors.js';
-import { openRegistryImage } from '../registry/registry-source.js';
 import type { PullProgress } from '../registry/registry-source.js';
 import { parseReference } from '../registry/reference.js';
 import { openDockerArchive } from './docker-archive.js';
@@ -57,6 +56,8 @@ export async function openImage(target: ImageTarget | undefined, opts: OpenImage
     }
     case 'registry': {
       if (!target.reference) throw new UsageError('registry target without a reference');
+      // the registry client (and node:http, node:https) is loaded for registry images only
+      const { openRegistryImage } = await import('../registry/registry-source.js');
       return openRegistryImage(parseReference(target.reference), {
         cacheDir: opts.cacheDir,
         platform: opts.platform,

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describeError } from '../../core/errors.js';
@@ -8,7 +10,7 @@ import { ImageArchiveError } from '../image/errors.js';
 import { NotGzipError, gunzipDownload } from '../image/gunzip-pool.js';
 import type { DownloadControl, GunzipJob } from '../image/gunzip-pool.js';
 import { basicHeader, parseWwwAuthenticate, resolveCredentials } from './auth.js';
-import { httpGet } from './http-get.js';
+import { makeHttpGet } from './http-get.js';
 import type { CredentialOptions, Credentials } from './auth.js';
 import { RegistryError } from './errors.js';
 import { apiHost, isLoopbackHost } from './reference.js';
@@ -101,6 +103,9 @@ function answer(res: IncomingMessage): RegistryResponse {
 
 /** Size of the batches `streamBlob` gathers network pieces into. */
 const BATCH_BYTES = 1 << 20;
+
+/** One GET over node:http(s), redirects followed (`makeHttpGet`). */
+const httpGet = makeHttpGet(http, https);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

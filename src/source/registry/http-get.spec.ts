@@ -1,7 +1,10 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGet } from './http-get.js';
+import { makeHttpGet } from './http-get.js';
+
+const httpGet = makeHttpGet(http, https);
 
 describe('httpGet (blob bodies over node:http)', () => {
   const seen: { server: string; url: string; authorization: string | undefined }[] = [];

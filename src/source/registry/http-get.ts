@@ -1,6 +1,6 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 
 export type HttpGet = (url: string, headers: Record<string, string>, timeoutMs: number) => Promise<IncomingMessage>;
 
@@ -12,7 +12,9 @@ export type HttpGet = (url: string, headers: Record<string, string>, timeoutMs: 
  * error. The caller reads or `resume()`s the body.
  *
  * Self-contained (it uses nothing but its arguments), because the gunzip workers run this same function from its
- * source text (`makeHttpGet.toString()`): one implementation of the redirect rules for both threads.
+ * source text (`makeHttpGet.toString()`): one implementation of the redirect rules for both threads. This module
+ * loads neither node:http nor node:https (the gunzip pool imports it for the text alone); the registry client
+ * makes its instance.
  */
 export function makeHttpGet(httpModule: typeof http, httpsModule: typeof https): HttpGet {
   /** Redirects followed by one GET (registries send blob GETs to a storage host or CDN). */
@@ -45,5 +47,3 @@ export function makeHttpGet(httpModule: typeof http, httpsModule: typeof https):
 
   return (url, headers, timeoutMs) => follow(new URL(url), headers, timeoutMs, 0);
 }
-
-export const httpGet: HttpGet = makeHttpGet(http, https);

@@ -192,9 +192,11 @@ class RegistryImageSource implements ImageSource {
     }
   }
 
+  /** Nothing more is downloaded; returns once the downloads under way have ended (each one completes or cleans up after itself). */
   async close(): Promise<void> {
     this.closed = true;
     this.queue = [];
+    await Promise.allSettled(this.downloads.values());
   }
 }
 

@@ -220,7 +220,7 @@ describe('layers walked as they download (in-process registry)', () => {
   let server: http.Server;
   let host: string;
   let cacheDir: string;
-  let mode: 'cut-then-range' | 'cut-then-ignore-range' | 'corrupt' = 'cut-then-range';
+  let mode: 'cut-then-range' | 'cut-then-ignore-range' | 'corrupt' | 'slow' = 'cut-then-range';
   const requests: { url: string; range: string | undefined }[] = [];
   const status = 'Package: streamed\nStatus: install ok installed\nVersion: 1\n';
   let layer: Buffer;
@@ -283,6 +283,11 @@ describe('layers walked as they download (in-process registry)', () => {
           res.writeHead(200, { 'content-length': bad.length }).end(bad);
           return;
         }
+        if (mode === 'slow') {
+          res.writeHead(200, { 'content-length': layer.length });
+          res.write(layer.subarray(0, 100_000), () => setTimeout(() => res.end(layer.subarray(100_000)), 300));
+          return;
+        }
         if (!cutDone) {
           cutDone = true;
           res.writeHead(200, { 'content-length': layer.length });
@@ -322,6 +327,19 @@ describe('layers walked as they download (in-process registry)', () => {
       await src.close();
     }
   }
+
+  it('closing the image waits for the downloads under way: the blob is cached whole, nothing is left in tmp', async () => {
+    mode = 'slow';
+    resetCut();
+    const own = fs.mkdtempSync(path.join(cacheDir, 'close-'));
+    const src = await openImage(parseImageTarget(`registry:${host}/t:1`), { cacheDir: own, insecure: true, env: {}, fetchAttempts: 3, fetchBackoffMs: 5 });
+    src.prefetch?.([0]);
+    await new Promise((r) => setTimeout(r, 50)); // the download has started
+    await src.close();
+    expect(requests.length).toBe(1);
+    expect(fs.readFileSync(path.join(own, 'blobs/sha256', layerDigest.slice(7)))).toEqual(layer);
+    expect(fs.readdirSync(path.join(own, 'blobs/tmp'))).toEqual([]);
+  });
 
   it.each([
     ['cut-then-range', true],

@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import { main } from '../bundle/main.js';
+import { runCli } from '../bundle/main.js';
 
-main(process.argv).then((code) => {
-  process.exitCode = code;
-});
+await runCli(process.argv);

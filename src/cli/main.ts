@@ -95,6 +95,32 @@ function prewarmForRegistryScan(argv: readonly string[]): void {
   void import('../source/image/gunzip-pool.js').then((m) => m.prewarmGunzipPool(m.DEFAULT_CONCURRENT_LAYERS)).catch(() => undefined);
 }
 
+/**
+ * The `bulwark` process (bin/bulwark.js): runs the command, then ends. A scan ends it as soon as its output has
+ * reached stdout and stderr (`process.exit`), rather than when Node has freed its heap object by object: 15–30 ms
+ * after a scan of a 5,000-package lockfile, a tenth of the whole. A scan's work is all done when `main` returns
+ * (report written, databases closed, the image source closed; a registry source waits for its downloads), and
+ * nothing else keeps a scan's process: the gunzip workers never do. Other commands end when nothing is left to do.
+ */
+export async function runCli(argv: string[]): Promise<void> {
+  const code = await main(argv);
+  if (requestedCommand(argv) !== 'scan') {
+    process.exitCode = code;
+    return;
+  }
+  // stdout and stderr are non-blocking pipes: exit only once what was written to them has reached the kernel
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
+/** Settles once everything written to the stream before has been handed over (or the stream has failed). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   prewarmForRegistryScan(argv);
   const { program, context } = await buildProgram(argv);

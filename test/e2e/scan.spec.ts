@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScanReport } from '../../src/core/report.js';
 import { validateReport } from '../../src/report/schema.js';
-import { runCli, snapshotCache } from '../support/cli.js';
+import { BIN, runCli, snapshotCache } from '../support/cli.js';
 import { SHARED_PEER_FIXTURES_DIR, REPO_ROOT, hasShared } from '../support/shared.js';
 
 const LANGUAGE_ECOSYSTEMS = ['npm', 'PyPI', 'Go', 'crates.io', 'RubyGems', 'Maven', 'NuGet', 'Packagist'];
@@ -79,6 +80,29 @@ describe.skipIf(!SHARED)('a real npm project made with npm (test/fixtures/npm-pr
     expect(r.stdout).toMatch(/^Total: 24 findings \(CRITICAL 2, HIGH 10, MEDIUM 11, LOW 1, UNKNOWN 0\) in \d+ packages/m);
     expect(r.stdout).toMatch(/^Gate: FAILED/m);
     expect(r.stdout.includes(String.fromCharCode(27))).toBe(false); // no colours when stdout is not a terminal
+  });
+
+  it('a reader that comes late still gets the whole report and the exit code (a scan ends its process itself once its output is out)', async () => {
+    // stdout is a non-blocking pipe: a scan that ended its process before the pipe took the report cut it at 64 KiB
+    const child = spawn(process.execPath, [BIN, '--cache-dir', cacheDir, 'scan', 'test/fixtures/npm-project', '--offline', '--format', 'json'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pause();
+    child.stderr.pause();
+    await new Promise((r) => setTimeout(r, 500));
+    const read = (s: NodeJS.ReadableStream): Promise<string> => new Promise((resolve) => {
+      let text = '';
+      s.setEncoding('utf8');
+      s.on('data', (d: string) => (text += d)).on('end', () => resolve(text));
+      s.resume();
+    });
+    const [stdout, stderr, code] = await Promise.all([read(child.stdout), read(child.stderr), new Promise<number | null>((r) => child.on('close', r))]);
+    expect(stdout.length).toBeGreaterThan(128 * 1024);
+    const report = JSON.parse(stdout) as ScanReport;
+    expect(report.findings).toHaveLength(EXPECTED.length);
+    expect(stderr).toMatch(/gate failed: 12 finding/);
+    expect(code).toBe(1);
   });
 });
 

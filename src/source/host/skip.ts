@@ -1,5 +1,9 @@
-import picomatch from 'picomatch';
+import type Picomatch from 'picomatch';
 import { UsageError } from '../../core/errors.js';
+import { lazyRequire } from '../../util/lazy.js';
+
+// picomatch is loaded when a scan has skip patterns
+const picomatch = lazyRequire<typeof Picomatch>('picomatch');
 
 /**
  * `--skip-dirs` / `--skip-files` as Trivy has them: globs (`**`, `*`, `?`, `[...]`, `{a,b}`) matched against the
@@ -25,12 +29,12 @@ function matcher(flag: string, patterns: readonly string[]): (rel: string) => bo
   const anchored = patterns.map((p) => /^\s*(\.\/|\/)/.test(p.replace(/\\/g, '/')));
   let full: (s: string) => boolean;
   try {
-    full = picomatch(globs, { dot: true, basename: false });
+    full = picomatch()(globs, { dot: true, basename: false });
   } catch (e) {
     throw new UsageError(`${flag}: invalid glob: ${(e as Error).message}`);
   }
   const bare = globs.filter((g, i) => !g.includes('/') && !anchored[i]);
-  const byName = bare.length > 0 ? picomatch(bare, { dot: true }) : undefined;
+  const byName = bare.length > 0 ? picomatch()(bare, { dot: true }) : undefined;
   return (rel) => full(rel) || (byName !== undefined && byName(rel.slice(rel.lastIndexOf('/') + 1)));
 }
 

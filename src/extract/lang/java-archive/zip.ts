@@ -4,10 +4,14 @@
  * inflated (with a byte cap enforced while inflating), stored nested archives as a window of the outer file.
  */
 import { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import type * as Yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
+import { lazyRequire, once } from '../../../util/lazy.js';
 import type { RandomAccessFile } from '../../types.js';
 import { bytesFile, sliceFile } from '../../util/random-access.js';
+
+// yauzl is loaded when the first archive is opened: a scan without Java archives does not pay for it.
+const yauzl = lazyRequire<typeof Yauzl>('yauzl');
 
 export class ZipReadError extends Error {}
 
@@ -32,64 +36,67 @@ export interface ZipContents {
   failed: Map<string, string>;
 }
 
-/** Reads served from one cached window, so that yauzl's many small reads of the central directory cost few real reads. */
 const WINDOW_BYTES = 64 * 1024;
 
-class FileReader extends yauzl.RandomAccessReader {
-  private window: { start: number; bytes: Uint8Array } | undefined;
+/** yauzl's reader over a RandomAccessFile, reads served from one cached window, so that its many small reads of the central directory cost few real reads. */
+const fileReader = once(
+  () =>
+    class FileReader extends yauzl().RandomAccessReader {
+      private window: { start: number; bytes: Uint8Array } | undefined;
 
-  constructor(private readonly file: RandomAccessFile) {
-    super();
-  }
+      constructor(private readonly file: RandomAccessFile) {
+        super();
+      }
 
-  private async bytes(position: number, length: number): Promise<Uint8Array> {
-    const w = this.window;
-    if (w && position >= w.start && position + length <= w.start + w.bytes.byteLength) {
-      return w.bytes.subarray(position - w.start, position - w.start + length);
-    }
-    if (length >= WINDOW_BYTES) return this.file.read(position, length);
-    const bytes = await this.file.read(position, WINDOW_BYTES);
-    this.window = { start: position, bytes };
-    return bytes.subarray(0, Math.min(length, bytes.byteLength));
-  }
-
-  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {
-    this.bytes(position, length).then(
-      (b) => {
-        buffer.set(b, offset);
-        callback(null, b.byteLength);
-      },
-      (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
-    );
-  }
-
-  override _readStreamForRange(start: number, end: number): Readable {
-    let pos = start;
-    const file = this.file;
-    return new Readable({
-      read() {
-        if (pos >= end) {
-          this.push(null);
-          return;
+      private async bytes(position: number, length: number): Promise<Uint8Array> {
+        const w = this.window;
+        if (w && position >= w.start && position + length <= w.start + w.bytes.byteLength) {
+          return w.bytes.subarray(position - w.start, position - w.start + length);
         }
-        const n = Math.min(WINDOW_BYTES, end - pos);
-        file.read(pos, n).then(
+        if (length >= WINDOW_BYTES) return this.file.read(position, length);
+        const bytes = await this.file.read(position, WINDOW_BYTES);
+        this.window = { start: position, bytes };
+        return bytes.subarray(0, Math.min(length, bytes.byteLength));
+      }
+
+      override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {
+        this.bytes(position, length).then(
           (b) => {
-            pos += n;
-            if (b.byteLength === 0) this.push(null);
-            else this.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+            buffer.set(b, offset);
+            callback(null, b.byteLength);
           },
-          (e: unknown) => this.destroy(e instanceof Error ? e : new Error(String(e))),
+          (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
         );
-      },
-    });
-  }
-}
+      }
+
+      override _readStreamForRange(start: number, end: number): Readable {
+        let pos = start;
+        const file = this.file;
+        return new Readable({
+          read() {
+            if (pos >= end) {
+              this.push(null);
+              return;
+            }
+            const n = Math.min(WINDOW_BYTES, end - pos);
+            file.read(pos, n).then(
+              (b) => {
+                pos += n;
+                if (b.byteLength === 0) this.push(null);
+                else this.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+              },
+              (e: unknown) => this.destroy(e instanceof Error ? e : new Error(String(e))),
+            );
+          },
+        });
+      }
+    },
+);
 
 function open(file: RandomAccessFile): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
     const opts = { lazyEntries: true, validateEntrySizes: true, decodeStrings: true, strictFileNames: false, autoClose: false };
-    yauzl.fromRandomAccessReader(new FileReader(file), file.size, opts, (err, zip) => {
+    yauzl().fromRandomAccessReader(new (fileReader())(file), file.size, opts, (err, zip) => {
       if (err || !zip) reject(new ZipReadError(err ? err.message : 'cannot open zip'));
       else resolve(zip);
     });

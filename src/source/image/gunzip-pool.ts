@@ -1,7 +1,6 @@
 import os from 'node:os';
 import zlib from 'node:zlib';
 import type { Worker } from 'node:worker_threads';
-import { makeHttpGet } from '../registry/http-get.js';
 import { workerThreads } from '../../util/lazy.js';
 
 /**
@@ -14,10 +13,9 @@ import { workerThreads } from '../../util/lazy.js';
  * gives each back when it asks for the next chunk. The worker's own heap is tiny, so its collections are cheap, and
  * its work runs beside the walk on another core.
  *
- * Input comes from the walking thread (`gunzipStream`: a registry blob kept in the blobs cache as it arrives, copied
- * into the worker's input ring), from a file range the worker reads itself (`gunzipFile`, optionally hashing what it
- * reads, so the digest of a blob on disk is checked without another read), or from the network, downloaded and
- * hashed by the worker while the caller drives the GETs (`gunzipDownload`). Workers start on first use, are reused
+ * Input comes from the walking thread (`gunzipStream`: a registry blob as it arrives, copied into the worker's input
+ * ring) or from a file range the worker reads itself (`gunzipFile`, optionally hashing what it reads, so the digest of
+ * a blob on disk is checked without another read). Workers start on first use, are reused
  * for later layers, and never keep the process alive when idle. When a worker cannot be started the caller falls
  * back to gunzip on its own thread (`gunzipPoolAvailable`).
  */
@@ -33,7 +31,6 @@ const OUT_SLOTS = 4;
 // no page of fresh memory is touched per MiB (page faults were a fifth of a registry scan's CPU here).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const httpGet = (${makeHttpGet.toString()})(require('node:http'), require('node:https'));
 const zlib = require('node:zlib');
 const fs = require('node:fs');
 const crypto = require('node:crypto');
@@ -121,86 +118,12 @@ async function readFile(j, m) {
   if (!j.over) finish(j);
 }
 
-// One GET of a blob (a download's first, or a resumption after an interruption): its body is hashed and inflated as
-// it arrives; how it ended is reported to the thread that drives the download (auth, retries, verification).
-async function download(j, m) {
-  let res;
-  try {
-    res = await httpGet(m.url, m.headers, m.timeoutMs);
-  } catch (e) {
-    return post(j, { t: 'got', kind: 'network', bytesIn: j.bytesIn, message: String((e && e.message) || e), code: e && e.code });
-  }
-  const status = res.statusCode || 0;
-  if (status !== 200 && status !== 206) {
-    res.resume();
-    const www = res.headers['www-authenticate'];
-    return post(j, { t: 'got', kind: 'status', status, statusText: res.statusMessage || '', www: Array.isArray(www) ? www.join(', ') : www });
-  }
-  // a server that ignores Range sends the whole blob again: pass over what was already taken
-  let skip = j.bytesIn > 0 && status !== 206 ? j.bytesIn : 0;
-  try {
-    for await (const raw of res) {
-      if (j.over) {
-        res.destroy();
-        return;
-      }
-      let piece = raw;
-      if (skip > 0) {
-        if (piece.length <= skip) { skip -= piece.length; continue; }
-        piece = piece.subarray(skip);
-        skip = 0;
-      }
-      for (let k = 0; k < piece.length && j.bytesIn + k < 2; k++) {
-        if (piece[k] !== GZIP_MAGIC[j.bytesIn + k]) {
-          res.destroy();
-          return post(j, { t: 'got', kind: 'notGzip', bytesIn: j.bytesIn });
-        }
-      }
-      j.bytesIn += piece.length;
-      if (j.bytesIn > m.maxBytes) {
-        res.destroy();
-        return post(j, { t: 'got', kind: 'overLimit', bytesIn: j.bytesIn });
-      }
-      j.hash.update(piece);
-      if (j.bytesIn - j.collected >= GC_EVERY_BYTES) {
-        j.collected = j.bytesIn;
-        minorGc();
-      }
-      if (j.bytesIn - j.reported >= PROGRESS_BYTES) {
-        j.reported = j.bytesIn;
-        post(j, { t: 'progress', bytesIn: j.bytesIn });
-      }
-      await inflate(j, piece, 0, piece.length, Z_NO_FLUSH);
-      if (j.over) {
-        res.destroy();
-        return;
-      }
-    }
-  } catch (e) {
-    return post(j, { t: 'got', kind: 'interrupted', bytesIn: j.bytesIn, message: String((e && e.message) || e), code: e && e.code });
-  }
-  post(j, { t: 'got', kind: 'complete', bytesIn: j.bytesIn, digest: j.algo + ':' + j.hash.copy().digest('hex') });
-}
-const GZIP_MAGIC = [0x1f, 0x8b];
-// Each socket read of a download lands in a fresh 64 KiB buffer. This thread allocates little else, so its young
-// generation is rarely collected and those buffers pile up dead (tens of MiB, each new one touching fresh pages).
-// A young-generation collection every few MiB received (well under a millisecond here) lets malloc hand the same
-// memory back. gc() is reached the way the expose-gc package does it; without it, no collection is asked for.
-let minorGc = () => undefined;
-try {
-  require('v8').setFlagsFromString('--expose-gc');
-  const gc = require('vm').runInNewContext('gc');
-  if (typeof gc === 'function') minorGc = () => gc({ type: 'minor' });
-} catch {}
-const GC_EVERY_BYTES = 8 << 20;
-const PROGRESS_BYTES = 4 << 20;
-
 parentPort.on('message', (m) => {
   if (m.t === 'start') {
     if (job) { job.over = true; job.gz.close(); }
     const gz = zlib.createGunzip();
     gz.on('error', () => undefined); // read through gz.errored after each call
-    const j = { id: m.id, gz, free: [], slot: -1, fill: 0, over: false, bytesIn: 0, reported: 0, collected: 0, chain: Promise.resolve(), wake: undefined };
+    const j = { id: m.id, gz, free: [], slot: -1, fill: 0, over: false, bytesIn: 0, chain: Promise.resolve(), wake: undefined };
     for (let i = outSlots - 1; i >= 0; i--) j.free.push(i);
     if (m.algo) { j.algo = m.algo; j.hash = crypto.createHash(m.algo); }
     job = j;
@@ -215,8 +138,6 @@ parentPort.on('message', (m) => {
       await inflate(j, inRing, m.slot * slotBytes, m.len, Z_NO_FLUSH);
       post(j, { t: 'inFree', slot: m.slot });
     });
-  } else if (m.t === 'get') {
-    download(j, m);
   } else if (m.t === 'end') {
     finish(j);
   } else if (m.t === 'free') {
@@ -231,22 +152,7 @@ parentPort.on('message', (m) => {
 });
 `;
 
-/** How one GET of a download (`gunzipDownload`) ended. `bytes`: the blob's bytes taken so far, over all GETs. */
-export type DownloadOutcome =
-  | { kind: 'complete'; bytes: number; digest: string }
-  | { kind: 'status'; bytes: number; status: number; statusText: string; www: string | undefined }
-  | { kind: 'network' | 'interrupted'; bytes: number; message: string; code: string | undefined }
-  | { kind: 'notGzip' | 'overLimit'; bytes: number };
-
-/** What a download driver (`gunzipDownload`) asks of the worker: one GET at a time, resumed where the last one stopped. */
-export interface DownloadControl {
-  /** GETs `url`; the body is hashed and gunzipped on the worker as it arrives. Resolves when the GET is over. */
-  get(url: string, headers: Record<string, string>, timeoutMs: number, maxBytes: number): Promise<DownloadOutcome>;
-}
-
 type FromWorker =
-  | { id: number; t: 'got'; kind: DownloadOutcome['kind']; bytesIn: number; digest?: string; status?: number; statusText?: string; www?: string; message?: string; code?: string }
-  | { id: number; t: 'progress'; bytesIn: number }
   | { id: number; t: 'out'; slot: number; len: number }
   | { id: number; t: 'inFree'; slot: number }
   | { id: number; t: 'done'; bytesIn: number; digest?: string }
@@ -388,10 +294,7 @@ export function prewarmGunzipPool(layers: number): void {
 /** Layers an image scan walks at once by default (so: gunzips at once): two, or one on a single core. */
 export const DEFAULT_CONCURRENT_LAYERS = Math.min(2, os.availableParallelism());
 
-type Input =
-  | { stream: AsyncIterable<Uint8Array> }
-  | { file: string; start: number; length: number; algo?: string | undefined }
-  | { download: (ctl: DownloadControl) => Promise<void>; algo: string; onBytes?: ((bytes: number) => void) | undefined };
+type Input = { stream: AsyncIterable<Uint8Array> } | { file: string; start: number; length: number; algo?: string | undefined };
 
 /**
  * Gunzips a stream on a worker thread. Each chunk yielded is a view of shared memory, valid until the consumer asks
@@ -400,28 +303,6 @@ type Input =
  */
 export function gunzipStream(input: AsyncIterable<Uint8Array>): GunzipJob {
   return run({ stream: input });
-}
-
-/**
- * Downloads a gzip blob on a worker thread, hashing (`algo`) and gunzipping it as it arrives: this thread sees
- * neither the network bytes nor the compressed data, only the output (as `gunzipStream`). `drive` makes the GETs
- * (`ctl.get`), deciding on auth, retries and resumption from each outcome, and resolves when the blob is whole and
- * verified; what it throws reaches the consumer as it is.
- */
-export function gunzipDownload(
-  algo: string,
-  drive: (ctl: DownloadControl) => Promise<void>,
-  onBytes?: (bytes: number) => void,
-): GunzipJob {
-  return run({ download: drive, algo, onBytes });
-}
-
-/** A download's body is not gzip (its first bytes say so): nothing was inflated, the caller may read it another way. */
-export class NotGzipError extends Error {
-  constructor(readonly subject: string) {
-    super(`${subject}: not gzip-compressed`);
-    this.name = 'NotGzipError';
-  }
 }
 
 /** Reads a file range on a worker thread and gunzips it; with `algo`, also hashes the compressed bytes read. */
@@ -445,41 +326,27 @@ function run(input: Input): GunzipJob {
     let failure: unknown;
     let finished: GunzipInput | undefined;
     let pumpDone = 'file' in input;
-    // The consumer waits for output or the end; the pump for a free input slot; a download's driver for its GET.
+    // The consumer waits for output or the end; the pump for a free input slot.
     const wake = new Signal();
     const wakeIn = new Signal();
-    const gotten = new Signal<DownloadOutcome>();
     pw.onMessage = (m) => {
       if (m.id !== id) return;
-      if (m.t === 'got') {
-        gotten.fire(outcomeOf(m));
-        return;
-      }
-      if (m.t === 'progress') {
-        if ('download' in input) input.onBytes?.(m.bytesIn);
-        return;
-      }
       if (m.t === 'out') outs.push({ slot: m.slot, len: m.len });
       else if (m.t === 'inFree') {
         freeIn.push(m.slot);
         wakeIn.fire();
       } else if (m.t === 'done') finished = { bytesIn: m.bytesIn, digest: m.digest };
-      else {
-        failure ??= new GunzipError(m.message, m.code);
-        // a download waiting on its GET learns that the stream failed: its driver stops
-        gotten.fire({ kind: 'interrupted', bytes: 0, message: m.message, code: m.code });
-      }
+      else failure ??= new GunzipError(m.message, m.code);
       wake.fire();
     };
     pw.onExit = (e) => {
       failure ??= e;
       wake.fire();
-      gotten.fire({ kind: 'network', bytes: 0, message: e.message, code: undefined });
       wakeIn.fire();
     };
     pw.worker.ref(); // a job in flight keeps the process alive until it ends
     let stopped = false;
-    /** Runs what feeds the worker (a stream's pump, a download's driver); when it gets to the end, so does the worker's input. */
+    /** Runs what feeds the worker (a stream's pump); when it gets to the end, so does the worker's input. */
     const feeding = async (feed: () => Promise<boolean>): Promise<void> => {
       try {
         if (!(await feed()) || stopped || failure !== undefined) return;
@@ -522,24 +389,12 @@ function run(input: Input): GunzipJob {
       if (fill > 0) send();
       return true;
     };
-    /** Lets a download's driver make its GETs through the worker. */
-    const drive = async (d: (ctl: DownloadControl) => Promise<void>): Promise<boolean> => {
-      await d({
-        get: (url, headers, timeoutMs, maxBytes) => {
-          if (stopped || failure !== undefined) return Promise.reject(new Error('gunzip stopped'));
-          const outcome = gotten.wait();
-          pw.worker.postMessage({ t: 'get', id, url, headers, timeoutMs, maxBytes });
-          return outcome;
-        },
-      });
-      return true;
-    };
     pw.worker.postMessage({
       t: 'start',
       id,
-      ...('file' in input ? { file: input.file, start: input.start, length: input.length, algo: input.algo } : 'download' in input ? { algo: input.algo } : {}),
+      ...('file' in input ? { file: input.file, start: input.start, length: input.length, algo: input.algo } : {}),
     });
-    const pumping = 'stream' in input ? feeding(() => pump(input.stream)) : 'download' in input ? feeding(() => drive(input.download)) : Promise.resolve();
+    const pumping = 'stream' in input ? feeding(() => pump(input.stream)) : Promise.resolve();
     let held = -1;
     let clean = false;
     try {
@@ -573,7 +428,6 @@ function run(input: Input): GunzipJob {
       if (!clean) {
         settle.reject(new Error('gunzip stopped before the end of its input'));
         pw.worker.postMessage({ t: 'abort', id });
-        gotten.fire({ kind: 'interrupted', bytes: 0, message: 'gunzip stopped', code: undefined });
       }
       await pumping;
       p.release(pw);
@@ -594,19 +448,5 @@ class Signal<T = void> {
     const w = this.waiter;
     this.waiter = undefined;
     w?.(...(v as [T]));
-  }
-}
-
-function outcomeOf(m: Extract<FromWorker, { t: 'got' }>): DownloadOutcome {
-  switch (m.kind) {
-    case 'complete':
-      return { kind: 'complete', bytes: m.bytesIn, digest: m.digest ?? '' };
-    case 'status':
-      return { kind: 'status', bytes: m.bytesIn, status: m.status ?? 0, statusText: m.statusText ?? '', www: m.www };
-    case 'network':
-    case 'interrupted':
-      return { kind: m.kind, bytes: m.bytesIn, message: m.message ?? '', code: m.code };
-    default:
-      return { kind: m.kind, bytes: m.bytesIn };
   }
 }

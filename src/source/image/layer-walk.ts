@@ -7,7 +7,7 @@ import { decompressor, sniffCompression } from './decompress.js';
 import type { Compression } from './decompress.js';
 import { ImageArchiveError } from './errors.js';
 import { gunzipFile, gunzipPoolAvailable, gunzipStream } from './gunzip-pool.js';
-import type { GunzipInput, GunzipJob } from './gunzip-pool.js';
+import type { GunzipInput } from './gunzip-pool.js';
 import { OFFLOAD_MIN_BYTES, hashFileRange } from './hash-pool.js';
 import type { RangeDigest } from './hash-pool.js';
 import { normalizeEntryPath, resolveHardlinkTarget, resolveSymlinkTarget } from './paths.js';
@@ -174,15 +174,6 @@ function isGzipFileRange(x: unknown): x is GzipFileRange {
   return typeof x === 'object' && x !== null && 'gzipFile' in x;
 }
 
-/** A gunzip already under way on a worker thread (a registry download: `gunzipDownload`), verified by its driver. */
-export interface GunzipJobInput {
-  gunzipJob: GunzipJob;
-}
-
-function isGunzipJob(x: unknown): x is GunzipJobInput {
-  return typeof x === 'object' && x !== null && 'gunzipJob' in x;
-}
-
 /** Sieved files (`WalkLayerOptions.sieve`) larger than this get a buffer of their own, as other wanted files do. */
 const SIEVE_SCRATCH_MAX = 64 * 1024 * 1024;
 /** The scratch buffer's first size: most executables fit. */
@@ -198,7 +189,7 @@ const SEEK_WINDOW = 64 * 1024;
  * order, awaited) before the next chunk is taken.
  */
 export async function walkLayerStream(
-  raw: Readable | AsyncIterable<Uint8Array> | PlainTarRange | GzipFileRange | GunzipJobInput,
+  raw: Readable | AsyncIterable<Uint8Array> | PlainTarRange | GzipFileRange,
   compression: Compression,
   ctx: LayerWalkContext,
   want: WantFn,
@@ -212,8 +203,8 @@ export async function walkLayerStream(
   const label = ctx.label;
 
   const algo = hashAlgo(ctx.verifyDigest);
-  // A worker that reads the raw bytes itself (a gzip file range, a download) counts and hashes them there.
-  const readByWorker = isGzipFileRange(raw) || isGunzipJob(raw);
+  // A worker that reads the raw bytes itself (a gzip file range) counts and hashes them there.
+  const readByWorker = isGzipFileRange(raw);
   const hash = ctx.verifyDigest !== undefined && algo !== undefined && !readByWorker ? crypto.createHash(algo) : undefined;
   let rawBytes = 0;
   /** Digest of the raw bytes when a worker read and hashed them (a gzip file range). */
@@ -451,11 +442,9 @@ export async function walkLayerStream(
     } else if (readByWorker || (compression === 'gzip' && gunzipPoolAvailable())) {
       if (compression !== 'gzip') throw new TypeError('a worker gunzips gzip-compressed input only');
       // gunzip on a worker thread: each chunk is a view of shared memory, walked before the next is asked for
-      const job = isGunzipJob(raw)
-        ? raw.gunzipJob
-        : isGzipFileRange(raw)
-          ? gunzipFile(raw.gzipFile.file, raw.gzipFile.start, raw.gzipFile.length, ctx.verifyDigest !== undefined ? algo : undefined)
-          : gunzipStream(tapped(raw));
+      const job = isGzipFileRange(raw)
+        ? gunzipFile(raw.gzipFile.file, raw.gzipFile.start, raw.gzipFile.length, ctx.verifyDigest !== undefined ? algo : undefined)
+        : gunzipStream(tapped(raw));
       for await (const chunk of job.chunks) await feed(chunk);
       const input: GunzipInput = await job.result;
       if (readByWorker) {

@@ -1,16 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describeError } from '../../core/errors.js';
 import { ImageArchiveError } from '../image/errors.js';
-import { NotGzipError, gunzipDownload } from '../image/gunzip-pool.js';
-import type { DownloadControl, GunzipJob } from '../image/gunzip-pool.js';
 import { basicHeader, parseWwwAuthenticate, resolveCredentials } from './auth.js';
-import { makeHttpGet } from './http-get.js';
+import { httpGet } from './http-get.js';
 import type { CredentialOptions, Credentials } from './auth.js';
 import { RegistryError } from './errors.js';
 import { apiHost, isLoopbackHost } from './reference.js';
@@ -103,9 +99,6 @@ function answer(res: IncomingMessage): RegistryResponse {
 
 /** Size of the batches `streamBlob` gathers network pieces into. */
 const BATCH_BYTES = 1 << 20;
-
-/** One GET over node:http(s), redirects followed (`makeHttpGet`). */
-const httpGet = makeHttpGet(http, https);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -387,74 +380,6 @@ export class RegistryClient {
       }
       fs.renameSync(tmp, dest);
       return { file: dest, verified: true };
-    }
-  }
-
-  /**
-   * A gzip blob downloaded, hashed and gunzipped on a gunzip worker (`gunzipDownload`), the download driven from here
-   * (`driveDownload`); progress goes to `onBlobBytes`. `passError` wraps what the download throws (the walk's caller
-   * wants the network's and the digest's errors untouched).
-   */
-  gunzipBlob(digest: string, expectedSize: number | undefined, passError: (e: unknown) => unknown): GunzipJob {
-    return gunzipDownload(
-      algoOf(digest),
-      (ctl) => this.driveDownload(ctl, digest, expectedSize).catch((e: unknown) => Promise.reject(passError(e))),
-      (bytes) => this.opts.onBlobBytes?.(digest, bytes),
-    );
-  }
-
-  /**
-   * Drives the download of a blob that a gunzip worker makes (`gunzipDownload`): the GETs, the auth challenges, the
-   * retries with back-off, and the resumption of an interrupted body with a Range request, as `streamBlob` does, but
-   * decided here from how each GET ended while the bytes themselves never reach this thread. Resolves when the blob
-   * is whole, of its manifest size, and of its digest; a body that is not gzip is a `NotGzipError` (nothing inflated).
-   */
-  private async driveDownload(ctl: DownloadControl, digest: string, expectedSize?: number): Promise<void> {
-    const pathname = `/v2/${this.ref.repository}/blobs/${digest}`;
-    const url = `${this.base}${pathname}`;
-    const what = `blob ${digest}`;
-    const sized = expectedSize !== undefined && expectedSize > 0;
-    let backoff = this.backoffMs;
-    let attempt = 1;
-    let challenged = 0;
-    let bytes = 0;
-    const retry = async (): Promise<boolean> => {
-      if (attempt >= this.attempts) return false;
-      attempt++;
-      await sleep(backoff);
-      backoff *= 2;
-      return true;
-    };
-    for (;;) {
-      const headers: Record<string, string> = { 'user-agent': 'bulwark' };
-      if (this.authorization) headers.authorization = this.authorization;
-      if (bytes > 0) headers.range = `bytes=${bytes}-`;
-      const o = await ctl.get(url, headers, this.opts.timeoutMs ?? 60_000, sized ? expectedSize : Number.MAX_SAFE_INTEGER);
-      bytes = Math.max(bytes, o.bytes);
-      switch (o.kind) {
-        case 'complete':
-          this.opts.onBlobBytes?.(digest, bytes);
-          if (o.digest === digest && (!sized || bytes === expectedSize)) return;
-          if (sized && bytes < expectedSize && (await retry())) continue;
-          throw this.blobMismatch(digest, bytes, o.digest);
-        case 'status':
-          if (o.status === 401) {
-            await this.answerChallenge(challenged++, o.www ?? '', url, what);
-            continue;
-          }
-          if (retryableStatus(o.status) && (await retry())) continue;
-          throw this.notOk(url, o, what);
-        case 'network':
-          if (await retry()) continue;
-          throw this.networkError(url, Object.assign(new Error(o.message), { code: o.code }));
-        case 'interrupted':
-          if (await retry()) continue;
-          throw this.blobInterrupted(url, digest, bytes, Object.assign(new Error(o.message), { code: o.code }));
-        case 'overLimit':
-          throw this.blobOversize(digest, expectedSize);
-        case 'notGzip':
-          throw new NotGzipError(digest);
-      }
     }
   }
 

@@ -1,10 +1,7 @@
 import http from 'node:http';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeHttpGet } from './http-get.js';
-
-const httpGet = makeHttpGet(http, https);
+import { httpGet } from './http-get.js';
 
 describe('httpGet (blob bodies over node:http)', () => {
   const seen: { server: string; url: string; authorization: string | undefined }[] = [];

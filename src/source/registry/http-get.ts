@@ -1,6 +1,6 @@
-import type http from 'node:http';
+import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import type https from 'node:https';
+import https from 'node:https';
 
 export type HttpGet = (url: string, headers: Record<string, string>, timeoutMs: number) => Promise<IncomingMessage>;
 
@@ -10,13 +10,8 @@ export type HttpGet = (url: string, headers: Record<string, string>, timeoutMs: 
  * followed; the Authorization header is dropped when one leaves the origin (a storage host rejects or leaks it).
  * `timeoutMs` bounds the wait for the answer and any silence in the body: the request is then destroyed with an
  * error. The caller reads or `resume()`s the body.
- *
- * Self-contained (it uses nothing but its arguments), because the gunzip workers run this same function from its
- * source text (`makeHttpGet.toString()`): one implementation of the redirect rules for both threads. This module
- * loads neither node:http nor node:https (the gunzip pool imports it for the text alone); the registry client
- * makes its instance.
  */
-export function makeHttpGet(httpModule: typeof http, httpsModule: typeof https): HttpGet {
+function makeHttpGet(httpModule: typeof http, httpsModule: typeof https): HttpGet {
   /** Redirects followed by one GET (registries send blob GETs to a storage host or CDN). */
   const MAX_REDIRECTS = 10;
   const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -47,3 +42,5 @@ export function makeHttpGet(httpModule: typeof http, httpsModule: typeof https):
 
   return (url, headers, timeoutMs) => follow(new URL(url), headers, timeoutMs, 0);
 }
+
+export const httpGet: HttpGet = makeHttpGet(http, https);

@@ -4,7 +4,7 @@ import { isDigest, parseJson, resolveFromDoc, verifyDigest } from '../image/oci.
 import type { ManifestSource } from '../image/oci.js';
 import { markCallerError, walkLayerBlob, walkLayerStream } from '../image/layer-walk.js';
 import { sniffCompression } from '../image/decompress.js';
-import { DEFAULT_CONCURRENT_LAYERS, NotGzipError, gunzipPoolAvailable, prewarmGunzipPool } from '../image/gunzip-pool.js';
+import { DEFAULT_CONCURRENT_LAYERS, prewarmGunzipPool } from '../image/gunzip-pool.js';
 import type { ImageDescription, ImageLayerInfo, ImageSource, LayerWalkResult, OnFileFn, WalkLayerOptions, WantFn } from '../image/types.js';
 import { RegistryClient } from './client.js';
 import type { RegistryClientOptions } from './client.js';
@@ -164,16 +164,7 @@ class RegistryImageSource implements ImageSource {
     if (this.downloads.has(index) || (cached?.isFile() && (layer.size <= 0 || cached.size === layer.size))) return fromFile();
     this.streaming.add(index);
     try {
-      // Nothing to keep, and gzip by its media type: a worker thread downloads, hashes and gunzips the blob, and this
-      // thread only walks. A blob whose bytes are not gzip after all is streamed here instead (nothing was walked).
-      if (!this.client.keepsBlobs && gunzipPoolAvailable() && !/zstd|tar$/.test(layer.mediaType)) {
-        const job = this.client.gunzipBlob(layer.digest, layer.size, markCallerError);
-        try {
-          return await walkLayerStream({ gunzipJob: job }, 'gzip', { label: layer.digest }, want, onFile, opts);
-        } catch (e) {
-          if (!(e instanceof NotGzipError)) throw e;
-        }
-      }
+      // this thread receives and hashes the blob (and writes it to the blobs cache when kept); a gunzip worker inflates
       const chunks = sourceErrorsUntouched(this.client.streamBlob(layer.digest, layer.size));
       const first = await chunks.next();
       if (first.done) return { whiteouts: [], opaqueDirs: [], refused: [], bytes: 0 }; // an empty blob, digest checked

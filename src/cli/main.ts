@@ -109,6 +109,10 @@ export async function runCli(argv: string[]): Promise<void> {
   // copy the same survivors (a 5,000-package lockfile: 7 collections instead of 11). Read by V8 whenever it grows
   // the young generation, so it takes effect when set at run time.
   v8.setFlagsFromString('--semi-space-growth-factor=8');
+  // A reader that goes away (`bulwark scan … | head`) ends the output, not the command with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
   const code = await main(argv);
   if (requestedCommand(argv) !== 'scan') {
     process.exitCode = code;

@@ -104,6 +104,20 @@ describe.skipIf(!SHARED)('a real npm project made with npm (test/fixtures/npm-pr
     expect(stderr).toMatch(/gate failed: 12 finding/);
     expect(code).toBe(1);
   });
+
+  it('a reader that goes away (| head) ends the output quietly: no EPIPE stack, the gate still decides the exit code', async () => {
+    const child = spawn(process.execPath, [BIN, '--cache-dir', cacheDir, 'scan', 'test/fixtures/npm-project', '--offline', '--format', 'json'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(stderr).toMatch(/gate failed: 12 finding/);
+    expect(code).toBe(1);
+  });
 });
 
 describe.skipIf(!SHARED)('every folder of trivy integration repo fixtures', () => {

@@ -325,7 +325,7 @@ function run(input: Input): GunzipJob {
     for (let i = IN_SLOTS - 1; i >= 0; i--) freeIn.push(i);
     let failure: unknown;
     let finished: GunzipInput | undefined;
-    let pumpDone = 'file' in input;
+    let pumpDone = !('stream' in input);
     // The consumer waits for output or the end; the pump for a free input slot.
     const wake = new Signal();
     const wakeIn = new Signal();
@@ -346,10 +346,36 @@ function run(input: Input): GunzipJob {
     };
     pw.worker.ref(); // a job in flight keeps the process alive until it ends
     let stopped = false;
-    /** Runs what feeds the worker (a stream's pump); when it gets to the end, so does the worker's input. */
-    const feeding = async (feed: () => Promise<boolean>): Promise<void> => {
+    /** Copies a stream into the input slots, then ends the worker's input; stops when the job stops. */
+    const pump = async (src: AsyncIterable<Uint8Array>): Promise<void> => {
+      let slot = -1;
+      let fill = 0;
+      const send = (): void => {
+        pw.worker.postMessage({ t: 'in', id, slot, len: fill });
+        slot = -1;
+        fill = 0;
+      };
       try {
-        if (!(await feed()) || stopped || failure !== undefined) return;
+        for await (const c of src) {
+          let off = 0;
+          while (off < c.length) {
+            if (stopped || failure !== undefined) return;
+            if (slot === -1) {
+              while (freeIn.length === 0) {
+                await wakeIn.wait();
+                if (stopped || failure !== undefined) return;
+              }
+              slot = freeIn.pop() as number;
+            }
+            const n = Math.min(c.length - off, SLOT_BYTES - fill);
+            pw.inRing.set(off === 0 && n === c.length ? c : c.subarray(off, off + n), slot * SLOT_BYTES + fill);
+            fill += n;
+            off += n;
+            if (fill === SLOT_BYTES) send();
+          }
+        }
+        if (stopped || failure !== undefined) return;
+        if (fill > 0) send();
         pw.worker.postMessage({ t: 'end', id });
         pumpDone = true;
       } catch (e) {
@@ -358,43 +384,12 @@ function run(input: Input): GunzipJob {
         wake.fire();
       }
     };
-    /** Copies a stream into the input slots; false when the job stopped first. */
-    const pump = async (src: AsyncIterable<Uint8Array>): Promise<boolean> => {
-      let slot = -1;
-      let fill = 0;
-      const send = (): void => {
-        pw.worker.postMessage({ t: 'in', id, slot, len: fill });
-        slot = -1;
-        fill = 0;
-      };
-      for await (const c of src) {
-        let off = 0;
-        while (off < c.length) {
-          if (stopped || failure !== undefined) return false;
-          if (slot === -1) {
-            while (freeIn.length === 0) {
-              await wakeIn.wait();
-              if (stopped || failure !== undefined) return false;
-            }
-            slot = freeIn.pop() as number;
-          }
-          const n = Math.min(c.length - off, SLOT_BYTES - fill);
-          pw.inRing.set(off === 0 && n === c.length ? c : c.subarray(off, off + n), slot * SLOT_BYTES + fill);
-          fill += n;
-          off += n;
-          if (fill === SLOT_BYTES) send();
-        }
-      }
-      if (stopped || failure !== undefined) return false;
-      if (fill > 0) send();
-      return true;
-    };
     pw.worker.postMessage({
       t: 'start',
       id,
       ...('file' in input ? { file: input.file, start: input.start, length: input.length, algo: input.algo } : {}),
     });
-    const pumping = 'stream' in input ? feeding(() => pump(input.stream)) : Promise.resolve();
+    const pumping = 'stream' in input ? pump(input.stream) : Promise.resolve();
     let held = -1;
     let clean = false;
     try {

@@ -235,8 +235,12 @@ export class RegistryClient {
       const res = await this.requestRetry(url, headers);
       if (res.statusCode !== 401) return res;
       res.resume();
+      const status = { status: 401 };
+      // Basic credentials already sent and refused, or two challenges answered in vain: give up.
+      if (challenged >= 2 || this.authorization?.startsWith('Basic ')) throw this.authError(url, status, what);
+      challenged++;
       const challenge = res.headers['www-authenticate'];
-      await this.answerChallenge(challenged++, Array.isArray(challenge) ? challenge.join(', ') : (challenge ?? ''), url, what);
+      await this.authenticate(Array.isArray(challenge) ? challenge.join(', ') : (challenge ?? ''), status, url, what);
     }
   }
 
@@ -256,16 +260,6 @@ export class RegistryClient {
       retryable: true,
       cause: e,
     });
-  }
-
-  /**
-   * Answers a 401, the `challenged`-th in a row: gives up when Basic credentials were already sent and refused, or
-   * after two challenges answered in vain; else sets the Authorization to send next.
-   */
-  private async answerChallenge(challenged: number, header: string, url: string, what: string): Promise<void> {
-    const status = { status: 401 };
-    if (challenged >= 2 || this.authorization?.startsWith('Basic ')) throw this.authError(url, status, what);
-    await this.authenticate(header, status, url, what);
   }
 
   private notOk(url: string, res: { status: number; statusText: string }, what: string): RegistryError {

@@ -35,7 +35,16 @@ const SEEN_MAX_BYTES = 32 * 1024 * 1024;
 async function extractLayer(source: ImageSource, index: number, extractors: readonly Extractor[], verifyDigest: boolean): Promise<LayerResult> {
   const result: LayerResult = { files: {}, osFiles: {}, symlinks: {}, whiteouts: [], opaqueDirs: [], refused: [] };
   const byPath = extractorIndex(extractors);
-  const wanted = (p: string): Extractor[] => byPath.wanted(p);
+  // The walk asks about the path it is at several times (in place? sieved? then its callback): answered once.
+  let lastPath: string | undefined;
+  let lastWanted: Extractor[] = [];
+  const wanted = (p: string): Extractor[] => {
+    if (p !== lastPath) {
+      lastWanted = byPath.wanted(p);
+      lastPath = p;
+    }
+    return lastWanted;
+  };
   const wantedAny = (p: string): boolean => byPath.wantsAny(p);
   const sieved = (p: string): boolean => {
     const ex = wanted(p);

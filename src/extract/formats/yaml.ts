@@ -3,7 +3,8 @@
  * package, loaded on first use. Syntax errors and nesting deeper than MAX_NESTING become FormatError.
  *
  * The depth is checked on the text before parsing: the library reports deep flow collections as a stack
- * overflow, and its pretty error messages can exhaust memory on very long lines.
+ * overflow, and its pretty error messages can exhaust memory on very long lines. Should the check ever miss
+ * a shape the library recurses on, its stack overflow still becomes the same FormatError.
  */
 import type * as Yaml from 'yaml';
 import type { Document, DocumentOptions, LineCounter, ParseOptions, SchemaOptions } from 'yaml';
@@ -18,7 +19,7 @@ type Options = ParseOptions & DocumentOptions & SchemaOptions;
 /** Every document of a YAML stream (`---` separated). */
 export function parseYamlDocuments(text: string, options: Options = {}): Document.Parsed[] {
   checkYamlNesting(text);
-  const docs = yaml().parseAllDocuments(text, { ...options, prettyErrors: false });
+  const docs = withinStack(() => yaml().parseAllDocuments(text, { ...options, prettyErrors: false }));
   if (!Array.isArray(docs)) return [];
   for (const d of docs) if (d.errors.length > 0) throw syntaxError(d.errors[0]?.message);
   return docs;
@@ -27,13 +28,23 @@ export function parseYamlDocuments(text: string, options: Options = {}): Documen
 /** A single-document YAML file. */
 export function parseYamlDocument(text: string, options: Options = {}): Document.Parsed {
   checkYamlNesting(text);
-  const doc = yaml().parseDocument(text, { ...options, prettyErrors: false });
+  const doc = withinStack(() => yaml().parseDocument(text, { ...options, prettyErrors: false }));
   if (doc.errors.length > 0) throw syntaxError(doc.errors[0]?.message);
   return doc;
 }
 
 export function newLineCounter(): LineCounter {
   return new (yaml().LineCounter)();
+}
+
+/** Runs the library; a stack overflow inside it (RangeError) is the too-deep FormatError. */
+function withinStack<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) throw tooDeep('YAML');
+    throw e;
+  }
 }
 
 function syntaxError(message: string | undefined): FormatError {
@@ -46,10 +57,16 @@ function syntaxError(message: string | undefined): FormatError {
  * Refuses text whose nesting exceeds MAX_NESTING: block nesting by indentation (and compact `- - ` items),
  * plus flow collections (`[`/`{`) opened where a value starts or inside another flow collection.
  * Quoted strings inside flow collections and comments are skipped. Linear in the text.
+ *
+ * A flow collection left open ends, as the library's lexer ends it, at the first later line indented no deeper
+ * than the content of the line that opened it (a closing `]`/`}` at that indentation excepted) or at a `---`/`...` marker:
+ * the library parses what follows as block content, so it is counted as such.
  */
 export function checkYamlNesting(text: string): void {
   const indents: number[] = [];
   let flow = 0;
+  /** Indentation of the line that opened the outermost flow collection. */
+  let flowIndent = 0;
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -61,6 +78,7 @@ export function checkYamlNesting(text: string): void {
     }
     let c = text.charCodeAt(i);
     const blank = i >= n || c === 10 || c === 13 || c === 35; /* # */
+    if (!blank && flow > 0 && flowEndsAt(text, i, col, flowIndent, flow)) flow = 0;
     if (!blank && flow === 0) {
       while (indents.length > 0 && (indents[indents.length - 1] ?? 0) >= col) indents.pop();
       indents.push(col);
@@ -94,6 +112,7 @@ export function checkYamlNesting(text: string): void {
         continue;
       }
       if ((c === 91 || c === 123) /* [ { */ && (flow > 0 || valueStart)) {
+        if (flow === 0) flowIndent = indents[indents.length - 1] ?? 0;
         flow++;
         if (flow + indents.length > MAX_NESTING) throw tooDeep('YAML');
         i++;
@@ -110,6 +129,14 @@ export function checkYamlNesting(text: string): void {
       i++;
     }
   }
+}
+
+/** Whether a line starting at `i` (indented `col`) ends the open flow collections, as the library's lexer decides. */
+function flowEndsAt(text: string, i: number, col: number, flowIndent: number, flow: number): boolean {
+  if (col === 0 && /^(---|\.\.\.)(\s|$)/.test(text.slice(i, i + 4))) return true;
+  if (col > flowIndent) return false;
+  const c = text.charCodeAt(i);
+  return !(col === flowIndent && flow === 1 && (c === 93 || c === 125)); /* ] } */
 }
 
 /** Index after a quoted scalar starting at `i` (or the end of the text when unterminated). */

@@ -4,15 +4,18 @@
  * The dependency list is embedded in the ELF section `.dep-v0` as zlib-compressed JSON:
  * `{ "packages": [{ "name", "version", "source": "crates.io"|"git"|"local"|"registry"|..., "kind": "runtime"|"build",
  *    "dependencies": [indices], "root": true? }] }`. The ELF section table is read positionally
- * (extract/formats/elf.ts), then only that section, inflated with node:zlib.
+ * (extract/formats/elf.ts), then only that section, inflated with node:zlib (loaded on the first such section: a
+ * lockfile scan has no use for it).
  */
-import { inflateSync } from 'node:zlib';
+import type * as Zlib from 'node:zlib';
 import type * as Zod from 'zod';
 import { lazyRequire, once } from '../../../util/lazy.js';
 import { FormatError } from '../../formats/error.js';
 import { checkJsonNesting } from '../../formats/json.js';
 import { isElfMagic, readElfHeaders, readElfSection } from '../../formats/elf.js';
 import type { RandomAccessFile } from '../../types.js';
+
+const zlib = lazyRequire<typeof Zlib>('node:zlib');
 
 const zod = lazyRequire<typeof Zod>('zod');
 
@@ -58,7 +61,7 @@ const pkgSchema = once(() => {
 export function decodeAuditData(section: Uint8Array): { packages: AuditPackage[]; dropped: string[] } {
   let json: string;
   try {
-    json = inflateSync(section, { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8');
+    json = zlib().inflateSync(section, { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8');
   } catch (e) {
     throw new FormatError(`${SECTION} is not valid zlib data: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -107,7 +107,8 @@ export async function runCli(argv: string[]): Promise<void> {
   // A command builds its inventory and report in one go and keeps them to the end, so most of what it allocates
   // survives each scavenge: the young generation grows 8-fold at a time instead of V8's 2-fold, and fewer scavenges
   // copy the same survivors (a 5,000-package lockfile: 7 collections instead of 11). Read by V8 whenever it grows
-  // the young generation, so it takes effect when set at run time.
+  // the young generation, so it takes effect when set at run time. The price: built-ins loaded after a flag changes
+  // are compiled without Node's code cache (zlib and crypto for an image); see docs/performance.md for both measured.
   v8.setFlagsFromString('--semi-space-growth-factor=8');
   // A reader that goes away (`bulwark scan … | head`) ends the output, not the command with a stack trace.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

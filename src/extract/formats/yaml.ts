@@ -59,13 +59,13 @@ function syntaxError(message: string | undefined): FormatError {
  * Quoted strings inside flow collections and comments are skipped. Linear in the text.
  *
  * A flow collection left open ends, as the library's lexer ends it, at the first later line indented no deeper
- * than the content of the line that opened it (a closing `]`/`}` at that indentation excepted) or at a `---`/`...` marker:
- * the library parses what follows as block content, so it is counted as such.
+ * than the content of the line that opened it (a closing `]`/`}` at that indentation excepted) or at a `---` or
+ * `...` marker: the library parses what follows as block content, so it is counted as such.
  */
 export function checkYamlNesting(text: string): void {
   const indents: number[] = [];
   let flow = 0;
-  /** Indentation of the line that opened the outermost flow collection. */
+  /** Column where the content of the line that opened the outermost flow collection starts (after any `- `). */
   let flowIndent = 0;
   let i = 0;
   const n = text.length;

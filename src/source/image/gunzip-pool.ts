@@ -431,17 +431,17 @@ function run(input: Input): GunzipJob {
   return { chunks, result };
 }
 
-/** One waiter at a time: `wait()` parks until `fire(value)`; firing with nobody waiting does nothing. */
-class Signal<T = void> {
-  private waiter: ((v: T) => void) | undefined;
+/** One waiter at a time: `wait()` parks until `fire()`; firing with nobody waiting does nothing. */
+class Signal {
+  private waiter: (() => void) | undefined;
 
-  wait(): Promise<T> {
-    return new Promise<T>((resolve) => (this.waiter = resolve));
+  wait(): Promise<void> {
+    return new Promise<void>((resolve) => (this.waiter = resolve));
   }
 
-  fire(...v: [T] extends [void] ? [] : [T]): void {
+  fire(): void {
     const w = this.waiter;
     this.waiter = undefined;
-    w?.(...(v as [T]));
+    w?.();
   }
 }
